@@ -1,0 +1,58 @@
+import type { z } from 'zod';
+import type { DeadLetterError, RawMarketBook, RawResult } from '../src/generated/avro-types.js';
+import type { Logger } from '../src/logger.js';
+import type { Metrics } from '../src/metrics.js';
+import type { BreakerFactory } from '../src/resilience/breaker.js';
+
+/** A provider payload the connector could not turn into records: it is dead-lettered, not dropped. */
+export interface ParseFailure {
+  provider: string;
+  reasonCode: string;
+  errors: DeadLetterError[];
+  /** The payload byte for byte (a frame, a response body, a line of a stream file). */
+  payload: Buffer | string;
+}
+
+/**
+ * Where connectors put what they produce. The Kafka implementation writes RawMarketBook to
+ * odds.raw and RawResult to results.raw (Avro, idempotent producer) and ParseFailure to odds.dlq;
+ * `transform` and `replay` use other implementations of the same interface.
+ * A promise resolves once the records are acknowledged (durable), so a connector that awaits it
+ * never advances past data it has not handed over.
+ */
+export interface RawPublisher {
+  publishBooks(books: readonly RawMarketBook[]): Promise<void>;
+  publishResults(results: readonly RawResult[]): Promise<void>;
+  deadLetter(failure: ParseFailure): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface ConnectorDeps {
+  logger: Logger;
+  publisher: RawPublisher;
+  breakers: BreakerFactory;
+  clock: Clock;
+  metrics: Metrics;
+  /** A directory the connector may keep state in across restarts (Betfair clocks). */
+  stateDir: string;
+}
+
+export interface Connector {
+  readonly name: string;
+  /** Resolves once the connector is running (first poll scheduled, or connection attempted). */
+  start(): Promise<void>;
+  /** Stops polling/streaming, waits for in-flight publishes, and releases sockets and timers. */
+  stop(): Promise<void>;
+}
+
+/** What every connector module exports: its config schema and a factory. */
+export interface ConnectorModule<S extends z.ZodType = z.ZodType> {
+  name: string;
+  configSchema: S;
+  create(config: z.output<S>, deps: ConnectorDeps): Connector;
+}

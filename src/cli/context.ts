@@ -1,0 +1,40 @@
+import { loadConfig, type Config } from '../config/load.js';
+import { ConfigError, OddsflowError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
+
+export interface CommandContext {
+  config: Config;
+  logger: Logger;
+}
+
+/** A line for the person at the terminal (stderr, so stdout stays data-only). */
+export function say(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+/**
+ * Runs a command with config and logger, and turns any failure into one readable line and an
+ * exit code: 2 for bad configuration or usage, 1 for everything else.
+ */
+export async function runCommand(action: (ctx: CommandContext) => Promise<number | void>): Promise<void> {
+  let code: number;
+  try {
+    const config = loadConfig();
+    const logger = createLogger({ level: config.logLevel });
+    code = (await action({ config, logger })) ?? 0;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      say(`oddsflow: invalid configuration`);
+      for (const problem of err.problems) say(`  ${problem}`);
+      code = 2;
+    } else if (err instanceof OddsflowError) {
+      say(`oddsflow: ${err.code}: ${err.message}`);
+      code = 1;
+    } else {
+      say(`oddsflow: ${err instanceof Error ? err.message : String(err)}`);
+      if (process.env.ODDSFLOW_LOG_LEVEL === 'debug' && err instanceof Error) say(err.stack ?? '');
+      code = 1;
+    }
+  }
+  process.exitCode = code;
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+const hostPort = z
+  .string()
+  .regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
+
+const hostPortList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  )
+  .pipe(z.array(hostPort).min(1, 'expected at least one host:port'));
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
+
+/**
+ * Every setting, by the name of its environment variable. A config file
+ * (ODDSFLOW_CONFIG_FILE, JSON) uses the same names as keys; the environment wins over it.
+ * Defaults live here, so `--help` and the README can be generated from one place.
+ */
+export const settingsShape = {
+  ODDSFLOW_CONFIG_FILE: z.string().optional(),
+  ODDSFLOW_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ODDSFLOW_STACK_DIR: z.string().optional(),
+
+  KAFKA_BROKERS: hostPortList.optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('oddsflow'),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SSL_CA_FILE: z.string().optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  SCHEMA_REGISTRY_USERNAME: z.string().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().optional(),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
+    .optional(),
+
+  ODDSFLOW_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, dot, underscore and dash')
+    .default(''),
+  ODDSFLOW_TOPIC_PARTITIONS: positiveInt.max(1000).default(6),
+  ODDSFLOW_TOPIC_REPLICATION_FACTOR: positiveInt.max(10).default(1),
+
+  ODDSFLOW_STACK_KAFKA_PORT: port.default(19092),
+  ODDSFLOW_STACK_REGISTRY_PORT: port.default(18081),
+  ODDSFLOW_STACK_TIMESCALE_PORT: port.default(15432),
+  ODDSFLOW_STACK_REDIS_PORT: port.default(6379),
+  ODDSFLOW_STACK_KAFKA_HEAP_MB: positiveInt.min(128).default(512),
+  ODDSFLOW_STACK_REGISTRY_HEAP_MB: positiveInt.min(128).default(384),
+  ODDSFLOW_STACK_READY_TIMEOUT_S: positiveInt.default(120),
+} as const;
+
+/** Settings whose values never appear in logs or error messages. */
+export const secretSettings = new Set<string>([
+  'KAFKA_SASL_PASSWORD',
+  'SCHEMA_REGISTRY_PASSWORD',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);
+
+export const settingsSchema = z
+  .object(settingsShape)
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.KAFKA_SASL_MECHANISM && (!s.KAFKA_SASL_USERNAME || !s.KAFKA_SASL_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SASL_USERNAME'],
+        message: `KAFKA_SASL_MECHANISM=${s.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
+      });
+    }
+    if (Boolean(s.SCHEMA_REGISTRY_USERNAME) !== Boolean(s.SCHEMA_REGISTRY_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SCHEMA_REGISTRY_USERNAME'],
+        message: 'set both SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD, or neither',
+      });
+    }
+  });
+
+export type Settings = z.output<typeof settingsSchema>;
+export type SettingName = keyof typeof settingsShape;

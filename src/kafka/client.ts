@@ -1,0 +1,63 @@
+import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
+import type { KafkaSettings } from '../config/load.js';
+import type { Logger } from '../logger.js';
+
+const toPino = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+  [KafkaLogLevel.NOTHING]: 'silent',
+} as const;
+
+/** kafkajs logs through our pino logger, as a `kafkajs` component. */
+function pinoLogCreator(logger: Logger): logCreator {
+  const child = logger.child({ component: 'kafkajs' });
+  return () =>
+    ({ level, log }) => {
+      const { message, ...extra } = log;
+      const method = toPino[level];
+      if (method !== 'silent') child[method](extra, message);
+    };
+}
+
+function saslOptions(sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions {
+  // kafkajs types each mechanism separately; the three share the same shape.
+  switch (sasl.mechanism) {
+    case 'plain':
+      return { mechanism: 'plain', username: sasl.username, password: sasl.password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username: sasl.username, password: sasl.password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
+  }
+}
+
+/** Where and how to connect: shared by the clients of every role and the readiness probe. */
+export function connectionOptions(settings: KafkaSettings): Pick<KafkaConfig, 'brokers' | 'ssl' | 'sasl'> {
+  return {
+    brokers: settings.brokers,
+    ssl: settings.ssl,
+    ...(settings.sasl ? { sasl: saslOptions(settings.sasl) } : {}),
+  };
+}
+
+export interface KafkaClientOptions {
+  logger: Logger;
+  /** kafkajs is chatty at INFO (every join and rebalance); WARN unless debugging. */
+  verbose?: boolean;
+  /** Suffix for the client id, so broker-side logs name the role. */
+  clientIdSuffix?: string;
+}
+
+export function createKafka(settings: KafkaSettings, options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientIdSuffix ? `${settings.clientId}-${options.clientIdSuffix}` : settings.clientId,
+    ...connectionOptions(settings),
+    connectionTimeout: 5000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10000 },
+    logLevel: options.verbose ? KafkaLogLevel.INFO : KafkaLogLevel.WARN,
+    logCreator: pinoLogCreator(options.logger),
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * The topic contract (ARCHITECTURE §2) in one table: every command that creates, reads or
+ * writes a topic takes its name, value schema and settings from here.
+ */
+export const topicTable = {
+  oddsRaw: {
+    name: 'odds.raw',
+    valueSchema: 'RawMarketBook',
+    key: 'provider:sourceEventId:sourceMarketId',
+    retentionHours: 7 * 24,
+    compacted: false,
+  },
+  resultsRaw: {
+    name: 'results.raw',
+    valueSchema: 'RawResult',
+    key: 'provider:sourceEventId',
+    retentionHours: 30 * 24,
+    compacted: false,
+  },
+  oddsNormalized: {
+    name: 'odds.normalized',
+    valueSchema: 'MarketBook',
+    key: 'eventId:marketId',
+    retentionHours: 7 * 24,
+    compacted: false,
+  },
+  oddsPricing: {
+    name: 'odds.pricing',
+    valueSchema: 'MarketPricing',
+    key: 'eventId:marketId',
+    retentionHours: 7 * 24,
+    compacted: false,
+  },
+  featuresMarket: {
+    name: 'features.market',
+    valueSchema: 'SelectionFeatures',
+    key: 'eventId:marketId:selectionId',
+    retentionHours: 30 * 24,
+    compacted: false,
+  },
+  // The latest result per event is what every reader wants, and a re-settlement replaces it:
+  // compaction keeps the topic small without losing any event's current result.
+  resultsNormalized: {
+    name: 'results.normalized',
+    valueSchema: 'Result',
+    key: 'eventId',
+    retentionHours: 365 * 24,
+    compacted: true,
+  },
+  deadLetters: {
+    name: 'odds.dlq',
+    valueSchema: 'DeadLetter',
+    key: 'original key',
+    retentionHours: 30 * 24,
+    compacted: false,
+  },
+} as const;
+
+export type TopicId = keyof typeof topicTable;
+export type TopicSpec = (typeof topicTable)[TopicId];
+export type ValueSchemaName = TopicSpec['valueSchema'];
+
+export const topicIds = Object.keys(topicTable) as TopicId[];
+
+/** Topic names with the deployment's prefix (tests use a random prefix per run). */
+export type TopicNames = Record<TopicId, string>;
+
+export function topicNames(prefix: string): TopicNames {
+  return Object.fromEntries(topicIds.map((id) => [id, prefix + topicTable[id].name])) as TopicNames;
+}
+
+/** Broker-side settings of a topic, as createTopics wants them. */
+export function topicConfigEntries(spec: TopicSpec): { name: string; value: string }[] {
+  const retentionMs = String(spec.retentionHours * 3600 * 1000);
+  return spec.compacted
+    ? [
+        { name: 'cleanup.policy', value: 'compact,delete' },
+        { name: 'retention.ms', value: retentionMs },
+        { name: 'min.compaction.lag.ms', value: String(3600 * 1000) },
+      ]
+    : [
+        { name: 'cleanup.policy', value: 'delete' },
+        { name: 'retention.ms', value: retentionMs },
+      ];
+}

@@ -1,0 +1,156 @@
+import {
+  SchemaRegistry,
+  SchemaType,
+  COMPATIBILITY,
+} from '@kafkajs/confluent-schema-registry';
+import type { AvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
+import { SerdeError } from '../errors.js';
+import type { TopicId, TopicNames } from '../kafka/topics.js';
+import { topicIds } from '../kafka/topics.js';
+import { topicSchema, valueSubject, type TopicValues } from './schemas.js';
+
+export interface RegistrySettings {
+  url: string;
+  auth: { username: string; password: string } | undefined;
+}
+
+/** Confluent wire format: magic byte 0, then the schema id as a big-endian int32. */
+export const WIRE_MAGIC_BYTE = 0;
+
+export function wireSchemaId(message: Buffer): number | undefined {
+  if (message.length < 5 || message[0] !== WIRE_MAGIC_BYTE) return undefined;
+  return message.readInt32BE(1);
+}
+
+function statusOf(err: unknown): number | undefined {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' ? status : undefined;
+}
+
+function registryError(action: string, err: unknown): SerdeError {
+  const status = statusOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (status === 409 || /incompatible|compatib/i.test(message)) {
+    return new SerdeError('SCHEMA_INCOMPATIBLE', `${action}: the registry rejected the schema as incompatible: ${message}`, { cause: err });
+  }
+  if (status !== undefined && status < 500 && status !== 408 && status !== 429) {
+    return new SerdeError('SERDE_ENCODE_FAILED', `${action}: registry answered ${status}: ${message}`, { cause: err });
+  }
+  return new SerdeError('SCHEMA_REGISTRY_UNAVAILABLE', `${action}: schema registry unavailable: ${message}`, { cause: err });
+}
+
+/**
+ * Avro (de)serialisation of every topic through a Confluent-compatible registry. The value
+ * schema of each topic is registered on first use (re-registering an identical schema returns
+ * the existing id), so producers always write with the schema this build was compiled against.
+ */
+export class AvroSerde {
+  readonly registry: SchemaRegistry;
+  private readonly ids = new Map<TopicId, Promise<number>>();
+  private readonly readers = new Map<TopicId, AvroSchema>();
+
+  constructor(
+    private readonly settings: RegistrySettings,
+    private readonly topics: TopicNames,
+  ) {
+    this.registry = new SchemaRegistry({
+      host: settings.url,
+      ...(settings.auth ? { auth: settings.auth } : {}),
+      clientId: 'oddsflow',
+      retry: { retries: 3, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 3 },
+    });
+  }
+
+  /** Sets BACKWARD compatibility on `<topic>-value` and registers the schema; returns its id. */
+  async register(topic: TopicId): Promise<number> {
+    const subject = valueSubject(this.topics[topic]);
+    try {
+      await this.setCompatibility(subject, 'BACKWARD');
+      const { id } = await this.registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(topicSchema(topic)) },
+        { subject, compatibility: COMPATIBILITY.BACKWARD },
+      );
+      return id;
+    } catch (err) {
+      if (err instanceof SerdeError) throw err;
+      throw registryError(`register ${subject}`, err);
+    }
+  }
+
+  async registerAll(): Promise<Map<TopicId, number>> {
+    const ids = new Map<TopicId, number>();
+    for (const topic of topicIds) ids.set(topic, await this.schemaId(topic));
+    return ids;
+  }
+
+  /** The registry id of this build's schema for `topic`, registering it once per process. */
+  schemaId(topic: TopicId): Promise<number> {
+    let id = this.ids.get(topic);
+    if (!id) {
+      id = this.register(topic);
+      // A failed registration (registry down) must be retried by the next call, not cached.
+      id.catch(() => this.ids.delete(topic));
+      this.ids.set(topic, id);
+    }
+    return id;
+  }
+
+  async encode<T extends TopicId>(topic: T, value: TopicValues[T]): Promise<Buffer> {
+    const id = await this.schemaId(topic);
+    try {
+      return await this.registry.encode(id, value);
+    } catch (err) {
+      const paths = (err as { paths?: string[][] }).paths;
+      const where = paths?.length ? ` at ${paths.map((p) => p.join('.')).join(', ')}` : '';
+      throw new SerdeError('SERDE_ENCODE_FAILED', `encode ${this.topics[topic]}: value does not match ${topicSchema(topic).name}${where}`, { cause: err });
+    }
+  }
+
+  /**
+   * Decodes with the writer's schema from the registry, resolved to this build's schema of the
+   * topic, so records written by an older (compatible) producer read as today's type.
+   */
+  async decode<T extends TopicId>(topic: T, message: Buffer): Promise<TopicValues[T]> {
+    if (wireSchemaId(message) === undefined) {
+      throw new SerdeError('SERDE_DECODE_FAILED', `decode ${this.topics[topic]}: not in Confluent wire format (no magic byte 0 and schema id)`);
+    }
+    try {
+      return (await this.registry.decode(message, {
+        [SchemaType.AVRO]: { readerSchema: this.readerSchema(topic) },
+      })) as TopicValues[T];
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === undefined || status >= 500) {
+        if (status !== undefined || /ECONNREFUSED|fetch failed|socket|timeout/i.test(String(err))) {
+          throw registryError(`decode ${this.topics[topic]}`, err);
+        }
+      }
+      throw new SerdeError('SERDE_DECODE_FAILED', `decode ${this.topics[topic]}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private readerSchema(topic: TopicId): AvroSchema {
+    let reader = this.readers.get(topic);
+    if (!reader) {
+      reader = topicSchema(topic) as unknown as AvroSchema;
+      this.readers.set(topic, reader);
+    }
+    return reader;
+  }
+
+  private async setCompatibility(subject: string, level: 'BACKWARD'): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/vnd.schemaregistry.v1+json' };
+    if (this.settings.auth) {
+      headers.authorization = `Basic ${Buffer.from(`${this.settings.auth.username}:${this.settings.auth.password}`).toString('base64')}`;
+    }
+    const response = await fetch(`${this.settings.url.replace(/\/$/, '')}/config/${encodeURIComponent(subject)}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ compatibility: level }),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!response.ok) {
+      throw registryError(`set ${level} on ${subject}`, Object.assign(new Error(await response.text()), { status: response.status }));
+    }
+  }
+}

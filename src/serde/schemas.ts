@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
+import { schemasDir } from '../config/paths.js';
+import type * as avro from '../generated/avro-types.js';
+import type { TopicId, ValueSchemaName } from '../kafka/topics.js';
+import { topicTable } from '../kafka/topics.js';
+
+/** The TypeScript type of each topic's value, from the generated Avro types. */
+export interface TopicValues {
+  oddsRaw: avro.RawMarketBook;
+  resultsRaw: avro.RawResult;
+  oddsNormalized: avro.MarketBook;
+  oddsPricing: avro.MarketPricing;
+  featuresMarket: avro.SelectionFeatures;
+  resultsNormalized: avro.Result;
+  deadLetters: avro.DeadLetter;
+}
+
+const cache = new Map<ValueSchemaName, RawAvroSchema>();
+
+/** The schema of a record type, read once from schemas/<Name>.avsc. */
+export function loadSchema(name: ValueSchemaName): RawAvroSchema {
+  let schema = cache.get(name);
+  if (!schema) {
+    schema = JSON.parse(readFileSync(path.join(schemasDir, `${name}.avsc`), 'utf8')) as RawAvroSchema;
+    cache.set(name, schema);
+  }
+  return schema;
+}
+
+export function topicSchema(topic: TopicId): RawAvroSchema {
+  return loadSchema(topicTable[topic].valueSchema);
+}
+
+/** Confluent's TopicNameStrategy: the value schema of topic T is registered under "T-value". */
+export function valueSubject(topicName: string): string {
+  return `${topicName}-value`;
+}

@@ -1,0 +1,170 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Config } from '../src/config/load.js';
+import { readStackEndpoints, removeStackEndpoints, writeStackEndpoints, type StackEndpoints } from '../src/config/endpoints.js';
+import { StackError, describeError } from '../src/errors.js';
+import { ensureArtifacts, type Progress } from './artifacts.js';
+import { stackLayout } from './layout.js';
+import { runningPid, stopProcess, tailOf, waitUntil } from './processes.js';
+import { kafkaService, localServices, registryService, type LocalService, type ServiceContext, type ServiceName } from './services.js';
+
+export type { Progress } from './artifacts.js';
+
+export interface StackUpResult {
+  endpoints: StackEndpoints;
+  /** Services this call started (a caller that started them may stop them again). */
+  started: ServiceName[];
+  seconds: number;
+}
+
+async function answers(service: LocalService, ctx: ServiceContext): Promise<string | undefined> {
+  try {
+    return await service.probe(ctx);
+  } catch {
+    return undefined;
+  }
+}
+
+async function awaitReady(service: LocalService, ctx: ServiceContext, pid: number | undefined): Promise<string> {
+  const timeoutMs = ctx.config.settings.ODDSFLOW_STACK_READY_TIMEOUT_S * 1000;
+  let description = '';
+  const { ok, lastError } = await waitUntil(async () => {
+    if (pid !== undefined && runningPid(service.pidFile(ctx.layout)) === undefined) {
+      const tail = tailOf(service.logFile(ctx.layout), 3);
+      throw new StackError('STACK_START_FAILED', service.name, `process exited during start-up: ${tail || 'no output'}`);
+    }
+    description = await service.probe(ctx);
+    return true;
+  }, timeoutMs);
+  if (lastError instanceof StackError && lastError.code === 'STACK_START_FAILED') throw lastError;
+  if (!ok) {
+    throw new StackError('STACK_NOT_READY', service.name, `not ready after ${timeoutMs / 1000} s (${describeError(lastError)}): ${service.hint(ctx)}`);
+  }
+  return description;
+}
+
+/**
+ * Brings up what is not configured elsewhere: Kafka, the schema registry, the embedded
+ * TimescaleDB and Redis. Idempotent: a service that already answers is reused, not restarted.
+ */
+export async function stackUp(config: Config, progress: Progress): Promise<StackUpResult> {
+  const began = Date.now();
+  const layout = stackLayout(config.stackDir);
+  mkdirSync(layout.stackDir, { recursive: true });
+  const ctx: ServiceContext = { config, layout };
+  const started: ServiceName[] = [];
+  const managed = { kafka: false, registry: false, timescale: false, redis: false };
+  const previous = readStackEndpoints(config.stackDir);
+
+  const needsJava = localServices.some((s) => (s === kafkaService || s === registryService) && !s.configured(config));
+  if (needsJava) await ensureArtifacts(layout, progress);
+
+  const ready = new Map<ServiceName, string>();
+  for (const service of localServices) {
+    const since = Date.now();
+    const ourPid = runningPid(service.pidFile(layout));
+    if (service.configured(config)) {
+      ready.set(service.name, await awaitReady(service, ctx, undefined));
+      progress(`${service.name}: using ${service.name === 'timescale' ? 'DATABASE_URL' : service.endpoint(ctx)} (${ready.get(service.name)})`);
+      continue;
+    }
+    const existing = await answers(service, ctx);
+    if (existing !== undefined) {
+      managed[service.name] = ourPid !== undefined || (previous?.managed[service.name] ?? false);
+      ready.set(service.name, existing);
+      progress(`${service.name}: already running at ${service.endpoint(ctx)}${ourPid ? ` (pid ${ourPid})` : ''} (${existing})`);
+      continue;
+    }
+    let pid = ourPid;
+    if (pid === undefined) {
+      pid = await service.start(ctx);
+      started.push(service.name);
+      progress(`${service.name}: started (pid ${pid}), waiting until it answers at ${service.endpoint(ctx)}`);
+    } else {
+      progress(`${service.name}: pid ${pid} is running but not answering yet; waiting`);
+    }
+    managed[service.name] = true;
+    const description = await awaitReady(service, ctx, pid);
+    ready.set(service.name, description);
+    progress(`${service.name}: ready in ${((Date.now() - since) / 1000).toFixed(1)} s (${description})`);
+  }
+
+  const endpoints: StackEndpoints = {
+    kafkaBrokers: config.kafka.brokers,
+    schemaRegistryUrl: config.registry.url,
+    databaseUrl: localServices.find((s) => s.name === 'timescale')!.endpoint(ctx),
+    redisUrl: config.redisUrl,
+    managed,
+    writtenAt: new Date().toISOString(),
+  };
+  writeStackEndpoints(config.stackDir, endpoints);
+  return { endpoints, started, seconds: (Date.now() - began) / 1000 };
+}
+
+/**
+ * Stops the services this stack manages, the registry first (it writes to Kafka), and leaves
+ * their data in place. `only` limits it to some services (the test setup stops what it started).
+ */
+export async function stackDown(config: Config, progress: Progress, only?: readonly ServiceName[]): Promise<ServiceName[]> {
+  const layout = stackLayout(config.stackDir);
+  const stopped: ServiceName[] = [];
+  const failures: string[] = [];
+  for (const service of [...localServices].reverse()) {
+    if (only && !only.includes(service.name)) continue;
+    const pid = runningPid(service.pidFile(layout));
+    if (pid === undefined) continue;
+    progress(`${service.name}: stopping pid ${pid}`);
+    if (await stopProcess(pid, service.stopGraceMs)) stopped.push(service.name);
+    else failures.push(`${service.name} (pid ${pid})`);
+  }
+  if (!only) removeStackEndpoints(config.stackDir);
+  if (failures.length > 0) {
+    throw new StackError('STACK_START_FAILED', 'stack', `could not stop ${failures.join(', ')}`);
+  }
+  return stopped;
+}
+
+export interface ServiceStatus {
+  name: ServiceName;
+  endpoint: string;
+  managedBy: 'stack' | 'user';
+  pid: number | null;
+  rssMb: number | null;
+  ready: boolean;
+  detail: string;
+}
+
+function rssMb(pid: number): number | null {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
+  const layout = stackLayout(config.stackDir);
+  const ctx: ServiceContext = { config, layout };
+  return Promise.all(
+    localServices.map(async (service) => {
+      const pid = runningPid(service.pidFile(layout)) ?? null;
+      let ready = false;
+      let detail: string;
+      try {
+        detail = await service.probe(ctx);
+        ready = true;
+      } catch (err) {
+        detail = `not answering: ${describeError(err)}`;
+      }
+      return {
+        name: service.name,
+        endpoint: service.name === 'timescale' && service.configured(config) ? 'DATABASE_URL' : service.endpoint(ctx),
+        managedBy: service.configured(config) ? 'user' : 'stack',
+        pid,
+        rssMb: pid === null ? null : rssMb(pid),
+        ready,
+        detail,
+      } satisfies ServiceStatus;
+    }),
+  );
+}

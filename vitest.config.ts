@@ -1,0 +1,31 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` needs no servers; `integration` talks to the real stack, which
+// test/setup/global-stack.ts brings up (and tears down) when it is not already running.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/setup/global-stack.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Integration tests share one broker, registry and database on a 2-core machine:
+          // one file at a time keeps them from starving each other.
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
+        },
+      },
+    ],
+  },
+});
