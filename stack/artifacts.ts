@@ -8,11 +8,22 @@ export type Progress = (line: string) => void;
 /** java, mvn and tar, each with the one line that says how to get it. */
 export function requireTools(): { java: string; mvn: string; tar: string } {
   const java = which('java');
-  if (!java) throw new StackError('STACK_DEPENDENCY_MISSING', 'java', 'java not found: install OpenJDK 17 (apt install openjdk-17-jre-headless) or use docker compose');
+  if (!java)
+    throw new StackError(
+      'STACK_DEPENDENCY_MISSING',
+      'java',
+      'java not found: install OpenJDK 17 (apt install openjdk-17-jre-headless) or use docker compose',
+    );
   const mvn = which('mvn');
-  if (!mvn) throw new StackError('STACK_DEPENDENCY_MISSING', 'maven', 'mvn not found: install Apache Maven (apt install maven); it fetches Kafka and the registry from Maven Central');
+  if (!mvn)
+    throw new StackError(
+      'STACK_DEPENDENCY_MISSING',
+      'maven',
+      'mvn not found: install Apache Maven (apt install maven); it fetches Kafka and the registry from Maven Central',
+    );
   const tar = which('tar');
-  if (!tar) throw new StackError('STACK_DEPENDENCY_MISSING', 'tar', 'tar not found: install tar (apt install tar)');
+  if (!tar)
+    throw new StackError('STACK_DEPENDENCY_MISSING', 'tar', 'tar not found: install tar (apt install tar)');
   return { java, mvn, tar };
 }
 
@@ -27,13 +38,24 @@ export async function ensureArtifacts(layout: StackLayout, progress: Progress): 
   if (haveKafka && haveRegistry) return;
 
   if (!haveKafka || !existsSync(layout.registry.archive)) {
-    progress('artifacts: fetching Kafka and Apicurio Registry with Maven (cached in ~/.m2 after the first run)');
+    progress(
+      'artifacts: fetching Kafka and Apicurio Registry with Maven (cached in ~/.m2 after the first run)',
+    );
     const started = Date.now();
     rmSync(layout.kafka.libs, { recursive: true, force: true });
     try {
-      await run(mvn, ['-q', '-B', '-f', pomFile, 'generate-resources', `-Dstack.dir=${layout.stackDir}`], layout.stackDir);
+      await run(
+        mvn,
+        ['-q', '-B', '-f', pomFile, 'generate-resources', `-Dstack.dir=${layout.stackDir}`],
+        layout.stackDir,
+      );
     } catch (err) {
-      throw new StackError('STACK_START_FAILED', 'maven', `could not fetch the stack's artifacts (is Maven Central reachable?): ${(err as Error).message}`, { cause: err });
+      throw new StackError(
+        'STACK_START_FAILED',
+        'maven',
+        `could not fetch the stack's artifacts (is Maven Central reachable?): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     writeFileSync(layout.kafka.libsComplete, new Date().toISOString() + '\n');
     progress(`artifacts: fetched in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -45,10 +67,19 @@ export async function ensureArtifacts(layout: StackLayout, progress: Progress): 
     try {
       await run(tar, ['-xzf', layout.registry.archive, '-C', layout.registry.app], layout.registry.dir);
     } catch (err) {
-      throw new StackError('STACK_START_FAILED', 'registry', `could not unpack ${layout.registry.archive}: ${(err as Error).message}`, { cause: err });
+      throw new StackError(
+        'STACK_START_FAILED',
+        'registry',
+        `could not unpack ${layout.registry.archive}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     if (!existsSync(layout.registry.jar)) {
-      throw new StackError('STACK_START_FAILED', 'registry', `${layout.registry.archive} holds no ${layout.registry.jar}`);
+      throw new StackError(
+        'STACK_START_FAILED',
+        'registry',
+        `${layout.registry.archive} holds no ${layout.registry.jar}`,
+      );
     }
   }
 }

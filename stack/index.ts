@@ -1,11 +1,23 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Config } from '../src/config/load.js';
-import { readStackEndpoints, removeStackEndpoints, writeStackEndpoints, type StackEndpoints } from '../src/config/endpoints.js';
+import {
+  readStackEndpoints,
+  removeStackEndpoints,
+  writeStackEndpoints,
+  type StackEndpoints,
+} from '../src/config/endpoints.js';
 import { StackError, describeError } from '../src/errors.js';
 import { ensureArtifacts, type Progress } from './artifacts.js';
 import { stackLayout } from './layout.js';
 import { runningPid, stopProcess, tailOf, waitUntil } from './processes.js';
-import { kafkaService, localServices, registryService, type LocalService, type ServiceContext, type ServiceName } from './services.js';
+import {
+  kafkaService,
+  localServices,
+  registryService,
+  type LocalService,
+  type ServiceContext,
+  type ServiceName,
+} from './services.js';
 
 export type { Progress } from './artifacts.js';
 
@@ -24,20 +36,32 @@ async function answers(service: LocalService, ctx: ServiceContext): Promise<stri
   }
 }
 
-async function awaitReady(service: LocalService, ctx: ServiceContext, pid: number | undefined): Promise<string> {
+async function awaitReady(
+  service: LocalService,
+  ctx: ServiceContext,
+  pid: number | undefined,
+): Promise<string> {
   const timeoutMs = ctx.config.settings.ODDSFLOW_STACK_READY_TIMEOUT_S * 1000;
   let description = '';
   const { ok, lastError } = await waitUntil(async () => {
     if (pid !== undefined && runningPid(service.pidFile(ctx.layout)) === undefined) {
       const tail = tailOf(service.logFile(ctx.layout), 3);
-      throw new StackError('STACK_START_FAILED', service.name, `process exited during start-up: ${tail || 'no output'}`);
+      throw new StackError(
+        'STACK_START_FAILED',
+        service.name,
+        `process exited during start-up: ${tail || 'no output'}`,
+      );
     }
     description = await service.probe(ctx);
     return true;
   }, timeoutMs);
   if (lastError instanceof StackError && lastError.code === 'STACK_START_FAILED') throw lastError;
   if (!ok) {
-    throw new StackError('STACK_NOT_READY', service.name, `not ready after ${timeoutMs / 1000} s (${describeError(lastError)}): ${service.hint(ctx)}`);
+    throw new StackError(
+      'STACK_NOT_READY',
+      service.name,
+      `not ready after ${timeoutMs / 1000} s (${describeError(lastError)}): ${service.hint(ctx)}`,
+    );
   }
   return description;
 }
@@ -55,24 +79,28 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
   const managed = { kafka: false, registry: false, timescale: false, redis: false };
   const previous = readStackEndpoints(config.stackDir);
 
-  const needsJava = localServices.some((s) => (s === kafkaService || s === registryService) && !s.configured(config));
+  const needsJava = localServices.some(
+    (s) => (s === kafkaService || s === registryService) && !s.configured(config),
+  );
   if (needsJava) await ensureArtifacts(layout, progress);
 
-  const ready = new Map<ServiceName, string>();
-  for (const service of localServices) {
+  const bringUp = async (service: LocalService): Promise<void> => {
     const since = Date.now();
     const ourPid = runningPid(service.pidFile(layout));
     if (service.configured(config)) {
-      ready.set(service.name, await awaitReady(service, ctx, undefined));
-      progress(`${service.name}: using ${service.name === 'timescale' ? 'DATABASE_URL' : service.endpoint(ctx)} (${ready.get(service.name)})`);
-      continue;
+      const description = await awaitReady(service, ctx, undefined);
+      progress(
+        `${service.name}: using ${service.name === 'timescale' ? 'DATABASE_URL' : service.endpoint(ctx)} (${description})`,
+      );
+      return;
     }
     const existing = await answers(service, ctx);
     if (existing !== undefined) {
       managed[service.name] = ourPid !== undefined || (previous?.managed[service.name] ?? false);
-      ready.set(service.name, existing);
-      progress(`${service.name}: already running at ${service.endpoint(ctx)}${ourPid ? ` (pid ${ourPid})` : ''} (${existing})`);
-      continue;
+      progress(
+        `${service.name}: already running at ${service.endpoint(ctx)}${ourPid ? ` (pid ${ourPid})` : ''} (${existing})`,
+      );
+      return;
     }
     let pid = ourPid;
     if (pid === undefined) {
@@ -84,9 +112,15 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
     }
     managed[service.name] = true;
     const description = await awaitReady(service, ctx, pid);
-    ready.set(service.name, description);
     progress(`${service.name}: ready in ${((Date.now() - since) / 1000).toFixed(1)} s (${description})`);
-  }
+  };
+
+  // The registry keeps its schemas in Kafka, so it waits for the broker; the rest start together.
+  const independent = localServices.filter((s) => s !== registryService);
+  const results = await Promise.allSettled(independent.map(bringUp));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  await bringUp(registryService);
 
   const endpoints: StackEndpoints = {
     kafkaBrokers: config.kafka.brokers,
@@ -104,7 +138,11 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
  * Stops the services this stack manages, the registry first (it writes to Kafka), and leaves
  * their data in place. `only` limits it to some services (the test setup stops what it started).
  */
-export async function stackDown(config: Config, progress: Progress, only?: readonly ServiceName[]): Promise<ServiceName[]> {
+export async function stackDown(
+  config: Config,
+  progress: Progress,
+  only?: readonly ServiceName[],
+): Promise<ServiceName[]> {
   const layout = stackLayout(config.stackDir);
   const stopped: ServiceName[] = [];
   const failures: string[] = [];
@@ -126,7 +164,8 @@ export async function stackDown(config: Config, progress: Progress, only?: reado
 export interface ServiceStatus {
   name: ServiceName;
   endpoint: string;
-  managedBy: 'stack' | 'user';
+  /** user: configured by environment; stack: a process of ours; external: found answering, not ours. */
+  managedBy: 'stack' | 'user' | 'external';
   pid: number | null;
   rssMb: number | null;
   ready: boolean;
@@ -158,8 +197,9 @@ export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
       }
       return {
         name: service.name,
-        endpoint: service.name === 'timescale' && service.configured(config) ? 'DATABASE_URL' : service.endpoint(ctx),
-        managedBy: service.configured(config) ? 'user' : 'stack',
+        endpoint:
+          service.name === 'timescale' && service.configured(config) ? 'DATABASE_URL' : service.endpoint(ctx),
+        managedBy: service.configured(config) ? 'user' : pid !== null ? 'stack' : 'external',
         pid,
         rssMb: pid === null ? null : rssMb(pid),
         ready,

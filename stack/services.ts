@@ -84,7 +84,11 @@ export const kafkaService: LocalService = {
     if (!existsSync(path.join(kafka.data, 'meta.properties'))) {
       // A cluster id is 16 random bytes, base64url without padding (Kafka's Uuid.toString).
       const clusterId = randomBytes(16).toString('base64url');
-      await run(java, ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', kafka.properties], kafka.dir);
+      await run(
+        java,
+        ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', kafka.properties],
+        kafka.dir,
+      );
     }
     const heap = `${ctx.config.settings.ODDSFLOW_STACK_KAFKA_HEAP_MB}m`;
     return spawnDaemon({
@@ -225,7 +229,18 @@ export const redisService: LocalService = {
     return Promise.resolve(
       spawnDaemon({
         command: server,
-        args: ['--port', String(ctx.config.settings.ODDSFLOW_STACK_REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redis.dir],
+        args: [
+          '--port',
+          String(ctx.config.settings.ODDSFLOW_STACK_REDIS_PORT),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          redis.dir,
+        ],
         cwd: redis.dir,
         logFile: redis.log,
         pidFile: redis.pid,
@@ -240,4 +255,9 @@ export const redisService: LocalService = {
 };
 
 /** In start order: the registry keeps its schemas in Kafka, so it comes after the broker. */
-export const localServices: readonly LocalService[] = [kafkaService, timescaleService, redisService, registryService];
+export const localServices: readonly LocalService[] = [
+  kafkaService,
+  timescaleService,
+  redisService,
+  registryService,
+];

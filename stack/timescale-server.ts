@@ -32,7 +32,9 @@ const server = new PGLiteSocketServer({
   connectionQueueTimeout: 120_000,
 });
 await server.start();
-log(`embedded TimescaleDB listening on ${values.host}:${values.port} (data: ${values['data-dir'] ?? 'memory'})`);
+log(
+  `embedded TimescaleDB listening on ${values.host}:${values.port} (data: ${values['data-dir'] ?? 'memory'})`,
+);
 
 let stopping = false;
 async function stop(signal: string): Promise<void> {

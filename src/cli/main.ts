@@ -7,10 +7,14 @@ import { registerSchemasCommands } from './commands/schemas.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerTopicsCommands } from './commands/topics.js';
 
-const { version } = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
 
 const program = new Command('oddsflow')
-  .description('Streaming pipeline on Apache Kafka for sports-betting odds.\nConfiguration comes from environment variables (see README); `oddsflow stack up` needs none.')
+  .description(
+    'Streaming pipeline on Apache Kafka for sports-betting odds.\nConfiguration comes from environment variables (see README); `oddsflow stack up` needs none.',
+  )
   .version(version)
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });

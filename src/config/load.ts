@@ -12,7 +12,9 @@ export interface KafkaSettings {
   brokers: string[];
   clientId: string;
   ssl: boolean | { ca: string[] };
-  sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+  sasl:
+    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+    | undefined;
 }
 
 export interface Config {
@@ -90,7 +92,9 @@ export function loadConfig(env: Env = process.env): Config {
     try {
       ssl = { ca: [readFileSync(s.KAFKA_SSL_CA_FILE, 'utf8')] };
     } catch (err) {
-      throw new ConfigError([`KAFKA_SSL_CA_FILE: cannot read ${s.KAFKA_SSL_CA_FILE}: ${(err as Error).message}`]);
+      throw new ConfigError([
+        `KAFKA_SSL_CA_FILE: cannot read ${s.KAFKA_SSL_CA_FILE}: ${(err as Error).message}`,
+      ]);
     }
   }
 
@@ -104,7 +108,11 @@ export function loadConfig(env: Env = process.env): Config {
       ssl,
       sasl:
         s.KAFKA_SASL_MECHANISM && s.KAFKA_SASL_USERNAME && s.KAFKA_SASL_PASSWORD
-          ? { mechanism: s.KAFKA_SASL_MECHANISM, username: s.KAFKA_SASL_USERNAME, password: s.KAFKA_SASL_PASSWORD }
+          ? {
+              mechanism: s.KAFKA_SASL_MECHANISM,
+              username: s.KAFKA_SASL_USERNAME,
+              password: s.KAFKA_SASL_PASSWORD,
+            }
           : undefined,
     },
     registry: {

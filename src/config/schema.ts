@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const hostPort = z
-  .string()
-  .regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
+const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
 
 const hostPortList = z
   .string()

@@ -33,7 +33,8 @@ export async function probeRegistry(
   timeoutMs = 3000,
 ): Promise<{ subjects: number }> {
   const headers: Record<string, string> = { accept: 'application/vnd.schemaregistry.v1+json' };
-  if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  if (auth)
+    headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   const response = await fetch(`${url.replace(/\/$/, '')}/subjects`, {
     headers,
     signal: AbortSignal.timeout(timeoutMs),
@@ -73,7 +74,7 @@ export async function probeRedis(url: string, timeoutMs = 3000): Promise<{ versi
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    const pong = await redis.ping();
+    const pong: string = await redis.ping();
     if (pong !== 'PONG') throw new Error(`PING answered ${pong}`);
     const info = await redis.info('server');
     return { version: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };

@@ -16,7 +16,11 @@ export interface ProvisionedTopic {
  * Creates every topic of the contract that does not exist yet (existing ones are left as they
  * are: changing partition counts moves keys between partitions and is a deliberate operation).
  */
-export async function createTopics(admin: Admin, names: TopicNames, provisioning: TopicProvisioning): Promise<ProvisionedTopic[]> {
+export async function createTopics(
+  admin: Admin,
+  names: TopicNames,
+  provisioning: TopicProvisioning,
+): Promise<ProvisionedTopic[]> {
   const existing = new Set(await admin.listTopics());
   const missing = topicIds.filter((id) => !existing.has(names[id]));
   if (missing.length > 0) {

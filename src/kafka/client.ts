@@ -1,4 +1,10 @@
-import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type logCreator, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type KafkaConfig,
+  type logCreator,
+  type SASLOptions,
+} from 'kafkajs';
 import type { KafkaSettings } from '../config/load.js';
 import type { Logger } from '../logger.js';
 

@@ -28,7 +28,11 @@ const stateValue = { closed: 0, halfOpen: 1, open: 2 } as const;
 export type Breaker<A extends unknown[], R> = CircuitBreaker<A, R>;
 
 export interface BreakerFactory {
-  create<A extends unknown[], R>(name: string, action: (...args: A) => Promise<R>, overrides?: Partial<BreakerSettings>): Breaker<A, R>;
+  create<A extends unknown[], R>(
+    name: string,
+    action: (...args: A) => Promise<R>,
+    overrides?: Partial<BreakerSettings>,
+  ): Breaker<A, R>;
 }
 
 /**
@@ -36,7 +40,11 @@ export interface BreakerFactory {
  * (bad request, bad credentials, malformed data) are the caller's problem, not the provider's
  * health, so the error filter keeps them from opening the breaker.
  */
-export function createBreakerFactory(logger: Logger, metrics: Metrics, base: BreakerSettings = defaultBreakerSettings): BreakerFactory {
+export function createBreakerFactory(
+  logger: Logger,
+  metrics: Metrics,
+  base: BreakerSettings = defaultBreakerSettings,
+): BreakerFactory {
   return {
     create(name, action, overrides) {
       const s = { ...base, ...overrides };
@@ -56,9 +64,15 @@ export function createBreakerFactory(logger: Logger, metrics: Metrics, base: Bre
         log[level]({ state }, message);
       };
       metrics.breakerState.set({ breaker: name }, stateValue.closed);
-      breaker.on('open', () => transition('open', 'warn', `breaker ${name} open: calls fail fast for ${s.resetTimeoutMs} ms`));
-      breaker.on('halfOpen', () => transition('halfOpen', 'info', `breaker ${name} half-open: letting one trial call through`));
-      breaker.on('close', () => transition('closed', 'info', `breaker ${name} closed: provider healthy again`));
+      breaker.on('open', () =>
+        transition('open', 'warn', `breaker ${name} open: calls fail fast for ${s.resetTimeoutMs} ms`),
+      );
+      breaker.on('halfOpen', () =>
+        transition('halfOpen', 'info', `breaker ${name} half-open: letting one trial call through`),
+      );
+      breaker.on('close', () =>
+        transition('closed', 'info', `breaker ${name} closed: provider healthy again`),
+      );
       return breaker;
     },
   };

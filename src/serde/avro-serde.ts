@@ -1,9 +1,5 @@
-import {
-  SchemaRegistry,
-  SchemaType,
-  COMPATIBILITY,
-} from '@kafkajs/confluent-schema-registry';
-import type { AvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
+import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
+import type { AvroSchema, RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
 import { SerdeError } from '../errors.js';
 import type { TopicId, TopicNames } from '../kafka/topics.js';
 import { topicIds } from '../kafka/topics.js';
@@ -31,12 +27,20 @@ function registryError(action: string, err: unknown): SerdeError {
   const status = statusOf(err);
   const message = err instanceof Error ? err.message : String(err);
   if (status === 409 || /incompatible|compatib/i.test(message)) {
-    return new SerdeError('SCHEMA_INCOMPATIBLE', `${action}: the registry rejected the schema as incompatible: ${message}`, { cause: err });
+    return new SerdeError(
+      'SCHEMA_INCOMPATIBLE',
+      `${action}: the registry rejected the schema as incompatible: ${message}`,
+      { cause: err },
+    );
   }
   if (status !== undefined && status < 500 && status !== 408 && status !== 429) {
-    return new SerdeError('SERDE_ENCODE_FAILED', `${action}: registry answered ${status}: ${message}`, { cause: err });
+    return new SerdeError('SERDE_ENCODE_FAILED', `${action}: registry answered ${status}: ${message}`, {
+      cause: err,
+    });
   }
-  return new SerdeError('SCHEMA_REGISTRY_UNAVAILABLE', `${action}: schema registry unavailable: ${message}`, { cause: err });
+  return new SerdeError('SCHEMA_REGISTRY_UNAVAILABLE', `${action}: schema registry unavailable: ${message}`, {
+    cause: err,
+  });
 }
 
 /**
@@ -61,13 +65,16 @@ export class AvroSerde {
     });
   }
 
-  /** Sets BACKWARD compatibility on `<topic>-value` and registers the schema; returns its id. */
-  async register(topic: TopicId): Promise<number> {
+  /**
+   * Sets BACKWARD compatibility on `<topic>-value` and registers the schema (this build's, unless
+   * another is given, e.g. to check a change before release); returns its id.
+   */
+  async register(topic: TopicId, schema: RawAvroSchema = topicSchema(topic)): Promise<number> {
     const subject = valueSubject(this.topics[topic]);
     try {
       await this.setCompatibility(subject, 'BACKWARD');
       const { id } = await this.registry.register(
-        { type: SchemaType.AVRO, schema: JSON.stringify(topicSchema(topic)) },
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
         { subject, compatibility: COMPATIBILITY.BACKWARD },
       );
       return id;
@@ -102,7 +109,11 @@ export class AvroSerde {
     } catch (err) {
       const paths = (err as { paths?: string[][] }).paths;
       const where = paths?.length ? ` at ${paths.map((p) => p.join('.')).join(', ')}` : '';
-      throw new SerdeError('SERDE_ENCODE_FAILED', `encode ${this.topics[topic]}: value does not match ${topicSchema(topic).name}${where}`, { cause: err });
+      throw new SerdeError(
+        'SERDE_ENCODE_FAILED',
+        `encode ${this.topics[topic]}: value does not match ${topicSchema(topic).name}${where}`,
+        { cause: err },
+      );
     }
   }
 
@@ -112,7 +123,10 @@ export class AvroSerde {
    */
   async decode<T extends TopicId>(topic: T, message: Buffer): Promise<TopicValues[T]> {
     if (wireSchemaId(message) === undefined) {
-      throw new SerdeError('SERDE_DECODE_FAILED', `decode ${this.topics[topic]}: not in Confluent wire format (no magic byte 0 and schema id)`);
+      throw new SerdeError(
+        'SERDE_DECODE_FAILED',
+        `decode ${this.topics[topic]}: not in Confluent wire format (no magic byte 0 and schema id)`,
+      );
     }
     try {
       return (await this.registry.decode(message, {
@@ -125,7 +139,9 @@ export class AvroSerde {
           throw registryError(`decode ${this.topics[topic]}`, err);
         }
       }
-      throw new SerdeError('SERDE_DECODE_FAILED', `decode ${this.topics[topic]}: ${(err as Error).message}`, { cause: err });
+      throw new SerdeError('SERDE_DECODE_FAILED', `decode ${this.topics[topic]}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -143,14 +159,20 @@ export class AvroSerde {
     if (this.settings.auth) {
       headers.authorization = `Basic ${Buffer.from(`${this.settings.auth.username}:${this.settings.auth.password}`).toString('base64')}`;
     }
-    const response = await fetch(`${this.settings.url.replace(/\/$/, '')}/config/${encodeURIComponent(subject)}`, {
-      method: 'PUT',
-      headers,
-      body: JSON.stringify({ compatibility: level }),
-      signal: AbortSignal.timeout(5000),
-    });
+    const response = await fetch(
+      `${this.settings.url.replace(/\/$/, '')}/config/${encodeURIComponent(subject)}`,
+      {
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({ compatibility: level }),
+        signal: AbortSignal.timeout(5000),
+      },
+    );
     if (!response.ok) {
-      throw registryError(`set ${level} on ${subject}`, Object.assign(new Error(await response.text()), { status: response.status }));
+      throw registryError(
+        `set ${level} on ${subject}`,
+        Object.assign(new Error(await response.text()), { status: response.status }),
+      );
     }
   }
 }

@@ -14,7 +14,8 @@ export function registerSchemasCommands(program: Command): void {
         const names = topicNames(config.topics.prefix);
         const serde = new AvroSerde(config.registry, names);
         const ids = await serde.registerAll();
-        for (const [topic, id] of ids) say(`${valueSubject(names[topic])}: ${topicTable[topic].valueSchema} id ${id}`);
+        for (const [topic, id] of ids)
+          say(`${valueSubject(names[topic])}: ${topicTable[topic].valueSchema} id ${id}`);
       }),
     );
 }

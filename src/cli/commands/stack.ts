@@ -5,11 +5,15 @@ import { runCommand, say } from '../context.js';
 export function registerStackCommands(program: Command): void {
   const stack = program
     .command('stack')
-    .description('the local real stack without Docker: Kafka (KRaft), Apicurio Registry, embedded TimescaleDB, Redis');
+    .description(
+      'the local real stack without Docker: Kafka (KRaft), Apicurio Registry, embedded TimescaleDB, Redis',
+    );
 
   stack
     .command('up')
-    .description('fetch (first run) and start every service that is not configured by environment; reuse what runs')
+    .description(
+      'fetch (first run) and start every service that is not configured by environment; reuse what runs',
+    )
     .option('--json', 'print the endpoints as JSON on stdout')
     .action((opts: { json?: boolean }) =>
       runCommand(async ({ config }) => {
@@ -41,7 +45,9 @@ export function registerStackCommands(program: Command): void {
         } else {
           for (const s of services) {
             const proc = s.pid === null ? '' : ` pid ${s.pid}${s.rssMb === null ? '' : `, ${s.rssMb} MB`}`;
-            say(`${s.ready ? 'up  ' : 'down'} ${s.name.padEnd(9)} ${s.endpoint} [${s.managedBy}${proc}] ${s.detail}`);
+            say(
+              `${s.ready ? 'up  ' : 'down'} ${s.name.padEnd(9)} ${s.endpoint} [${s.managedBy}${proc}] ${s.detail}`,
+            );
           }
         }
         return services.every((s) => s.ready) ? 0 : 1;
