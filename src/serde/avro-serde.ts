@@ -1,6 +1,7 @@
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry';
 import type { AvroSchema, RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
 import { SerdeError } from '../errors.js';
+import type { OutputRecord } from '../kafka/records.js';
 import type { TopicId, TopicNames } from '../kafka/topics.js';
 import { topicIds } from '../kafka/topics.js';
 import { topicSchema, valueSubject, type TopicValues } from './schemas.js';
@@ -102,7 +103,16 @@ export class AvroSerde {
     return id;
   }
 
-  async encode<T extends TopicId>(topic: T, value: TopicValues[T]): Promise<Buffer> {
+  encode<T extends TopicId>(topic: T, value: TopicValues[T]): Promise<Buffer> {
+    return this.encodeValue(topic, value);
+  }
+
+  /** The same for an output record, whose topic and value TypeScript cannot correlate by itself. */
+  encodeRecord(record: OutputRecord): Promise<Buffer> {
+    return this.encodeValue(record.topic, record.value);
+  }
+
+  private async encodeValue(topic: TopicId, value: unknown): Promise<Buffer> {
     const id = await this.schemaId(topic);
     try {
       return await this.registry.encode(id, value);

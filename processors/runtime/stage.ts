@@ -1,0 +1,34 @@
+import type { DeadLetterStage } from '../../src/dead-letter.js';
+import type { OutputRecord, SourcePosition } from '../../src/kafka/records.js';
+import type { TopicId } from '../../src/kafka/topics.js';
+import type { TopicValues } from '../../src/serde/schemas.js';
+
+/** A decoded input record of a processor stage, with its position for dead letters. */
+export type StageInput<T extends TopicId = TopicId> = {
+  [K in T]: {
+    topic: K;
+    value: TopicValues[K];
+    key: Buffer | null;
+    /** The message value byte for byte, kept for dead letters. */
+    raw: Buffer;
+    source: SourcePosition;
+  };
+}[T];
+
+/**
+ * One consume-transform-produce step of the processors. `process` is synchronous and never
+ * throws for bad data (it returns dead-letter records instead), so one bad record can never stall
+ * a partition; the runtime owns Kafka, transactions and offsets.
+ */
+export interface ProcessorStage<T extends TopicId = TopicId> {
+  readonly name: string;
+  readonly inputs: readonly T[];
+  /** Stage name recorded on dead letters this stage writes for undecodable input. */
+  readonly deadLetterStage: DeadLetterStage;
+  process(input: StageInput<T>): OutputRecord[];
+  /**
+   * Forgets all state. Called when a transaction aborts (its records will be processed again and
+   * must not meet state they already changed) and when partitions are reassigned.
+   */
+  reset(): void;
+}

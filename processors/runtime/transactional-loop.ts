@@ -1,0 +1,180 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { deadLetter } from '../../src/dead-letter.js';
+import { describeError, OddsflowError } from '../../src/errors.js';
+import { encodeByTopic } from '../../src/kafka/encode.js';
+import type { OutputRecord } from '../../src/kafka/records.js';
+import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
+import type { Logger } from '../../src/logger.js';
+import type { Metrics } from '../../src/metrics.js';
+import type { AvroSerde } from '../../src/serde/avro-serde.js';
+import type { ProcessorStage, StageInput } from './stage.js';
+
+export interface TransactionalLoopDeps {
+  kafka: Kafka;
+  serde: AvroSerde;
+  names: TopicNames;
+  logger: Logger;
+  metrics: Metrics;
+  clock: { now(): number };
+}
+
+export interface TransactionalLoopOptions {
+  groupId: string;
+  /**
+   * Stable per instance (not per process): a restarted instance re-uses it, which fences the
+   * crashed one and aborts its open transaction at once instead of after the timeout.
+   */
+  transactionalId: string;
+  /** Records per transaction; a large fetched batch is split into several transactions. */
+  maxRecordsPerTransaction: number;
+}
+
+export interface RunningLoop {
+  stop(): Promise<void>;
+}
+
+/**
+ * Consume-transform-produce with Kafka transactions: a batch's outputs and its input offsets are
+ * committed together, so after a crash the batch is either fully visible downstream (and not
+ * re-read) or not at all (and re-read). Downstream consumers read committed data only.
+ */
+export async function runTransactionalLoop(
+  stage: ProcessorStage,
+  deps: TransactionalLoopDeps,
+  options: TransactionalLoopOptions,
+): Promise<RunningLoop> {
+  const log = deps.logger.child({ component: 'processor', name: stage.name });
+  const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
+  const producer: Producer = deps.kafka.producer({
+    transactionalId: options.transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 30_000,
+    allowAutoTopicCreation: false,
+  });
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId: options.groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+  });
+
+  const decode = async (
+    topic: TopicId,
+    message: KafkaMessage,
+    partition: number,
+  ): Promise<StageInput | OutputRecord> => {
+    const source = { topic: deps.names[topic], partition, offset: message.offset };
+    const raw = message.value ?? Buffer.alloc(0);
+    try {
+      const value = await deps.serde.decode(topic, raw);
+      return { topic, value, key: message.key, raw, source } as StageInput;
+    } catch (err) {
+      if (err instanceof OddsflowError && err.retriable) throw err;
+      return {
+        topic: 'deadLetters',
+        key: message.key?.toString() ?? null,
+        value: deadLetter({
+          stage: stage.deadLetterStage,
+          errors: [{ path: '', code: 'SERDE_DECODE_FAILED', message: describeError(err) }],
+          provider: null,
+          source,
+          key: message.key,
+          originalValue: raw,
+          failedAt: deps.clock.now(),
+        }),
+      };
+    }
+  };
+
+  const transform = (input: StageInput): OutputRecord[] => {
+    try {
+      return stage.process(input);
+    } catch (err) {
+      // A bug, not bad data: keep the partition moving and the record findable.
+      log.error({ err, source: input.source }, `${stage.name} failed on a record; dead-lettered`);
+      return [
+        {
+          topic: 'deadLetters',
+          key: input.key?.toString() ?? null,
+          value: deadLetter({
+            stage: stage.deadLetterStage,
+            errors: [{ path: '', code: 'INTERNAL_ERROR', message: describeError(err) }],
+            provider: null,
+            source: input.source,
+            key: input.key,
+            originalValue: input.raw,
+            failedAt: deps.clock.now(),
+          }),
+        },
+      ];
+    }
+  };
+
+  const commitChunk = async (topic: string, partition: number, messages: KafkaMessage[]): Promise<number> => {
+    const topicId = topicByName.get(topic);
+    if (!topicId) throw new Error(`${stage.name}: consumed unknown topic ${topic}`);
+    const outputs: OutputRecord[] = [];
+    for (const message of messages) {
+      const decoded = await decode(topicId, message, partition);
+      outputs.push(...('source' in decoded ? transform(decoded) : [decoded]));
+    }
+    const topicMessages = await encodeByTopic(deps.serde, deps.names, outputs);
+    const last = messages[messages.length - 1]!;
+    const transaction = await producer.transaction();
+    try {
+      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
+      await transaction.sendOffsets({
+        consumerGroupId: options.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+      });
+      await transaction.commit();
+    } catch (err) {
+      await transaction.abort().catch(() => undefined);
+      stage.reset();
+      throw err;
+    }
+    for (const output of outputs) {
+      if (output.topic === 'deadLetters')
+        deps.metrics.deadLetters.inc({ stage: output.value.stage, reason: output.value.reasonCode });
+      else deps.metrics.stageRecords.inc({ stage: stage.name, direction: 'out' });
+    }
+    deps.metrics.stageRecords.inc({ stage: stage.name, direction: 'in' }, messages.length);
+    return outputs.length;
+  };
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const started = Date.now();
+    for (let i = 0; i < batch.messages.length; i += options.maxRecordsPerTransaction) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const chunk = batch.messages.slice(i, i + options.maxRecordsPerTransaction);
+      await commitChunk(batch.topic, batch.partition, chunk);
+      payload.resolveOffset(chunk[chunk.length - 1]!.offset);
+      deps.metrics.batchSize.observe({ component: stage.name }, chunk.length);
+      await payload.heartbeat();
+    }
+    deps.metrics.batchSeconds.observe({ component: stage.name }, (Date.now() - started) / 1000);
+  };
+
+  await producer.connect();
+  await consumer.connect();
+  // A new assignment may bring partitions whose state this instance never saw.
+  consumer.on(consumer.events.GROUP_JOIN, () => stage.reset());
+  consumer.on(consumer.events.CRASH, (event) => {
+    log.error({ err: event.payload.error, restart: event.payload.restart }, `${stage.name} consumer crashed`);
+  });
+  await consumer.subscribe({ topics: stage.inputs.map((id) => deps.names[id]), fromBeginning: true });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  log.info({ groupId: options.groupId, inputs: stage.inputs }, `${stage.name} consuming`);
+
+  return {
+    async stop() {
+      // disconnect waits for the batch in flight, whose transaction then commits or aborts.
+      await consumer.disconnect();
+      await producer.disconnect();
+      log.info(`${stage.name} stopped`);
+    },
+  };
+}
