@@ -85,7 +85,7 @@ export interface BestPrice {
 }
 
 export interface CrossBook {
-  /** Books of this market and side seen so far. */
+  /** Books currently quoting this market and side (OPEN, with at least one priced selection): the set the best prices and the consensus come from. */
   bookCount: number;
   /** Sum of 1/best odds over selections. */
   bestBookSum: number;
