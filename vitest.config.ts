@@ -10,6 +10,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Property-based tests run hundreds of cases; on a loaded 2-core machine 5 s is tight.
+          testTimeout: 20_000,
         },
       },
       {
