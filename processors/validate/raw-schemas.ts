@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import { priceFormats } from '../normalize/price-format.js';
+import { formatPath, issue, type Issue } from './issues.js';
+
+// Records normally arrive Avro-decoded (every field present); `transform` may hand in JSON
+// without the nullable fields, hence the defaults, which are the Avro defaults.
+const optionalText = z.string().nullable().default(null);
+const timestamp = z.number().int().nonnegative();
+const positiveInt = z.number().int().positive();
+
+export const selectionStatuses = ['ACTIVE', 'REMOVED', 'WINNER', 'LOSER', 'PLACED'] as const;
+export const marketStatuses = ['OPEN', 'SUSPENDED', 'CLOSED'] as const;
+
+const rawSelectionSchema = z.object({
+  sourceSelectionId: z.string().min(1),
+  name: optionalText,
+  price: optionalText,
+  point: z.number().nullable().default(null),
+  size: z.number().nullable().default(null),
+  status: z.enum(selectionStatuses).default('ACTIVE'),
+});
+
+export const rawMarketBookSchema = z.object({
+  provider: z.string().min(1),
+  sourceEventId: z.string().min(1),
+  sourceMarketId: z.string().min(1),
+  sport: z.string().min(1),
+  competition: optionalText,
+  eventName: optionalText,
+  homeTeam: optionalText,
+  awayTeam: optionalText,
+  venue: optionalText,
+  raceNumber: positiveInt.nullable().default(null),
+  startTime: timestamp.nullable().default(null),
+  marketType: z.string().min(1),
+  marketName: optionalText,
+  bookmaker: z.string().min(1),
+  side: z.enum(['back', 'lay']),
+  status: z.enum(marketStatuses),
+  inPlay: z.boolean().default(false),
+  numberOfPlaces: positiveInt.nullable().default(null),
+  priceFormat: z.enum(priceFormats),
+  selections: z.array(rawSelectionSchema),
+  eventTime: timestamp,
+  receivedAt: timestamp,
+  payload: z.string(),
+}) satisfies z.ZodType<RawMarketBook, unknown>;
+
+export type ParsedRawBook = z.output<typeof rawMarketBookSchema>;
+
+const rawRunnerResultSchema = z.object({
+  sourceSelectionId: z.string().min(1),
+  name: optionalText,
+  status: z.enum(['WINNER', 'LOSER', 'PLACED', 'REMOVED']),
+  bsp: z.number().nullable().default(null),
+});
+
+export const rawResultSchema = z.object({
+  provider: z.string().min(1),
+  sourceEventId: z.string().min(1),
+  sourceMarketId: optionalText,
+  sport: z.string().min(1),
+  competition: optionalText,
+  eventName: optionalText,
+  homeTeam: optionalText,
+  awayTeam: optionalText,
+  venue: optionalText,
+  raceNumber: positiveInt.nullable().default(null),
+  startTime: timestamp.nullable().default(null),
+  marketType: optionalText,
+  numberOfPlaces: positiveInt.nullable().default(null),
+  completed: z.boolean(),
+  scores: z.array(z.object({ name: z.string(), score: z.string() })).default([]),
+  runners: z.array(rawRunnerResultSchema).default([]),
+  eventTime: timestamp,
+  receivedAt: timestamp,
+  payload: z.string(),
+}) satisfies z.ZodType<RawResult, unknown>;
+
+export type ParsedRawResult = z.output<typeof rawResultSchema>;
+
+export type SchemaCheck<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
+
+function check<T>(schema: z.ZodType<T, unknown>, input: unknown): SchemaCheck<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((i) => issue(formatPath(i.path), 'SCHEMA', i.message)),
+  };
+}
+
+export function parseRawBook(input: unknown): SchemaCheck<ParsedRawBook> {
+  return check(rawMarketBookSchema, input);
+}
+
+export function parseRawResult(input: unknown): SchemaCheck<ParsedRawResult> {
+  return check(rawResultSchema, input);
+}

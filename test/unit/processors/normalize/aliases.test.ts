@@ -1,0 +1,72 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../../src/errors.js';
+import {
+  buildAliasTable,
+  bundledAliasFiles,
+  canonicalTeamName,
+  canonicalVenueName,
+  emptyAliasTables,
+  loadAliasTables,
+} from '../../../../processors/normalize/aliases.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempFile(name: string, content: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'oddsflow-aliases-'));
+  dirs.push(dir);
+  const file = join(dir, name);
+  await writeFile(file, content);
+  return file;
+}
+
+describe('alias tables', () => {
+  it('resolves every spelling of an alias, whatever its case, punctuation or accents', () => {
+    const teams = buildAliasTable({ 'Los Angeles Lakers': ['LA Lakers', 'L.A. Lakers'] }, 'teams');
+    const tables = { ...emptyAliasTables, teams };
+    expect(canonicalTeamName(tables, 'LA Lakers')).toBe('Los Angeles Lakers');
+    expect(canonicalTeamName(tables, 'l.a. lakers')).toBe('Los Angeles Lakers');
+    expect(canonicalTeamName(tables, 'LOS ANGELES LAKERS')).toBe('Los Angeles Lakers');
+    expect(canonicalTeamName(tables, ' Boston Celtics ')).toBe('Boston Celtics');
+  });
+
+  it('rejects an alias that names two teams, and a malformed file, with one line per problem', () => {
+    expect(() =>
+      buildAliasTable({ 'Manchester United': ['Man U'], 'Manchester City': ['man-u'] }, 'teams.json'),
+    ).toThrow(/teams\.json: "man-u" is an alias of both "Manchester United" and "Manchester City"/u);
+    const malformed = (): unknown => buildAliasTable({ Ascot: 'Ascot Racecourse' }, 'venues.json');
+    expect(malformed).toThrow(ConfigError);
+    expect(malformed).toThrow(/venues\.json: Ascot:/u);
+  });
+
+  it('loads the bundled tables, whose real entries resolve', async () => {
+    const tables = await loadAliasTables(bundledAliasFiles);
+    expect(canonicalTeamName(tables, 'LA Lakers')).toBe('Los Angeles Lakers');
+    expect(canonicalTeamName(tables, 'Man Utd')).toBe('Manchester United');
+    expect(canonicalTeamName(tables, 'Atletico Madrid')).toBe('Atlético Madrid');
+    expect(canonicalVenueName(tables, 'Kempton Park')).toBe('Kempton');
+    expect(canonicalVenueName(tables, 'Sunshine Coast (AUS)')).toBe('Sunshine Coast');
+    expect(canonicalVenueName(tables, 'Lismore')).toBe('Lismore');
+  });
+
+  it('loads tables from the paths it is given and reports an unreadable file as a config error', async () => {
+    const teamsFile = await tempFile('teams.json', JSON.stringify({ 'Inter Milan': ['Internazionale'] }));
+    const venuesFile = await tempFile('venues.json', JSON.stringify({ 'Sha Tin': ['Shatin'] }));
+    const tables = await loadAliasTables({ teamsFile, venuesFile });
+    expect(canonicalTeamName(tables, 'Internazionale')).toBe('Inter Milan');
+    expect(canonicalVenueName(tables, 'Shatin')).toBe('Sha Tin');
+
+    const broken = await tempFile('broken.json', '{ not json');
+    await expect(loadAliasTables({ teamsFile: broken, venuesFile })).rejects.toThrow(
+      /broken\.json: cannot read alias table/u,
+    );
+    await expect(
+      loadAliasTables({ teamsFile, venuesFile: join(tmpdir(), 'no-such-oddsflow.json') }),
+    ).rejects.toBeInstanceOf(ConfigError);
+  });
+});
