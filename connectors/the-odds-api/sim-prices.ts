@@ -1,0 +1,50 @@
+/** A small seeded PRNG (mulberry32): the same seed gives the same world, run after run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function logistic(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** A standard normal draw (Box–Muller), for the random walk. */
+export function gaussian(random: () => number): number {
+  const u = Math.max(random(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * Decimal prices of one book with a margin: each selection's implied probability is
+ * p + margin × (1 − p) / (n − 1), so the book sums to 1 + margin before rounding and no implied
+ * probability reaches 1 (a plain p × (1 + margin) would, for a heavy favourite). Rounded to 2 decimals and clamped to 1.01–1000, the provider's range.
+ */
+export function bookPrices(probabilities: readonly number[], margin: number): number[] {
+  const n = probabilities.length;
+  return probabilities.map((p) => {
+    const implied = n > 1 ? p + (margin * (1 - p)) / (n - 1) : p;
+    const decimal = Math.round((1 / implied) * 100) / 100;
+    return Math.min(1000, Math.max(1.01, decimal));
+  });
+}
+
+/** Decimal → American as The Odds API sends it: a number, +x without the sign (240), −x with it (−303). */
+export function toAmerican(decimal: number): number {
+  if (decimal >= 2) return Math.round((decimal - 1) * 100);
+  return -Math.round(100 / (decimal - 1));
+}
+
+/** The half-point line nearest below x (−3.2 → −3.5, 4.9 → 4.5): half points avoid pushes. */
+export function halfPointLine(x: number): number {
+  return Math.floor(x) + 0.5;
+}
+
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

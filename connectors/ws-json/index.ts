@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { describeError, isRetriable, OddsflowError } from '../../src/errors.js';
+import { componentLogger } from '../../src/logger.js';
+import { retry } from '../../src/resilience/backoff.js';
+import type { Connector, ConnectorDeps, ConnectorModule, ParseFailure } from '../contract.js';
+import { WsJsonClient } from './client.js';
+import { fieldMappingSchema } from './field-mapping.js';
+import { parseFrame } from './parse.js';
+
+export const wsJsonConfigSchema = z
+  .strictObject({
+    /** The `provider` of the records; name each feed when several run side by side. */
+    provider: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes')
+      .default('ws-json'),
+    url: z.url({ protocol: /^wss?$/, error: 'a ws:// or wss:// URL' }),
+    /** Handshake headers (tokens); never logged. */
+    headers: z.record(z.string(), z.string()).default({}),
+    subscribe: z.array(z.json()).default([]),
+    mapping: fieldMappingSchema,
+    pingIntervalMs: z.int().positive().default(15_000),
+    deadPeerTimeoutMs: z.int().positive().default(45_000),
+    handshakeTimeoutMs: z.int().positive().default(10_000),
+    maxPayload: z
+      .int()
+      .positive()
+      .default(1024 * 1024),
+    maxQueuedFrames: z.int().positive().default(1_000),
+    backoff: z
+      .strictObject({
+        initialMs: z.int().positive().default(500),
+        maxMs: z.int().positive().default(30_000),
+        factor: z.number().min(1).default(2),
+      })
+      .prefault({}),
+  })
+  .refine((c) => c.deadPeerTimeoutMs > c.pingIntervalMs, {
+    path: ['deadPeerTimeoutMs'],
+    message:
+      'must be longer than pingIntervalMs, or a live peer is declared dead before it can answer a ping',
+  })
+  .refine((c) => c.backoff.maxMs >= c.backoff.initialMs, {
+    path: ['backoff', 'maxMs'],
+    message: 'must be at least backoff.initialMs',
+  });
+
+export type WsJsonConfig = z.output<typeof wsJsonConfigSchema>;
+export type WsJsonConfigInput = z.input<typeof wsJsonConfigSchema>;
+
+export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps): Connector {
+  const { provider, mapping } = config;
+  const log = componentLogger(deps.logger, 'connector', provider);
+  const { metrics, publisher } = deps;
+  const stopping = new AbortController();
+
+  /** Retries a hand-over while the publisher says it may work later; returns the error it gave up on. */
+  const handOver = async (what: string, fn: () => Promise<void>): Promise<unknown> => {
+    try {
+      await retry(fn, {
+        ...config.backoff,
+        attempts: Infinity,
+        signal: stopping.signal,
+        onRetry: (err, attempt, delayMs) =>
+          log.warn({ err, attempt, delayMs }, `${what} failed, retrying: ${describeError(err)}`),
+      });
+      return undefined;
+    } catch (err) {
+      return err ?? new Error(`${what} failed`);
+    }
+  };
+
+  const deadLetter = async (failure: ParseFailure): Promise<void> => {
+    const err = await handOver('dead-lettering', () => publisher.deadLetter(failure));
+    if (err !== undefined)
+      log.error({ err, reasonCode: failure.reasonCode }, `frame lost: ${describeError(err)}`);
+  };
+
+  const onFrame = async (frame: Buffer, receivedAt: number): Promise<void> => {
+    const outcome = parseFrame(frame, mapping, { provider, receivedAt });
+    if (outcome.kind === 'ignored') {
+      metrics.connectorMessages.inc({ provider, outcome: 'ignored' });
+      return;
+    }
+    if (outcome.kind === 'failure') {
+      metrics.connectorMessages.inc({ provider, outcome: 'malformed' });
+      const { reasonCode, errors } = outcome.failure;
+      log.warn(
+        { reasonCode, errors: errors.slice(0, 10), issues: errors.length },
+        `malformed frame dead-lettered: ${reasonCode}`,
+      );
+      await deadLetter(outcome.failure);
+      return;
+    }
+    metrics.connectorMessages.inc({ provider, outcome: 'ok' });
+    if (outcome.books.length === 0) return;
+    const err = await handOver('publishing', () => publisher.publishBooks(outcome.books));
+    if (err === undefined) {
+      metrics.connectorRecords.inc({ provider, kind: 'book' }, outcome.books.length);
+      return;
+    }
+    if (stopping.signal.aborted && isRetriable(err)) {
+      log.warn({ err }, 'stopped before the books of a frame were published');
+      return;
+    }
+    // The publisher refused the books for good (e.g. they do not encode): keep the frame for a replay.
+    const code = err instanceof OddsflowError ? err.code : 'PUBLISH_REJECTED';
+    await deadLetter({
+      provider,
+      reasonCode: code,
+      errors: [{ path: '$', code, message: describeError(err) }],
+      payload: frame,
+    });
+  };
+
+  const client = new WsJsonClient(
+    {
+      provider,
+      url: config.url,
+      headers: config.headers,
+      subscribe: config.subscribe,
+      pingIntervalMs: config.pingIntervalMs,
+      deadPeerTimeoutMs: config.deadPeerTimeoutMs,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      maxPayload: config.maxPayload,
+      backoff: config.backoff,
+      maxQueuedFrames: config.maxQueuedFrames,
+    },
+    { logger: log, metrics, breakers: deps.breakers, now: () => deps.clock.now() },
+    onFrame,
+  );
+
+  return {
+    name: provider,
+    start() {
+      client.start();
+      return Promise.resolve();
+    },
+    async stop() {
+      stopping.abort();
+      await client.stop();
+    },
+  };
+}
+
+export const wsJsonConnector: ConnectorModule<typeof wsJsonConfigSchema> = {
+  name: 'ws-json',
+  configSchema: wsJsonConfigSchema,
+  create: createWsJsonConnector,
+};
