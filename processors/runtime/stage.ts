@@ -11,7 +11,8 @@ export type StageInput<T extends TopicId = TopicId> = {
     key: Buffer | null;
     /** The message value byte for byte, kept for dead letters. */
     raw: Buffer;
-    source: SourcePosition;
+    /** Null offline (`oddsflow transform`), where records come from a file, not a topic. */
+    source: SourcePosition | null;
   };
 }[T];
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSchemasCommands } from './commands/schemas.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerTopicsCommands } from './commands/topics.js';
@@ -19,6 +20,7 @@ const program = new Command('oddsflow')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerRunCommand(program);
 registerStackCommands(program);
 registerTopicsCommands(program);
 registerSchemasCommands(program);

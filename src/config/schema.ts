@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
+import { marginMethods } from '../../processors/enrich/margin-methods.js';
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
 
@@ -54,6 +56,24 @@ export const settingsShape = {
   ODDSFLOW_TOPIC_PARTITIONS: positiveInt.max(1000).default(6),
   ODDSFLOW_TOPIC_REPLICATION_FACTOR: positiveInt.max(10).default(1),
 
+  ODDSFLOW_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'only letters, digits, dot, underscore and dash')
+    .default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
+  ODDSFLOW_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  ODDSFLOW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+
+  ODDSFLOW_MARGIN_METHOD: z.enum(marginMethods).default('multiplicative'),
+  ODDSFLOW_ODDS_MIN: z.coerce.number().min(1).default(1.01),
+  ODDSFLOW_ODDS_MAX: z.coerce.number().min(1).default(1000),
+  ODDSFLOW_START_WINDOW_AHEAD_DAYS: z.coerce.number().min(0).default(400),
+  ODDSFLOW_START_WINDOW_AFTER_HOURS: z.coerce.number().min(0).default(168),
+  ODDSFLOW_RACING_EVENT_KEY: z.enum(['start-time', 'race-number']).default('start-time'),
+  ODDSFLOW_TEAM_ALIASES_FILE: z.string().optional(),
+  ODDSFLOW_VENUE_ALIASES_FILE: z.string().optional(),
+  ODDSFLOW_TRANSACTION_MAX_RECORDS: positiveInt.max(100_000).default(1000),
+  ODDSFLOW_FEATURES_IDLE_MINUTES: positiveInt.default(360),
+
   ODDSFLOW_STACK_KAFKA_PORT: port.default(19092),
   ODDSFLOW_STACK_REGISTRY_PORT: port.default(18081),
   ODDSFLOW_STACK_TIMESCALE_PORT: port.default(15432),
@@ -80,6 +100,13 @@ export const settingsSchema = z
         code: 'custom',
         path: ['KAFKA_SASL_USERNAME'],
         message: `KAFKA_SASL_MECHANISM=${s.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
+      });
+    }
+    if (s.ODDSFLOW_ODDS_MIN >= s.ODDSFLOW_ODDS_MAX) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ODDSFLOW_ODDS_MIN'],
+        message: 'must be below ODDSFLOW_ODDS_MAX',
       });
     }
     if (Boolean(s.SCHEMA_REGISTRY_USERNAME) !== Boolean(s.SCHEMA_REGISTRY_PASSWORD)) {

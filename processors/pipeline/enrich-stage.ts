@@ -1,0 +1,61 @@
+import type { OutputRecord } from '../../src/kafka/records.js';
+import { recordKeys } from '../../src/kafka/records.js';
+import { CrossBookState, type CrossBookOptions } from '../enrich/cross-book.js';
+import type { MarginMethod } from '../enrich/margin-methods.js';
+import { priceBook } from '../enrich/pricing.js';
+import { createFeaturesStage, type FeaturesConfig } from '../features/index.js';
+import type { ProcessorStage, StageInput } from '../runtime/stage.js';
+
+export interface EnrichOptions {
+  method: MarginMethod;
+  now: () => number;
+  features: FeaturesConfig;
+  crossBook?: Partial<CrossBookOptions>;
+}
+
+/**
+ * enrich → features: odds.normalized → odds.pricing (the book's overround and fair odds with the
+ * market's cross-book state) and features.market. Its input is keyed eventId:marketId, so every
+ * book of a market reaches this instance and the cross-book state is complete for its markets.
+ * Markets idle for the features' idle span (event time) are dropped from the cross-book state too.
+ */
+export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsNormalized'> {
+  const fresh = () => ({
+    crossBook: new CrossBookState(options.crossBook),
+    features: createFeaturesStage(options.features),
+  });
+  let state = fresh();
+  let latestEventTime = -Infinity;
+  let lastSweep = -Infinity;
+
+  return {
+    name: 'enrich',
+    inputs: ['oddsNormalized'],
+    deadLetterStage: 'enrich',
+    process(input: StageInput<'oddsNormalized'>): OutputRecord[] {
+      const book = input.value;
+      const bookPricing = priceBook(book, { method: options.method, now: options.now() });
+      const pricing = { ...bookPricing, crossBook: state.crossBook.update(bookPricing, book.status) };
+      const features = state.features.process(pricing);
+
+      latestEventTime = Math.max(latestEventTime, book.eventTime);
+      if (latestEventTime - lastSweep >= options.features.sweepEveryMs) {
+        state.crossBook.evictNotUpdatedSince(latestEventTime - options.features.idleMs);
+        lastSweep = latestEventTime;
+      }
+      return [
+        { topic: 'oddsPricing', key: recordKeys.market(pricing), value: pricing },
+        ...features.map((value): OutputRecord => ({
+          topic: 'featuresMarket',
+          key: recordKeys.selection(value),
+          value,
+        })),
+      ];
+    },
+    reset() {
+      state = fresh();
+      latestEventTime = -Infinity;
+      lastSweep = -Infinity;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { startHealthServer } from '../../health/server.js';
+import { collectProcessMetrics, createMetrics } from '../../metrics.js';
+import { createRoleContext, provision, type RoleContext, type RunningRole } from '../../roles/context.js';
+import { onShutdownSignal } from '../../roles/lifecycle.js';
+import { startProcessors } from '../../roles/processors.js';
+import { runCommand } from '../context.js';
+
+const roleStarters: Record<string, (ctx: RoleContext) => Promise<RunningRole>> = {
+  processors: startProcessors,
+};
+
+export const roleNames = ['connectors', 'processors', 'sinks', 'all'] as const;
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run a long-lived role with /metrics, /healthz and /readyz on ODDSFLOW_HTTP_PORT; SIGTERM stops it gracefully',
+    )
+    .requiredOption('--role <role>', `one of ${roleNames.join(', ')}`)
+    .action((opts: { role: string }) =>
+      runCommand(async ({ config, logger }) => {
+        const wanted = opts.role === 'all' ? Object.keys(roleStarters) : [opts.role];
+        const unknown = wanted.filter((r) => !(r in roleStarters));
+        if (unknown.length > 0) {
+          throw new Error(
+            `--role ${opts.role}: unknown or not available here (${Object.keys(roleStarters).join(', ')}, all)`,
+          );
+        }
+        const metrics = createMetrics();
+        collectProcessMetrics(metrics);
+        const ctx = createRoleContext(config, logger, metrics);
+        await provision(ctx);
+        const roles: RunningRole[] = [];
+        for (const role of wanted) roles.push(await roleStarters[role]!(ctx));
+        const health = await startHealthServer({
+          port: config.settings.ODDSFLOW_HTTP_PORT,
+          host: config.settings.ODDSFLOW_HTTP_HOST,
+          metrics,
+          readiness: Object.assign({}, ...roles.map((r) => r.readiness)) as Record<
+            string,
+            () => Promise<void>
+          >,
+        });
+        logger.info(
+          { roles: wanted, httpPort: health.port },
+          `running ${wanted.join(', ')}; metrics on :${health.port}/metrics`,
+        );
+        onShutdownSignal(logger, async () => {
+          await Promise.all(roles.map((r) => r.stop()));
+          await health.close();
+        });
+        // Keep the process alive until a signal stops it.
+        await new Promise<never>(() => undefined);
+      }),
+    );
+}

@@ -1,0 +1,67 @@
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../config/load.js';
+import { createTopics } from '../kafka/admin.js';
+import { createKafka } from '../kafka/client.js';
+import { groupIds, type GroupIds } from '../kafka/groups.js';
+import { topicNames, type TopicNames } from '../kafka/topics.js';
+import { componentLogger, type Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { ReadinessCheck } from '../health/server.js';
+import { probeKafka } from '../health/probes.js';
+import { AvroSerde } from '../serde/avro-serde.js';
+
+/** What every role shares: config, logger, metrics, one Kafka client and one serde. */
+export interface RoleContext {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  kafka: Kafka;
+  serde: AvroSerde;
+  names: TopicNames;
+  groups: GroupIds;
+  clock: { now(): number };
+}
+
+/** A started role: how to stop it (gracefully) and what /readyz checks for it. */
+export interface RunningRole {
+  name: string;
+  readiness: Record<string, ReadinessCheck>;
+  stop(): Promise<void>;
+}
+
+export function createRoleContext(config: Config, logger: Logger, metrics: Metrics): RoleContext {
+  return {
+    config,
+    logger,
+    metrics,
+    kafka: createKafka(config.kafka, {
+      logger: componentLogger(logger, 'kafka'),
+      verbose: config.logLevel === 'debug' || config.logLevel === 'trace',
+    }),
+    serde: new AvroSerde(config.registry, topicNames(config.topics.prefix)),
+    names: topicNames(config.topics.prefix),
+    groups: groupIds(config.topics.prefix),
+    clock: { now: () => Date.now() },
+  };
+}
+
+/**
+ * Creates missing topics and registers every schema before a role starts (both idempotent), so
+ * a fresh cluster works without a separate provisioning step.
+ */
+export async function provision(ctx: RoleContext): Promise<void> {
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    await createTopics(admin, ctx.names, ctx.config.topics);
+  } finally {
+    await admin.disconnect();
+  }
+  await ctx.serde.registerAll();
+}
+
+export const kafkaReadiness =
+  (ctx: RoleContext): ReadinessCheck =>
+  async () => {
+    await probeKafka(ctx.config.kafka);
+  };

@@ -1,0 +1,75 @@
+import { loadAliasTables, bundledAliasFiles } from '../../processors/normalize/aliases.js';
+import { createEnrichStage } from '../../processors/pipeline/enrich-stage.js';
+import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
+import { runTransactionalLoop } from '../../processors/runtime/transactional-loop.js';
+import { featuresConfigSchema } from '../../processors/features/index.js';
+import type { Settings } from '../config/schema.js';
+import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
+
+const hourMs = 3_600_000;
+
+/** The chain's options from the settings; `transform` builds the same. */
+export async function pipelineOptions(settings: Settings, now: () => number) {
+  const aliases = await loadAliasTables({
+    teamsFile: settings.ODDSFLOW_TEAM_ALIASES_FILE ?? bundledAliasFiles.teamsFile,
+    venuesFile: settings.ODDSFLOW_VENUE_ALIASES_FILE ?? bundledAliasFiles.venuesFile,
+  });
+  return {
+    prepare: {
+      aliases,
+      now,
+      oddsRange: { min: settings.ODDSFLOW_ODDS_MIN, max: settings.ODDSFLOW_ODDS_MAX },
+      startTimeWindow: {
+        maxAheadMs: Math.round(settings.ODDSFLOW_START_WINDOW_AHEAD_DAYS * 24 * hourMs),
+        maxAfterStartMs: Math.round(settings.ODDSFLOW_START_WINDOW_AFTER_HOURS * hourMs),
+      },
+      racingEventKey: settings.ODDSFLOW_RACING_EVENT_KEY,
+    },
+    enrich: {
+      method: settings.ODDSFLOW_MARGIN_METHOD,
+      now,
+      features: featuresConfigSchema.parse({ idleMs: settings.ODDSFLOW_FEATURES_IDLE_MINUTES * 60_000 }),
+    },
+  };
+}
+
+/**
+ * The processors role: two transactional consume-transform-produce loops in one process,
+ * prepare (odds.raw, results.raw → odds.normalized, results.normalized) and enrich
+ * (odds.normalized → odds.pricing, features.market). Enrich reads what prepare commits, keyed by
+ * market, which is what makes its cross-book state partition-local.
+ */
+export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
+  const settings = ctx.config.settings;
+  const options = await pipelineOptions(settings, () => ctx.clock.now());
+  const deps = {
+    kafka: ctx.kafka,
+    serde: ctx.serde,
+    names: ctx.names,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    clock: ctx.clock,
+  };
+  const txnPrefix = `${ctx.config.topics.prefix}oddsflow-${settings.ODDSFLOW_INSTANCE_ID}`;
+  const prepare = await runTransactionalLoop(
+    createPrepareStage({ ...options.prepare, metrics: ctx.metrics }),
+    deps,
+    {
+      groupId: ctx.groups.prepare,
+      transactionalId: `${txnPrefix}-prepare`,
+      maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+    },
+  );
+  const enrich = await runTransactionalLoop(createEnrichStage(options.enrich), deps, {
+    groupId: ctx.groups.enrich,
+    transactionalId: `${txnPrefix}-enrich`,
+    maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+  });
+  return {
+    name: 'processors',
+    readiness: { kafka: kafkaReadiness(ctx) },
+    async stop() {
+      await Promise.all([prepare.stop(), enrich.stop()]);
+    },
+  };
+}
