@@ -7,6 +7,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerSchemasCommands } from './commands/schemas.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerTopicsCommands } from './commands/topics.js';
+import { registerTransformCommand } from './commands/transform.js';
 
 const { version } = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as {
   version: string;
@@ -23,6 +24,7 @@ const program = new Command('oddsflow')
 registerRunCommand(program);
 registerStackCommands(program);
 registerTopicsCommands(program);
+registerTransformCommand(program);
 registerSchemasCommands(program);
 
 await program.parseAsync(process.argv);

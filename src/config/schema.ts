@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { connectorNames } from '../../connectors/registry.js';
 import { marginMethods } from '../../processors/enrich/margin-methods.js';
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
@@ -15,6 +16,19 @@ const hostPortList = z
   .pipe(z.array(hostPort).min(1, 'expected at least one host:port'));
 
 const port = z.coerce.number().int().min(1).max(65535);
+
+/** A JSON object given as a string (environment) or inline (config file); checked in full later by its component's schema. */
+const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      return value as Record<string, unknown>;
+    ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not JSON: ${(err as Error).message}` });
+  }
+  return z.NEVER;
+});
 const positiveInt = z.coerce.number().int().min(1);
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
 
@@ -63,6 +77,24 @@ export const settingsShape = {
   ODDSFLOW_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   ODDSFLOW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
 
+  ODDSFLOW_STATE_DIR: z.string().optional(),
+  ODDSFLOW_CONNECTORS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
+    .pipe(z.array(z.enum(connectorNames)))
+    .default([]),
+  ODDSFLOW_CONNECTOR_THE_ODDS_API: jsonObject.optional(),
+  ODDSFLOW_CONNECTOR_WS_JSON: jsonObject.optional(),
+  ODDSFLOW_CONNECTOR_BETFAIR: jsonObject.optional(),
+  ODDS_API_KEY: z.string().min(1).optional(),
+  BETFAIR_APP_KEY: z.string().min(1).optional(),
+  BETFAIR_SESSION_TOKEN: z.string().min(1).optional(),
+
   ODDSFLOW_MARGIN_METHOD: z.enum(marginMethods).default('multiplicative'),
   ODDSFLOW_ODDS_MIN: z.coerce.number().min(1).default(1.01),
   ODDSFLOW_ODDS_MAX: z.coerce.number().min(1).default(1000),
@@ -86,6 +118,12 @@ export const settingsShape = {
 /** Settings whose values never appear in logs or error messages. */
 export const secretSettings = new Set<string>([
   'KAFKA_SASL_PASSWORD',
+  'ODDS_API_KEY',
+  'BETFAIR_APP_KEY',
+  'BETFAIR_SESSION_TOKEN',
+  'ODDSFLOW_CONNECTOR_THE_ODDS_API',
+  'ODDSFLOW_CONNECTOR_WS_JSON',
+  'ODDSFLOW_CONNECTOR_BETFAIR',
   'SCHEMA_REGISTRY_PASSWORD',
   'DATABASE_URL',
   'REDIS_URL',

@@ -1,0 +1,102 @@
+import type { RawMarketBook, RawResult } from '../src/generated/avro-types.js';
+import type { ParseFailure } from './contract.js';
+import { parseOddsBody, type OddsFormat } from './the-odds-api/parse-odds.js';
+import { parseScoresBody } from './the-odds-api/parse-scores.js';
+import { createResultsTracker } from './the-odds-api/results-tracker.js';
+import { parseFrame } from './ws-json/parse.js';
+import type { FieldMapping } from './ws-json/field-mapping.js';
+
+/**
+ * Recorded provider payloads (a file) as raw records, in chunks that carry their position in the
+ * file, so `transform` prints them and `replay` publishes them and can resume after a position.
+ */
+export interface RecordChunk {
+  /** 1-based: a line of a line-based file, or an element of an Odds API response array. */
+  position: number;
+  books: RawMarketBook[];
+  results: RawResult[];
+  failures: ParseFailure[];
+}
+
+export interface ReaderOptions {
+  receivedAt: number;
+  /** The Odds API: the `oddsFormat` of the request; auto reads it from the prices. */
+  oddsFormat?: OddsFormat | 'auto';
+  /** ws-json: how frames map to books. */
+  mapping?: FieldMapping;
+  provider?: string;
+}
+
+/** American prices are whole numbers at or beyond ±100; decimal ones never are. */
+function detectOddsFormat(value: unknown): OddsFormat {
+  const prices: number[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'price' && typeof x === 'number') prices.push(x);
+        else walk(x);
+      }
+    }
+  };
+  walk(value);
+  return prices.length > 0 && prices.every((p) => Number.isInteger(p) && Math.abs(p) >= 100)
+    ? 'american'
+    : 'decimal';
+}
+
+/** An Odds API response file: an odds response (events with bookmakers) or a scores response. */
+export function* readOddsApiFile(text: string, options: ReaderOptions): Generator<RecordChunk> {
+  let elements: unknown[] | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed)) elements = parsed;
+  } catch {
+    // handled below: the whole body becomes one dead letter through the parser
+  }
+  if (!elements) {
+    const { books, failures } = parseOddsBody(text, {
+      oddsFormat: 'decimal',
+      receivedAt: options.receivedAt,
+    });
+    yield { position: 1, books, results: [], failures };
+    return;
+  }
+  const isScores = elements.some(
+    (e) => e !== null && typeof e === 'object' && 'completed' in e && !('bookmakers' in e),
+  );
+  const oddsFormat =
+    options.oddsFormat === undefined || options.oddsFormat === 'auto'
+      ? detectOddsFormat(elements)
+      : options.oddsFormat;
+  const tracker = createResultsTracker();
+  for (let i = 0; i < elements.length; i++) {
+    const body = JSON.stringify([elements[i]]);
+    if (isScores) {
+      const { results, failures } = parseScoresBody(body, options.receivedAt);
+      yield { position: i + 1, books: [], results: tracker.newlyCompleted(results), failures };
+    } else {
+      const { books, failures } = parseOddsBody(body, { oddsFormat, receivedAt: options.receivedAt });
+      yield { position: i + 1, books, results: [], failures };
+    }
+  }
+}
+
+/** One frame per line, as a WebSocket feed sends them; blank lines are skipped. */
+export function* readWsJsonFile(
+  text: string,
+  options: ReaderOptions & { mapping: FieldMapping },
+): Generator<RecordChunk> {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim().length === 0) continue;
+    const outcome = parseFrame(line, options.mapping, {
+      provider: options.provider ?? 'ws-json',
+      receivedAt: options.receivedAt,
+    });
+    if (outcome.kind === 'books') yield { position: i + 1, books: outcome.books, results: [], failures: [] };
+    else if (outcome.kind === 'failure')
+      yield { position: i + 1, books: [], results: [], failures: [outcome.failure] };
+  }
+}

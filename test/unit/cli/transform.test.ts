@@ -1,0 +1,130 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../../src/config/paths.js';
+
+const fixtures = path.join(packageRoot, 'test/fixtures');
+
+function transform(args: string[], input?: string) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(packageRoot, 'src/cli/main.ts'), 'transform', ...args],
+    {
+      cwd: packageRoot,
+      env: { PATH: process.env.PATH ?? '', ODDSFLOW_LOG_LEVEL: 'silent' },
+      input,
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  const lines = result.stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown> & { type: string });
+  return { status: result.status, stderr: result.stderr, lines };
+}
+
+interface PricingLine {
+  type: 'pricing';
+  eventId: string;
+  marketId: string;
+  bookmaker: string;
+  side: string;
+  overround: number;
+  method: string;
+  selections: {
+    selectionId: string;
+    name: string | null;
+    decimalOdds: number;
+    impliedProbability: number;
+    fairProbability: number;
+  }[];
+}
+
+describe('oddsflow transform', () => {
+  it('prints market books and pricing for an Odds API odds response, with the worked overrounds', () => {
+    const { status, lines } = transform([
+      '--provider',
+      'the-odds-api',
+      '--file',
+      path.join(fixtures, 'the-odds-api/sample_odds_basketball_nba_decimal.json'),
+    ]);
+    expect(status).toBe(0);
+    expect(new Set(lines.map((l) => l.type))).toEqual(new Set(['market_book', 'pricing']));
+    const pricing = lines.filter((l): l is PricingLine & typeof l => l.type === 'pricing');
+    const h2h = (bookmaker: string) =>
+      pricing.find((p) => p.bookmaker === bookmaker && p.marketId === 'H2H')!;
+    // ../shared/fixtures/README.md: DraftKings h2h 0.047009, FanDuel h2h 0.041860
+    expect(h2h('draftkings').overround).toBeCloseTo(0.047009, 6);
+    expect(h2h('fanduel').overround).toBeCloseTo(0.04186, 6);
+    for (const p of pricing) {
+      expect(p).toMatchObject({ side: 'back', method: 'multiplicative' });
+      expect(p.eventId).not.toContain(':');
+      const fairSum = p.selections.reduce((s, x) => s + x.fairProbability, 0);
+      expect(fairSum).toBeCloseTo(1, 12);
+      for (const s of p.selections) expect(s.impliedProbability).toBeCloseTo(1 / s.decimalOdds, 15);
+    }
+  });
+
+  it('uses the margin method given by --method', () => {
+    const { lines } = transform([
+      '--provider',
+      'the-odds-api',
+      '--method',
+      'shin',
+      '--file',
+      path.join(fixtures, 'the-odds-api/sample_odds_basketball_nba_decimal.json'),
+    ]);
+    const pricing = lines.filter((l) => l.type === 'pricing');
+    expect(pricing.length).toBeGreaterThan(0);
+    expect(pricing.every((p) => p.method === 'shin')).toBe(true);
+  });
+
+  it('turns invalid records into dead letters with every error path and keeps the valid ones', () => {
+    const { status, lines } = transform([
+      '--provider',
+      'the-odds-api',
+      '--file',
+      path.join(fixtures, 'the-odds-api/handmade_odds_invalid_records.json'),
+    ]);
+    expect(status).toBe(0);
+    const letters = lines.filter((l) => l.type === 'dead_letter') as unknown as {
+      reasonCode: string;
+      errors: { path: string }[];
+      originalValue: { base64: string };
+    }[];
+    expect(letters.length).toBeGreaterThan(0);
+    for (const letter of letters) {
+      expect(letter.errors.length).toBeGreaterThan(0);
+      expect(Buffer.from(letter.originalValue.base64, 'base64').length).toBeGreaterThan(0);
+    }
+    expect(lines.some((l) => l.type === 'pricing')).toBe(true);
+  });
+
+  it('prints results for a scores response (completed events only)', () => {
+    const { status, lines } = transform([
+      '--provider',
+      'the-odds-api',
+      '--file',
+      path.join(fixtures, 'the-odds-api/oddsapi_scores_basketball_nba_docs_example.json'),
+    ]);
+    expect(status).toBe(0);
+    const results = lines.filter((l) => l.type === 'result');
+    expect(results.length).toBeGreaterThan(0);
+    expect(lines.every((l) => l.type === 'result')).toBe(true);
+  });
+
+  it('reads stdin, and exits 1 with one line when nothing at all can be read', () => {
+    const { status, stderr, lines } = transform(['--provider', 'the-odds-api'], 'this is not json');
+    expect(status).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.type).toBe('dead_letter');
+    expect(stderr).toMatch(/INPUT_UNREADABLE: nothing could be read from stdin/);
+  });
+
+  it('rejects an unknown provider before reading anything', () => {
+    const { status, stderr } = transform(['--provider', 'nope']);
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/--provider/);
+  });
+});
