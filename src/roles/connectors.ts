@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { z } from 'zod';
 import { connectorModules, type ConnectorName } from '../../connectors/registry.js';
 import type { Connector, ConnectorModule, RawPublisher } from '../../connectors/contract.js';
 import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
