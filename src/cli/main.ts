@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
+import { registerLagCommand } from './commands/lag.js';
+import { registerReplayCommand } from './commands/replay.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerTailCommand } from './commands/tail.js';
 import { registerSchemasCommands } from './commands/schemas.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerTopicsCommands } from './commands/topics.js';
@@ -21,7 +24,10 @@ const program = new Command('oddsflow')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerLagCommand(program);
+registerReplayCommand(program);
 registerRunCommand(program);
+registerTailCommand(program);
 registerStackCommands(program);
 registerTopicsCommands(program);
 registerTransformCommand(program);

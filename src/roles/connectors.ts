@@ -54,7 +54,7 @@ export function resolveConnectorConfigs(settings: Settings): ResolvedConnector[]
     if (parsed.success) {
       resolved.push({ name, module, config: parsed.data });
     } else {
-      for (const issue of (parsed.error).issues) {
+      for (const issue of parsed.error.issues) {
         const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
         problems.push(`${variable}${where}: ${issue.message}`);
       }

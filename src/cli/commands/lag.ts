@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { createKafka } from '../../kafka/client.js';
+import { measureLag, oddsflowGroups, type PartitionLag } from '../../ops/lag.js';
+import { OddsflowError } from '../../errors.js';
+import { runCommand, say } from '../context.js';
+
+const optionsSchema = z.object({
+  group: z.array(z.string().min(1)).optional(),
+  watch: z.boolean().optional(),
+  interval: z.coerce.number().positive().default(5),
+  maxLag: z.coerce.number().int().min(0).optional(),
+  json: z.boolean().optional(),
+});
+
+function table(rows: PartitionLag[]): string {
+  const header = ['GROUP', 'TOPIC', 'PART', 'COMMITTED', 'END', 'LAG', 'TIME LAG'];
+  const body = rows.map((r) => [
+    r.group,
+    r.topic,
+    String(r.partition),
+    r.committed ?? '-',
+    r.end,
+    String(r.lag),
+    r.timeLagSeconds === null ? '?' : `${r.timeLagSeconds.toFixed(1)} s`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  return [header, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
+}
+
+export function registerLagCommand(program: Command): void {
+  program
+    .command('lag')
+    .description(
+      'consumer lag per group, topic and partition: committed offset, end offset, lag and estimated time lag',
+    )
+    .option('--group <group...>', "consumer group(s); default: this deployment's oddsflow groups")
+    .option('--watch', 'refresh every --interval seconds until Ctrl-C')
+    .option('--interval <seconds>', 'refresh interval for --watch', '5')
+    .option('--max-lag <n>', 'exit 3 when any partition lags by more than n messages (for cron and alerting)')
+    .option('--json', 'one JSON object per partition on stdout')
+    .action((raw: Record<string, unknown>) =>
+      runCommand(async ({ config, logger }) => {
+        const opts = optionsSchema.parse(raw);
+        const admin = createKafka(config.kafka, { logger, clientIdSuffix: 'lag' }).admin();
+        await admin.connect();
+        try {
+          const groups = opts.group ?? (await oddsflowGroups(admin, `${config.topics.prefix}oddsflow-`));
+          if (groups.length === 0)
+            throw new OddsflowError(
+              'INPUT_UNREADABLE',
+              'no oddsflow consumer groups found (nothing has consumed yet); name one with --group',
+            );
+          for (;;) {
+            const rows = await measureLag(admin, { groups, now: Date.now() });
+            if (opts.json) for (const row of rows) process.stdout.write(JSON.stringify(row) + '\n');
+            else {
+              if (opts.watch) process.stdout.write('\x1b[2J\x1b[H');
+              process.stdout.write(table(rows) + '\n');
+            }
+            const worst = rows.reduce((max, r) => Math.max(max, r.lag), 0);
+            if (opts.maxLag !== undefined && worst > opts.maxLag) {
+              say(`lag ${worst} exceeds --max-lag ${opts.maxLag}`);
+              return 3;
+            }
+            if (!opts.watch) return 0;
+            await sleep(opts.interval * 1000);
+          }
+        } finally {
+          await admin.disconnect();
+        }
+      }),
+    );
+}

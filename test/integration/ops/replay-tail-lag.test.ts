@@ -1,0 +1,96 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../../src/config/paths.js';
+import type { Config } from '../../../src/config/load.js';
+import { provisionTopics, testConfig, testStack } from '../../helpers/stack.js';
+import { exited, spawnOddsflow } from '../../helpers/processes.js';
+
+const oddsFile = path.join(packageRoot, 'test/fixtures/the-odds-api/sample_odds_basketball_nba_decimal.json');
+
+async function run(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawnOddsflow(args, env);
+  const code = await exited(child);
+  return { code, output: child.output() };
+}
+
+async function lagOf(env: Record<string, string>, group: string): Promise<number> {
+  const { output } = await run(['lag', '--group', group, '--json'], env);
+  return output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { lag: number; topic: string })
+    .filter((r) => r.topic.endsWith('odds.raw'))
+    .reduce((sum, r) => sum + r.lag, 0);
+}
+
+describe('replay, tail and lag', () => {
+  let config: Config;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    config = testConfig();
+    await provisionTopics(config);
+    const stack = testStack();
+    env = {
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+      ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
+      ODDSFLOW_HTTP_PORT: '0',
+      ODDSFLOW_LOG_LEVEL: 'warn',
+      ODDSFLOW_INSTANCE_ID: 'lag-test',
+    };
+  });
+
+  it('replays a recorded Odds API response to odds.raw, and tail decodes it back', async () => {
+    const replay = await run(['replay', '--provider', 'the-odds-api', '--file', oddsFile], env);
+    expect(replay.code, replay.output).toBe(0);
+    const books = Number(/replay done: .*: (\d+) books/.exec(replay.output)?.[1]);
+    expect(books).toBeGreaterThan(0);
+
+    const tail = await run(['tail', 'odds.raw', '--from-beginning', '--limit', String(books)], env);
+    const lines = tail.output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { provider: string; priceFormat: string });
+    expect(lines).toHaveLength(books);
+    expect(lines.every((l) => l.provider === 'the-odds-api' && l.priceFormat === 'decimal')).toBe(true);
+  });
+
+  it('resumes a replay from a position', async () => {
+    const replay = await run(
+      ['replay', '--provider', 'the-odds-api', '--file', oddsFile, '--from', '2'],
+      env,
+    );
+    expect(replay.code, replay.output).toBe(0);
+    expect(replay.output).toMatch(/replay done: positions 2\.\./);
+  });
+
+  it('shows growing lag while the processors are stopped, back to 0 after they restart', async () => {
+    const group = `${config.topics.prefix}oddsflow-prepare`;
+    const processors = spawnOddsflow(['run', '--role', 'processors'], env);
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline && (await lagOf(env, group).catch(() => -1)) !== 0)
+      await new Promise((r) => setTimeout(r, 1000));
+    expect(await lagOf(env, group)).toBe(0);
+    processors.kill('SIGTERM');
+    expect(await exited(processors)).toBe(0);
+
+    await run(['replay', '--provider', 'the-odds-api', '--file', oddsFile], env);
+    const lagWhileStopped = await lagOf(env, group);
+    expect(lagWhileStopped).toBeGreaterThan(0);
+    const alert = await run(['lag', '--group', group, '--max-lag', '0'], env);
+    expect(alert.code).toBe(3);
+    expect(alert.output).toMatch(/exceeds --max-lag 0/);
+
+    const restarted = spawnOddsflow(['run', '--role', 'processors'], env);
+    const until = Date.now() + 60_000;
+    while (Date.now() < until && (await lagOf(env, group)) > 0) await new Promise((r) => setTimeout(r, 1000));
+    expect(await lagOf(env, group)).toBe(0);
+    expect((await run(['lag', '--group', group, '--max-lag', '0'], env)).code).toBe(0);
+    restarted.kill('SIGTERM');
+    expect(await exited(restarted)).toBe(0);
+  });
+});
