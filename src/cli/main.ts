@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
+import { registerExportFeaturesCommand } from './commands/export-features.js';
 import { registerLagCommand } from './commands/lag.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerRunCommand } from './commands/run.js';
@@ -24,6 +25,7 @@ const program = new Command('oddsflow')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerExportFeaturesCommand(program);
 registerLagCommand(program);
 registerReplayCommand(program);
 registerRunCommand(program);

@@ -1,0 +1,92 @@
+import type { ColumnSource } from 'hyparquet-writer';
+import type { Result, SelectionFeatures } from '../generated/avro-types.js';
+
+/** One row of the ML team's training set: a feature snapshot with the selection's outcome when known. */
+export type TrainingRow = SelectionFeatures & {
+  /** null while the event has no result. */
+  won: boolean | null;
+  /** WINNER, PLACED, LOSER or REMOVED from the result's placings; null when unknown. */
+  outcome: string | null;
+  settledAt: number | null;
+};
+
+/** Joins features to results by event (and market where the result names one). */
+export function joinResults(
+  features: readonly SelectionFeatures[],
+  results: readonly Result[],
+): TrainingRow[] {
+  const byEvent = new Map<string, Result[]>();
+  for (const r of results) byEvent.set(r.eventId, [...(byEvent.get(r.eventId) ?? []), r]);
+  return features.map((f) => {
+    const candidates = byEvent.get(f.eventId) ?? [];
+    const result =
+      candidates.find((r) => r.marketId === f.marketId) ?? candidates.find((r) => r.marketId === null);
+    if (!result) return { ...f, won: null, outcome: null, settledAt: null };
+    const placing = result.placings.find((p) => p.selectionId === f.selectionId);
+    const won = result.winners.includes(f.selectionId);
+    return {
+      ...f,
+      won,
+      outcome: placing?.status ?? (won ? 'WINNER' : result.winners.length > 0 ? 'LOSER' : null),
+      settledAt: result.settledAt,
+    };
+  });
+}
+
+const columns: { name: keyof TrainingRow; type: 'STRING' | 'DOUBLE' | 'INT32' | 'BOOLEAN' | 'TIMESTAMP' }[] =
+  [
+    { name: 'eventId', type: 'STRING' },
+    { name: 'marketId', type: 'STRING' },
+    { name: 'selectionId', type: 'STRING' },
+    { name: 'name', type: 'STRING' },
+    { name: 'eventTime', type: 'TIMESTAMP' },
+    { name: 'startTime', type: 'TIMESTAMP' },
+    { name: 'secondsToStart', type: 'DOUBLE' },
+    { name: 'inPlay', type: 'BOOLEAN' },
+    { name: 'openingOdds', type: 'DOUBLE' },
+    { name: 'currentOdds', type: 'DOUBLE' },
+    { name: 'changeSinceOpen', type: 'DOUBLE' },
+    { name: 'consensusProbability', type: 'DOUBLE' },
+    { name: 'probabilityVelocity1m', type: 'DOUBLE' },
+    { name: 'probabilityVelocity5m', type: 'DOUBLE' },
+    { name: 'volatility5m', type: 'DOUBLE' },
+    { name: 'numberOfBooks', type: 'INT32' },
+    { name: 'marketOverround', type: 'DOUBLE' },
+    { name: 'won', type: 'BOOLEAN' },
+    { name: 'outcome', type: 'STRING' },
+    { name: 'settledAt', type: 'TIMESTAMP' },
+  ];
+
+export const trainingColumns = columns;
+
+function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : String(value as string);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(rows: readonly TrainingRow[]): string {
+  const header = columns.map((c) => c.name).join(',');
+  const body = rows.map((row) =>
+    columns
+      .map((c) =>
+        c.type === 'TIMESTAMP' && row[c.name] !== null
+          ? new Date(row[c.name] as number).toISOString()
+          : csvCell(row[c.name]),
+      )
+      .join(','),
+  );
+  return [header, ...body].join('\n') + '\n';
+}
+
+/** Column-oriented data for a Parquet writer. */
+export function toColumns(rows: readonly TrainingRow[]): ColumnSource[] {
+  return columns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    data: rows.map((row) => {
+      const v = row[c.name];
+      return c.type === 'TIMESTAMP' && typeof v === 'number' ? new Date(v) : v;
+    }),
+  }));
+}
