@@ -57,11 +57,9 @@ const columns: { name: keyof TrainingRow; type: 'STRING' | 'DOUBLE' | 'INT32' | 
     { name: 'settledAt', type: 'TIMESTAMP' },
   ];
 
-export const trainingColumns = columns;
-
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : String(value as string);
+function csvCell(value: string | number | boolean | null): string {
+  if (value === null) return '';
+  const text = String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -68,7 +68,7 @@ describe('training set', () => {
   it('writes Parquet that a Parquet reader reads back', async () => {
     const rows = joinResults([feature('a'), feature('b'), feature('c', 'x')], [result]);
     const buffer = parquetWriteBuffer({ columnData: toColumns(rows) });
-    const back = await parquetReadObjects({ file: buffer });
+    const back = (await parquetReadObjects({ file: buffer })) as Record<string, unknown>[];
     expect(back).toHaveLength(3);
     expect(back.map((r) => r.selectionId)).toEqual(['a', 'b', 'c']);
     expect(back.map((r) => r.won)).toEqual([true, false, null]);
