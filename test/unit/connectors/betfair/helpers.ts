@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { onTestFinished } from 'vitest';
+import type { ConnectorDeps, ParseFailure, RawPublisher } from '../../../../connectors/contract.js';
+import type { MarketChangeMessage } from '../../../../connectors/betfair/protocol.js';
+import { marketChangeMessageSchema } from '../../../../connectors/betfair/protocol.js';
+import type { RawMarketBook, RawResult } from '../../../../src/generated/avro-types.js';
+import { createLogger } from '../../../../src/logger.js';
+import { createMetrics, type Metrics } from '../../../../src/metrics.js';
+import { createBreakerFactory, defaultBreakerSettings } from '../../../../src/resilience/breaker.js';
+import { captureLogs, type LogLine } from '../../../helpers/logs.js';
+
+export const fixtureDir = join(import.meta.dirname, '../../../fixtures/betfair');
+export const fixture = (name: string) => join(fixtureDir, name);
+
+/** The lines of a fixture (gzipped or not), blank lines dropped. */
+export function fixtureLines(name: string): string[] {
+  const bytes = readFileSync(fixture(name));
+  const text = (name.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+  return text.split(/\r?\n/).filter((l) => l.trim().length > 0);
+}
+
+export function fixtureMessages(name: string): MarketChangeMessage[] {
+  return fixtureLines(name).map((l) => marketChangeMessageSchema.parse(JSON.parse(l)));
+}
+
+/** The project's RawPublisher, in memory: what a connector handed over, in order. */
+export class CollectingPublisher implements RawPublisher {
+  readonly books: RawMarketBook[] = [];
+  readonly results: RawResult[] = [];
+  readonly deadLetters: ParseFailure[] = [];
+
+  publishBooks(books: readonly RawMarketBook[]): Promise<void> {
+    this.books.push(...books);
+    return Promise.resolve();
+  }
+
+  publishResults(results: readonly RawResult[]): Promise<void> {
+    this.results.push(...results);
+    return Promise.resolve();
+  }
+
+  deadLetter(failure: ParseFailure): Promise<void> {
+    this.deadLetters.push(failure);
+    return Promise.resolve();
+  }
+}
+
+export interface TestDeps {
+  deps: ConnectorDeps;
+  publisher: CollectingPublisher;
+  metrics: Metrics;
+  logs: () => LogLine[];
+}
+
+/**
+ * Real logger (captured), metrics and breakers; a state directory removed after the test unless
+ * one is given (a restarted connector shares its predecessor's directory and publisher).
+ */
+export async function testDeps(
+  shared: { stateDir?: string; publisher?: CollectingPublisher } = {},
+): Promise<TestDeps> {
+  const dir = shared.stateDir ?? (await mkdtemp(join(tmpdir(), 'oddsflow-betfair-test-')));
+  if (shared.stateDir === undefined) onTestFinished(() => rm(dir, { recursive: true, force: true }));
+  const capture = captureLogs();
+  const logger = createLogger({ level: 'debug', destination: capture.stream });
+  const metrics = createMetrics();
+  const publisher = shared.publisher ?? new CollectingPublisher();
+  // Breakers half-open after 100 ms instead of 15 s, so a test can see one open and recover.
+  const breakers = createBreakerFactory(logger, metrics, { ...defaultBreakerSettings, resetTimeoutMs: 100 });
+  const deps: ConnectorDeps = {
+    logger,
+    metrics,
+    publisher,
+    breakers,
+    clock: { now: () => 0 },
+    stateDir: dir,
+  };
+  return { deps, publisher, metrics, logs: capture.lines };
+}
+
+export async function metricValue(
+  metric: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> },
+  labels: Record<string, string>,
+): Promise<number> {
+  const { values } = await metric.get();
+  const found = values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
+  return found?.value ?? 0;
+}
+
+/** A book without its arrival time: what two runs of the same stream must agree on. */
+export function comparable(book: RawMarketBook): Omit<RawMarketBook, 'receivedAt'> {
+  const { receivedAt: _receivedAt, ...rest } = book;
+  return rest;
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { betfairConnector } from '../../../../connectors/betfair/index.js';
+
+const credentials = { appKey: 'key', sessionToken: 'token' };
+
+describe('betfair connector config', () => {
+  it('defaults to the live stream over TLS for horse and greyhound WIN/PLACE markets', () => {
+    const config = betfairConnector.configSchema.parse(credentials);
+    expect(config).toMatchObject({
+      host: 'stream-api.betfair.com',
+      port: 443,
+      tls: true,
+      marketFilter: { eventTypeIds: ['7', '4339'], marketTypes: ['WIN', 'PLACE'] },
+      priceFields: ['EX_BEST_OFFERS', 'EX_LTP', 'EX_TRADED_VOL'],
+      heartbeatMs: 5000,
+      segmentationEnabled: true,
+      backoff: { initialMs: 500, maxMs: 30_000, factor: 2 },
+    });
+  });
+
+  it('rejects unknown keys, missing credentials and out-of-range settings, each with its path', () => {
+    const result = betfairConnector.configSchema.safeParse({
+      appKey: 'key',
+      heartbeatMs: 100,
+      conflateMs: 200_000,
+      marketFilter: { eventTypeIds: ['7'], sport: 'horses' },
+      extra: true,
+    });
+    expect(result.success).toBe(false);
+    const paths = result.error?.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(
+      expect.arrayContaining(['sessionToken', 'heartbeatMs', 'conflateMs', 'marketFilter', '']),
+    );
+  });
+
+  it('wants the dead-peer timeout longer than the heartbeat', () => {
+    const result = betfairConnector.configSchema.safeParse({
+      ...credentials,
+      heartbeatMs: 5000,
+      deadPeerTimeoutMs: 4000,
+    });
+    expect(result.error?.issues[0]?.path).toEqual(['deadPeerTimeoutMs']);
+  });
+});

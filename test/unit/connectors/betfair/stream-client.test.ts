@@ -1,0 +1,257 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import {
+  betfairConnector,
+  createBetfairConnector,
+  type BetfairConfigInput,
+} from '../../../../connectors/betfair/index.js';
+import {
+  startBetfairSimulator,
+  type BetfairSimulator,
+  type BetfairSimulatorOptions,
+} from '../../../../connectors/betfair/simulator.js';
+import { OddsflowError } from '../../../../src/errors.js';
+import { comparable, metricValue, testDeps, type TestDeps } from './helpers.js';
+
+const T0 = Date.parse('2027-03-01T12:00:00Z');
+const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
+
+async function simulator(options: BetfairSimulatorOptions = {}): Promise<BetfairSimulator> {
+  const sim = await startBetfairSimulator({
+    tls: 'off',
+    markets: 3,
+    publishTime: (seq) => T0 + seq * 1000,
+    ...options,
+  });
+  onTestFinished(() => sim.stop());
+  return sim;
+}
+
+function connector(sim: BetfairSimulator, { deps }: TestDeps, overrides: Partial<BetfairConfigInput> = {}) {
+  const config = betfairConnector.configSchema.parse({
+    host: sim.host,
+    port: sim.port,
+    tls: sim.tls,
+    caFile: sim.caFile,
+    appKey: sim.appKey,
+    sessionToken: sim.sessionToken,
+    heartbeatMs: 500,
+    stateFlushMs: 0,
+    backoff: { initialMs: 10, maxMs: 50 },
+    ...overrides,
+  });
+  const created = createBetfairConnector(config, deps);
+  onTestFinished(() => created.stop());
+  return created;
+}
+
+/** A fixed script of market activity; `disturb` runs half-way through it. */
+async function script(sim: BetfairSimulator, t: TestDeps, disturb: () => void | Promise<void>) {
+  const [first, second] = sim.marketIds();
+  await waitFor(() => expect(t.publisher.books.length).toBeGreaterThanOrEqual(6));
+  sim.tick(30);
+  await disturb();
+  sim.tick(30);
+  sim.settle(first!);
+  await waitFor(() => expect(t.publisher.results).toHaveLength(1));
+  sim.tick(30);
+  sim.settle(second!);
+  await waitFor(() => expect(t.publisher.results).toHaveLength(2));
+  return {
+    books: t.publisher.books.map(comparable),
+    results: t.publisher.results.map(({ receivedAt: _at, ...rest }) => rest),
+  };
+}
+
+describe('Betfair stream connector against the simulator', () => {
+  it('subscribes over TLS and publishes books from a segmented, fragmented image and from deltas', async () => {
+    const sim = await simulator({ tls: 'auto', markets: 5, segmentMarkets: 2, chunkBytes: 7 });
+    const t = await testDeps();
+    const c = connector(sim, t);
+    await c.start();
+    await waitFor(() => expect(t.publisher.books).toHaveLength(10));
+    expect(new Set(t.publisher.books.map((b) => b.sourceMarketId))).toEqual(new Set(sim.marketIds()));
+    expect(new Set(t.publisher.books.map((b) => b.sport))).toEqual(new Set(['7', '4339']));
+    expect(
+      t.publisher.books.every((b) => b.status === 'OPEN' && b.selections.every((s) => s.price !== null)),
+    ).toBe(true);
+    sim.tick(20);
+    await waitFor(() => expect(t.publisher.books.length).toBeGreaterThan(10));
+    expect(c.status().state).toBe('subscribed');
+    expect(sim.stats.subscriptions).toEqual([
+      { initialClk: undefined, clk: undefined, answer: 'SUB_IMAGE', missed: 0 },
+    ]);
+    expect(await metricValue(t.metrics.providerConnected, { provider: 'betfair' })).toBe(1);
+    await c.stop();
+    expect(await metricValue(t.metrics.connectorRecords, { kind: 'book' })).toBe(t.publisher.books.length);
+    expect(await metricValue(t.metrics.providerConnected, { provider: 'betfair' })).toBe(0);
+  });
+
+  it('resumes with its clocks after a dropped connection: no gap, no duplicate', async () => {
+    const reference = await (async () => {
+      const sim = await simulator({ seed: 11 });
+      const t = await testDeps();
+      await connector(sim, t).start();
+      return script(sim, t, () => undefined);
+    })();
+
+    const sim = await simulator({ seed: 11 });
+    const t = await testDeps();
+    await connector(sim, t).start();
+    const dropped = await script(sim, t, () => sim.dropConnections());
+
+    expect(sim.stats.subscriptions.map((s) => s.answer)).toEqual(['SUB_IMAGE', 'RESUB_DELTA']);
+    expect(sim.stats.subscriptions[1]?.clk).toEqual(expect.any(String));
+    // At least the 30 ticks made while it was away came back as deltas.
+    expect(sim.stats.subscriptions[1]?.missed).toBeGreaterThanOrEqual(30);
+    expect(await metricValue(t.metrics.providerReconnects, { provider: 'betfair' })).toBe(1);
+    expect(dropped.books.length).toBeGreaterThan(60);
+    expect(dropped.books).toEqual(reference.books);
+    expect(dropped.results).toEqual(reference.results);
+  });
+
+  it('retries with backoff through the breaker while the server is down, then connects', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const t = await testDeps();
+    const c = createBetfairConnector(
+      betfairConnector.configSchema.parse({
+        host: '127.0.0.1',
+        port,
+        tls: false,
+        appKey: 'sim-app-key',
+        sessionToken: 'sim-session-token',
+        backoff: { initialMs: 10, maxMs: 40 },
+      }),
+      t.deps,
+    );
+    onTestFinished(() => c.stop());
+    await c.start();
+    await waitFor(async () => {
+      expect(await metricValue(t.metrics.providerReconnects, { provider: 'betfair' })).toBeGreaterThanOrEqual(
+        4,
+      );
+      expect(await metricValue(t.metrics.breakerTransitions, { state: 'open' })).toBeGreaterThanOrEqual(1);
+    });
+    await simulator({ port });
+    await waitFor(() => expect(t.publisher.books).toHaveLength(6));
+    expect(c.status().state).toBe('subscribed');
+  });
+
+  it('dead-letters a malformed frame, counts and logs it, and stays connected', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    await connector(sim, t).start();
+    await script(sim, t, () => sim.sendMalformed());
+    expect(t.publisher.deadLetters.map((f) => [f.provider, f.reasonCode])).toEqual([
+      ['betfair', 'MALFORMED_JSON'],
+    ]);
+    expect(String(t.publisher.deadLetters[0]?.payload)).toBe('{"op":"mcm","pt":1,"mc":[{"id":');
+    expect(await metricValue(t.metrics.connectorMessages, { outcome: 'malformed' })).toBe(1);
+    expect(t.logs().some((l) => l.level === 'warn' && l.msg.includes('malformed frame dead-lettered'))).toBe(
+      true,
+    );
+    expect(sim.stats.connections).toBe(1);
+  });
+
+  it('stops for good on bad credentials: the error is not retriable and there is no reconnect storm', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    const c = connector(sim, t, { sessionToken: 'expired-token' });
+    await expect(c.start()).rejects.toMatchObject({ code: 'PROVIDER_AUTH_FAILED', retriable: false });
+    await sleep(300);
+    expect(sim.stats.connections).toBe(1);
+    expect(sim.stats.authFailures).toBe(1);
+    expect(await metricValue(t.metrics.providerReconnects, { provider: 'betfair' })).toBe(0);
+    expect(c.status().state).toBe('failed');
+    const error = t.logs().find((l) => l.level === 'error');
+    expect(error?.msg).toContain('INVALID_SESSION_INFORMATION');
+    expect(JSON.stringify(t.logs())).not.toContain(sim.appKey);
+  });
+
+  it('answers INVALID_CLOCK with a subscription for a full image, which re-emits nothing unchanged', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    await connector(sim, t).start();
+    let booksBefore = 0;
+    await script(sim, t, async () => {
+      const settled = t.publisher.books.length;
+      await waitFor(() => expect(t.publisher.books.length).toBe(settled));
+      sim.invalidateClocks();
+      sim.dropConnections();
+      await waitFor(() => expect(sim.stats.subscriptions).toHaveLength(3));
+      booksBefore = t.publisher.books.length;
+    });
+    expect(sim.stats.subscriptions.map((s) => [s.answer, s.clk === undefined])).toEqual([
+      ['SUB_IMAGE', true],
+      ['INVALID_CLOCK', false],
+      ['SUB_IMAGE', true],
+    ]);
+    expect(booksBefore).toBeGreaterThan(6);
+    expect(t.logs().some((l) => l.msg.includes('INVALID_CLOCK'))).toBe(true);
+  });
+
+  it('drops a silent peer after the dead-peer timeout and resumes from its clocks', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    await connector(sim, t, { deadPeerTimeoutMs: 1_000 }).start();
+    await script(sim, t, () => sim.stall(5_000));
+    expect(sim.stats.subscriptions.map((s) => s.answer)).toEqual(['SUB_IMAGE', 'RESUB_DELTA']);
+    expect(sim.stats.heartbeatRequests).toBeGreaterThanOrEqual(1);
+    expect(t.logs().some((l) => l.level === 'warn' && l.msg.includes('dead peer'))).toBe(true);
+  });
+
+  it('retries a failing publisher without losing or repeating books', async () => {
+    const sim = await simulator({ seed: 5 });
+    const reference = await testDeps();
+    await connector(sim, reference).start();
+    await waitFor(() => expect(reference.publisher.books).toHaveLength(6));
+
+    const t = await testDeps();
+    let failures = 2;
+    const publishBooks = t.publisher.publishBooks.bind(t.publisher);
+    t.publisher.publishBooks = (books) =>
+      failures-- > 0
+        ? Promise.reject(new OddsflowError('KAFKA_UNAVAILABLE', 'broker down'))
+        : publishBooks(books);
+    await connector(sim, t).start();
+    await waitFor(() => expect(t.publisher.books).toHaveLength(6));
+    sim.tick(10);
+    await waitFor(() =>
+      expect(t.publisher.books.map(comparable)).toEqual(reference.publisher.books.map(comparable)),
+    );
+    expect(t.logs().filter((l) => l.msg.includes('publishing books failed, retrying'))).toHaveLength(2);
+  });
+
+  it('restarts from the state saved in stateDir: resubscribes with its clocks, re-emits nothing', async () => {
+    const reference = await (async () => {
+      const sim = await simulator({ seed: 21 });
+      const t = await testDeps();
+      await connector(sim, t).start();
+      return script(sim, t, () => sim.tick(5));
+    })();
+
+    const sim = await simulator({ seed: 21 });
+    const first = await testDeps();
+    const before = connector(sim, first);
+    await before.start();
+    let second: TestDeps | undefined;
+    const restarted = await script(sim, first, async () => {
+      // Stopped once everything is handed over; the script's ticks go on while it is down.
+      const settled = first.publisher.books.length;
+      await waitFor(() => expect(first.publisher.books.length).toBe(settled));
+      await before.stop();
+      sim.tick(5);
+      second = await testDeps({ stateDir: first.deps.stateDir, publisher: first.publisher });
+      await connector(sim, second).start();
+    });
+    expect(sim.stats.subscriptions.map((s) => s.answer)).toEqual(['SUB_IMAGE', 'RESUB_DELTA']);
+    expect(restarted.books).toEqual(reference.books);
+    expect(restarted.results).toEqual(reference.results);
+    expect(second?.logs().some((l) => l.msg === 'stream state restored')).toBe(true);
+  });
+});
