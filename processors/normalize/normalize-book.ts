@@ -82,10 +82,10 @@ export function normalizeBook(
     path: `selections[${i}].price`,
     decimalOdds: s.status === 'ACTIVE' ? (decimalOdds[i] ?? null) : null,
   }));
-  const issues = [...validation.issues, ...state.crossedBooks.check(marketKey, side, prices)];
+  const issues = [...validation.issues, ...state.crossedBooks.check(marketKey, side, prices, book.eventTime)];
   // A book that breaks other rules is not trusted as the latest price of its side; a crossed but
   // otherwise valid one is (it is what the provider shows now), so the crossing is reported once.
-  if (validation.issues.length === 0) state.crossedBooks.record(marketKey, side, prices);
+  if (validation.issues.length === 0) state.crossedBooks.record(marketKey, side, prices, book.eventTime);
   if (issues.length > 0) return reject('validate', issues);
 
   const selections: Selection[] = book.selections.map((s, i) => ({

@@ -12,6 +12,7 @@ import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js
 const settingOf: Record<ConnectorName, keyof Settings> = {
   'the-odds-api': 'ODDSFLOW_CONNECTOR_THE_ODDS_API',
   'ws-json': 'ODDSFLOW_CONNECTOR_WS_JSON',
+  betfair: 'ODDSFLOW_CONNECTOR_BETFAIR',
 };
 
 /** Credentials have variables of their own, so that the JSON config can live in a file without them. */
@@ -21,6 +22,13 @@ function withCredentials(
   settings: Settings,
 ): Record<string, unknown> {
   if (name === 'the-odds-api' && settings.ODDS_API_KEY) return { ...raw, apiKey: settings.ODDS_API_KEY };
+  if (name === 'betfair') {
+    return {
+      ...raw,
+      ...(settings.BETFAIR_APP_KEY ? { appKey: settings.BETFAIR_APP_KEY } : {}),
+      ...(settings.BETFAIR_SESSION_TOKEN ? { sessionToken: settings.BETFAIR_SESSION_TOKEN } : {}),
+    };
+  }
   return raw;
 }
 

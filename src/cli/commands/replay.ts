@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { offlineProviders, readProviderFile } from '../../../connectors/offline-readers.js';
+import { offlineProviders, readProviderInput } from '../../../connectors/offline-readers.js';
 import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
 import { describeError, OddsflowError } from '../../errors.js';
 import { createMetrics } from '../../metrics.js';
@@ -23,7 +22,10 @@ export function registerReplayCommand(program: Command): void {
       'publish a recorded provider payload file to the raw topics (backfill), resumable with --from',
     )
     .requiredOption('--provider <provider>', offlineProviders.join(' | '))
-    .requiredOption('--file <file>', 'payload file (an Odds API response; one frame per line for ws-json)')
+    .requiredOption(
+      '--file <file>',
+      'payload file (an Odds API response; a Betfair stream recording, .gz allowed; one frame per line for ws-json)',
+    )
     .option('--from <position>', 'first position to publish (a line, or an element of a response array)', '1')
     .option('--odds-format <format>', 'the-odds-api: auto, decimal or american', 'auto')
     .option('--mapping <file>', 'ws-json: field mapping JSON (default: the simulator feed mapping)')
@@ -36,7 +38,6 @@ export function registerReplayCommand(program: Command): void {
             parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '),
           );
         const opts = parsed.data;
-        const text = await readFile(opts.file, 'utf8');
         const ctx = createRoleContext(config, logger, createMetrics());
         await provision(ctx);
         const producer = ctx.kafka.producer({
@@ -56,13 +57,14 @@ export function registerReplayCommand(program: Command): void {
         let position = opts.from - 1;
         let lastReport = Date.now();
         try {
-          const chunks = await readProviderFile(opts.provider, text, {
+          const chunks = readProviderInput(opts.provider, {
+            file: opts.file,
+            from: opts.from,
             receivedAt: Date.now(),
             oddsFormat: opts.oddsFormat,
             mappingFile: opts.mapping,
           });
-          for (const chunk of chunks) {
-            if (chunk.position < opts.from) continue;
+          for await (const chunk of chunks) {
             await publisher.publishBooks(chunk.books);
             await publisher.publishResults(chunk.results);
             for (const failure of chunk.failures) await publisher.deadLetter(failure);

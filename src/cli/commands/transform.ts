@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import type { RecordChunk } from '../../../connectors/file-readers.js';
-import { readProviderFile, offlineProviders } from '../../../connectors/offline-readers.js';
+import { offlineProviders, readProviderInput } from '../../../connectors/offline-readers.js';
 import { marginMethods } from '../../../processors/enrich/margin-methods.js';
 import { createEnrichStage } from '../../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain } from '../../../processors/pipeline/offline-chain.js';
@@ -20,17 +18,23 @@ const optionsSchema = z.strictObject({
   mapping: z.string().optional(),
 });
 
-async function readInput(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** stdout that stops quietly when the reader goes away (`| head`). */
-function writeLine(line: string): boolean {
-  if (process.stdout.destroyed) return false;
-  return process.stdout.write(line + '\n');
+/**
+ * Writes a line to stdout, waiting for the pipe to drain when its buffer is full (a slow reader
+ * must slow us down, not lose lines). False once the reader has gone away (`| head`).
+ */
+async function writeLine(line: string): Promise<boolean> {
+  if (process.stdout.destroyed || process.stdout.writableEnded) return false;
+  if (process.stdout.write(line + '\n')) return true;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.once('drain', done).once('close', done).once('error', done);
+  });
+  return !process.stdout.destroyed;
 }
 
 export function registerTransformCommand(program: Command): void {
@@ -72,16 +76,16 @@ export function registerTransformCommand(program: Command): void {
           createEnrichStage(pipeline.enrich),
           now,
         );
-        const text = await readInput(opts.file);
         const counts = { market_book: 0, pricing: 0, result: 0, dead_letter: 0 };
         let readable = 0;
         let firstFailure: string | undefined;
-        const chunks: Iterable<RecordChunk> = await readProviderFile(opts.provider, text, {
+        const chunks = readProviderInput(opts.provider, {
+          file: opts.file,
           receivedAt: now(),
           oddsFormat: opts.oddsFormat,
           mappingFile: opts.mapping,
         });
-        for (const chunk of chunks) {
+        for await (const chunk of chunks) {
           readable += chunk.books.length + chunk.results.length;
           const outputs = [
             ...chunk.failures.map((f) => chain.failure(f)),
@@ -91,7 +95,7 @@ export function registerTransformCommand(program: Command): void {
           firstFailure ??= chunk.failures[0]?.errors[0]?.message;
           for (const output of outputs) {
             counts[output.type]++;
-            if (!writeLine(toJsonLine(output))) return 0;
+            if (!(await writeLine(toJsonLine(output)))) return 0;
           }
         }
         say(

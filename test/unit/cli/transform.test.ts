@@ -15,6 +15,7 @@ function transform(args: string[], input?: string) {
       input,
       encoding: 'utf8',
       timeout: 60_000,
+      maxBuffer: 256 * 1024 * 1024,
     },
   );
   const lines = result.stdout
@@ -112,6 +113,30 @@ describe('oddsflow transform', () => {
     const results = lines.filter((l) => l.type === 'result');
     expect(results.length).toBeGreaterThan(0);
     expect(lines.every((l) => l.type === 'result')).toBe(true);
+  });
+
+  it('runs a recorded Betfair stream (gzipped) through the cache to books, pricing and the result, with no dead letter', () => {
+    const { status, lines } = transform([
+      '--provider',
+      'betfair',
+      '--file',
+      path.join(fixtures, 'betfair/1.205822330.gz'),
+    ]);
+    expect(status).toBe(0);
+    const types = lines.map((l) => l.type);
+    expect(types.filter((t) => t === 'dead_letter')).toHaveLength(0);
+    expect(types.filter((t) => t === 'result')).toHaveLength(1);
+    const pricing = lines.filter((l) => l.type === 'pricing') as unknown as PricingLine[];
+    expect(pricing.length).toBeGreaterThan(1000);
+    // a PLACE market paying 3: fair probabilities sum to the places paid
+    const book = pricing.find((p) => p.side === 'back' && p.selections.length > 3)!;
+    expect(book.marketId).toMatch(/^PLACE@3$/);
+    expect(book.selections.reduce((s, x) => s + x.fairProbability, 0)).toBeCloseTo(3, 9);
+    const result = lines.find((l) => l.type === 'result') as unknown as {
+      winners: string[];
+      placings: { status: string }[];
+    };
+    expect(result.winners.length).toBeGreaterThan(0);
   });
 
   it('reads stdin, and exits 1 with one line when nothing at all can be read', () => {
