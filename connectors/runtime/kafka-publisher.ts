@@ -39,12 +39,9 @@ export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
   return {
     async publishBooks(books: readonly RawMarketBook[]) {
       await send(books.map((value) => ({ topic: 'oddsRaw', key: recordKeys.rawBook(value), value })));
-      for (const book of books) deps.metrics.connectorRecords.inc({ provider: book.provider, kind: 'book' });
     },
     async publishResults(results: readonly RawResult[]) {
       await send(results.map((value) => ({ topic: 'resultsRaw', key: recordKeys.rawResult(value), value })));
-      for (const result of results)
-        deps.metrics.connectorRecords.inc({ provider: result.provider, kind: 'result' });
     },
     async deadLetter(failure: ParseFailure) {
       const value = deadLetter({

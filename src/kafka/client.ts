@@ -1,8 +1,11 @@
 import {
   Kafka,
   logLevel as KafkaLogLevel,
+  Partitioners,
   type KafkaConfig,
   type logCreator,
+  type Producer,
+  type ProducerConfig,
   type SASLOptions,
 } from 'kafkajs';
 import type { KafkaSettings } from '../config/load.js';
@@ -16,13 +19,23 @@ const toPino = {
   [KafkaLogLevel.NOTHING]: 'silent',
 } as const;
 
+/**
+ * Errors kafkajs logs on every attempt although it retries them: the broker still finishing the
+ * previous transaction, or a group coordinator still loading. They matter only if the retries
+ * run out, which then surfaces as a thrown error.
+ */
+const retriedOnPurpose =
+  /another concurrent operation on the same transaction|coordinator is (loading|not available)|CONCURRENT_TRANSACTIONS/i;
+
 /** kafkajs logs through our pino logger, as a `kafkajs` component. */
 function pinoLogCreator(logger: Logger): logCreator {
   const child = logger.child({ component: 'kafkajs' });
   return () =>
     ({ level, log }) => {
       const { message, ...extra } = log;
-      const method = toPino[level];
+      let method: (typeof toPino)[keyof typeof toPino] = toPino[level];
+      if (method === 'error' && retriedOnPurpose.test(`${message} ${String(extra.error ?? '')}`))
+        method = 'debug';
       if (method !== 'silent') child[method](extra, message);
     };
 }
@@ -65,5 +78,26 @@ export function createKafka(settings: KafkaSettings, options: KafkaClientOptions
     retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 10000 },
     logLevel: options.verbose ? KafkaLogLevel.INFO : KafkaLogLevel.WARN,
     logCreator: pinoLogCreator(options.logger),
+  });
+}
+
+/**
+ * An idempotent producer (acks=all, no duplicates on retry) with Java's murmur2 partitioner, so a
+ * key lands on the same partition whichever client wrote it. `transactionalId` makes it
+ * transactional.
+ */
+export function createProducer(
+  kafka: Kafka,
+  options: Partial<Pick<ProducerConfig, 'transactionalId' | 'transactionTimeout' | 'retry'>> = {},
+): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Unlimited retries, as idempotence needs: a broker outage holds the send until the broker is
+    // back instead of failing a record that may or may not have been written.
+    retry: { initialRetryTime: 100, maxRetryTime: 10_000, retries: Number.MAX_SAFE_INTEGER },
+    ...options,
   });
 }

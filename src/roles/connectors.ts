@@ -5,6 +5,7 @@ import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.j
 import type { Config } from '../config/load.js';
 import type { Settings } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
+import { createProducer } from '../kafka/client.js';
 import { componentLogger } from '../logger.js';
 import { createBreakerFactory } from '../resilience/breaker.js';
 import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
@@ -82,11 +83,7 @@ export function stateDirOf(config: Config): string {
  */
 export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher): Promise<RunningRole> {
   const resolved = resolveConnectorConfigs(ctx.config.settings);
-  const producer = ctx.kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
+  const producer = createProducer(ctx.kafka);
   await producer.connect();
   const deps = {
     publisher:

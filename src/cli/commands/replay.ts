@@ -5,6 +5,7 @@ import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publishe
 import { describeError, OddsflowError } from '../../errors.js';
 import { createMetrics } from '../../metrics.js';
 import { createRoleContext, provision } from '../../roles/context.js';
+import { createProducer } from '../../kafka/client.js';
 import { runCommand, say } from '../context.js';
 
 const optionsSchema = z.strictObject({
@@ -40,11 +41,7 @@ export function registerReplayCommand(program: Command): void {
         const opts = parsed.data;
         const ctx = createRoleContext(config, logger, createMetrics());
         await provision(ctx);
-        const producer = ctx.kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-        });
+        const producer = createProducer(ctx.kafka);
         await producer.connect();
         const publisher = createKafkaPublisher({
           producer,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consumer, Producer } from 'kafkajs';
 import type { RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
-import { createKafka } from '../../../src/kafka/client.js';
+import { createKafka, createProducer } from '../../../src/kafka/client.js';
 import type { TopicNames } from '../../../src/kafka/topics.js';
 import { AvroSerde, wireSchemaId } from '../../../src/serde/avro-serde.js';
 import { topicSchema, valueSubject } from '../../../src/serde/schemas.js';
@@ -67,7 +67,7 @@ describe('Avro on the wire through the schema registry', () => {
     names = await provisionTopics(config);
     serde = new AvroSerde(config.registry, names);
     const kafka = createKafka(config.kafka, { logger: silentLogger });
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    producer = createProducer(kafka);
     await producer.connect();
     consumer = kafka.consumer({ groupId: randomId('wire') });
     await consumer.connect();

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '../../../src/kafka/client.js';
+import { createKafka, createProducer } from '../../../src/kafka/client.js';
 import type { TopicNames } from '../../../src/kafka/topics.js';
 import { AvroSerde } from '../../../src/serde/avro-serde.js';
 import type { Config } from '../../../src/config/load.js';
@@ -36,7 +36,7 @@ describe('processors: exactly-once between topics', () => {
       // Small transactions, so that the kill lands between many commits.
       ODDSFLOW_TRANSACTION_MAX_RECORDS: '40',
     };
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = createProducer(kafka);
     await producer.connect();
     const publisher = createKafkaPublisher({
       producer,
