@@ -27,6 +27,7 @@ export const errorCodes = {
   DATABASE_UNAVAILABLE: { retriable: true },
   DATABASE_QUERY_FAILED: { retriable: false },
   REDIS_UNAVAILABLE: { retriable: true },
+  REDIS_COMMAND_FAILED: { retriable: false },
   INPUT_UNREADABLE: { retriable: false },
 } as const satisfies Record<string, { retriable: boolean }>;
 

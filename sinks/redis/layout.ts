@@ -1,0 +1,148 @@
+import type { MarketBook, MarketPricing } from '../../src/generated/avro-types.js';
+import type { SinkRecord } from '../contract.js';
+import type { RedisSinkConfig } from './config.js';
+
+/**
+ * The Redis layout (docs/queries.md, "Redis"), one hash per market and kind:
+ * - `odds:{eventId}:{marketId}`: field `{bookmaker}|{selectionId}|{side}` → the latest price;
+ * - `pricing:{eventId}:{marketId}`: field `{bookmaker}|{side}` → the latest overround and fair
+ *   probabilities of that book;
+ * - `best:{eventId}:{marketId}`: field `{side}|{selectionId}` → the best price across books, and
+ *   field `{side}` → the market's book count, best-book sum and arbitrage flag.
+ * Every value is JSON whose first member is `t`, the record's eventTime (ms): the write script
+ * reads it to keep a newer value against an older write.
+ */
+export const fieldSeparator = '|';
+
+export interface FieldWrite {
+  field: string;
+  /** eventTime (ms) of the record the value comes from. */
+  t: number;
+  value: string;
+}
+
+export interface HashWrite {
+  key: string;
+  /** When the key should expire (ms since the epoch); only ever extended. */
+  expireAt: number;
+  fields: FieldWrite[];
+}
+
+const stamped = (t: number, body: Record<string, unknown>): string => JSON.stringify({ t, ...body });
+
+export function marketKey(
+  prefix: string,
+  kind: 'odds' | 'pricing' | 'best',
+  eventId: string,
+  marketId: string,
+): string {
+  return `${prefix}${kind}:${eventId}:${marketId}`;
+}
+
+/** Every selection of the book, priced or not: a removed runner's entry says so. */
+export function bookFields(book: MarketBook): FieldWrite[] {
+  return book.selections.map((s) => ({
+    field: [book.bookmaker, s.selectionId, book.side].join(fieldSeparator),
+    t: book.eventTime,
+    value: stamped(book.eventTime, {
+      odds: s.decimalOdds,
+      size: s.size,
+      point: s.point,
+      status: s.status,
+      inPlay: book.inPlay,
+      provider: book.provider,
+    }),
+  }));
+}
+
+export function pricingFields(p: MarketPricing): FieldWrite[] {
+  return [
+    {
+      field: [p.bookmaker, p.side].join(fieldSeparator),
+      t: p.eventTime,
+      value: stamped(p.eventTime, {
+        method: p.method,
+        overround: p.overround,
+        bookPercentage: p.bookPercentage,
+        pricingStatus: p.pricingStatus,
+        inPlay: p.inPlay,
+        provider: p.provider,
+        selections: p.selections.map((s) => ({
+          selectionId: s.selectionId,
+          odds: s.decimalOdds,
+          impliedProbability: s.impliedProbability,
+          fairProbability: s.fairProbability,
+          fairOdds: s.fairOdds,
+        })),
+      }),
+    },
+  ];
+}
+
+export function bestFields(p: MarketPricing): FieldWrite[] {
+  const { crossBook } = p;
+  return [
+    {
+      field: p.side,
+      t: p.eventTime,
+      value: stamped(p.eventTime, {
+        bookCount: crossBook.bookCount,
+        bestBookSum: crossBook.bestBookSum,
+        arbitrage: crossBook.arbitrage,
+      }),
+    },
+    ...crossBook.selections.map((b) => ({
+      field: [p.side, b.selectionId].join(fieldSeparator),
+      t: p.eventTime,
+      value: stamped(p.eventTime, {
+        bestOdds: b.bestOdds,
+        bestBookmaker: b.bestBookmaker,
+        consensusFairProbability: b.consensusFairProbability,
+      }),
+    })),
+  ];
+}
+
+type Ttl = Pick<RedisSinkConfig, 'ttlAfterStartSeconds' | 'ttlAfterWriteSeconds'>;
+
+/**
+ * From the record's own times, not the wall clock, so a replay computes the same expiry: a
+ * replayed long-finished event expires at once instead of coming back to life.
+ */
+export function expiryOf(startTime: number | null, eventTime: number, ttl: Ttl): number {
+  const afterWrite = eventTime + ttl.ttlAfterWriteSeconds * 1000;
+  return startTime === null ? afterWrite : Math.max(startTime + ttl.ttlAfterStartSeconds * 1000, afterWrite);
+}
+
+/**
+ * The hashes a batch writes: one entry per key, the newest value per field (a field written
+ * twice in a batch needs to travel once), and the latest expiry of its records.
+ */
+export function planWrites(records: readonly SinkRecord[], config: RedisSinkConfig): HashWrite[] {
+  const byKey = new Map<string, { expireAt: number; fields: Map<string, FieldWrite> }>();
+  const add = (key: string, expireAt: number, fields: FieldWrite[]): void => {
+    let entry = byKey.get(key);
+    if (!entry) byKey.set(key, (entry = { expireAt, fields: new Map() }));
+    entry.expireAt = Math.max(entry.expireAt, expireAt);
+    for (const f of fields) {
+      const earlier = entry.fields.get(f.field);
+      if (!earlier || earlier.t <= f.t) entry.fields.set(f.field, f);
+    }
+  };
+  for (const record of records) {
+    if (record.topic === 'oddsNormalized') {
+      const b = record.value;
+      add(
+        marketKey(config.keyPrefix, 'odds', b.eventId, b.marketId),
+        expiryOf(b.startTime, b.eventTime, config),
+        bookFields(b),
+      );
+    } else if (record.topic === 'oddsPricing') {
+      const p = record.value;
+      const expireAt = expiryOf(p.startTime, p.eventTime, config);
+      add(marketKey(config.keyPrefix, 'pricing', p.eventId, p.marketId), expireAt, pricingFields(p));
+      add(marketKey(config.keyPrefix, 'best', p.eventId, p.marketId), expireAt, bestFields(p));
+    }
+  }
+  return [...byKey].map(([key, { expireAt, fields }]) => ({ key, expireAt, fields: [...fields.values()] }));
+}

@@ -1,0 +1,76 @@
+import type { SinkRecord } from '../contract.js';
+import type { Statement } from '../migrations/versions.js';
+import {
+  eventFromBook,
+  eventFromResult,
+  pricingRows,
+  resultRow,
+  snapshotRows,
+  type EventRow,
+  type PricingRow,
+  type ResultRow,
+  type SnapshotRow,
+} from './rows.js';
+import { eventsTable, pricingTable, resultsTable, snapshotsTable } from './tables.js';
+import { dedupe, upsertStatements, type StatementLimits } from './upsert.js';
+
+export interface BatchRows {
+  events: EventRow[];
+  results: ResultRow[];
+  snapshots: SnapshotRow[];
+  pricing: PricingRow[];
+}
+
+/** The rows of every table that a batch of records writes. */
+export function batchRows(records: readonly SinkRecord[]): BatchRows {
+  const rows: BatchRows = { events: [], results: [], snapshots: [], pricing: [] };
+  for (const record of records) {
+    switch (record.topic) {
+      case 'oddsNormalized':
+        rows.events.push(eventFromBook(record.value));
+        rows.snapshots.push(...snapshotRows(record.value));
+        break;
+      case 'oddsPricing':
+        rows.pricing.push(...pricingRows(record.value));
+        break;
+      case 'resultsNormalized':
+        rows.events.push(eventFromResult(record.value));
+        rows.results.push(resultRow(record.value));
+        break;
+      default:
+        break;
+    }
+  }
+  return rows;
+}
+
+/**
+ * The statements of one batch, in a fixed table order and with events sorted by id, so that two
+ * sink instances writing overlapping events take row locks in the same order (no deadlocks).
+ */
+export function batchStatements(schema: string, rows: BatchRows, limits: StatementLimits): Statement[] {
+  const events = dedupe(eventsTable, rows.events).sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+  return [
+    ...upsertStatements(schema, eventsTable, events, limits),
+    ...upsertStatements(schema, resultsTable, rows.results, limits),
+    ...upsertStatements(schema, snapshotsTable, rows.snapshots, limits),
+    ...upsertStatements(schema, pricingTable, rows.pricing, limits),
+  ];
+}
+
+/** The provider's time of a record, where end-to-end latency starts. */
+export function recordEventTime(record: SinkRecord): number | null {
+  switch (record.topic) {
+    case 'oddsNormalized':
+    case 'oddsPricing':
+      return record.value.eventTime;
+    case 'resultsNormalized':
+      return record.value.settledAt;
+    default:
+      return null;
+  }
+}
+
+export function describeRecord(record: SinkRecord): string {
+  return `${record.topic}[${record.partition}]@${record.offset}`;
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { intervalSchema, schemaNameSchema } from '../migrations/sql.js';
+
+export const configSchema = z.strictObject({
+  /** The PostgreSQL schema holding the tables (tests use a random one). */
+  schema: schemaNameSchema.default('public'),
+  /** Run the migrations in `start` (off when `oddsflow db migrate` is a separate deployment step). */
+  migrate: z.boolean().default(true),
+  /** auto: hypertables, compression and the continuous aggregate when the server has TimescaleDB. */
+  timescale: z.enum(['auto', 'off']).default('auto'),
+  /** Chunks older than this move to the columnstore; null: never. */
+  compressAfter: intervalSchema.nullable().default('7 days'),
+  /** Chunks older than this are dropped; null: keep everything. */
+  retention: intervalSchema.nullable().default('2 years'),
+  /**
+   * Rows per INSERT (also capped by PostgreSQL's 65,535 bind parameters): fewer, bigger statements
+   * save round trips; docs/queries.md has the measured write rates.
+   */
+  rowsPerStatement: z.number().int().min(1).max(10_000).default(1_000),
+  /** Bytes per statement, for a server or proxy that limits them; null: no cap. */
+  maxStatementBytes: z.number().int().min(1_024).nullable().default(null),
+});
+
+export type TimescaleSinkConfig = z.output<typeof configSchema>;

@@ -1,0 +1,137 @@
+import type { Pool, PoolClient } from 'pg';
+import { StoreError } from '../../src/errors.js';
+import { componentLogger } from '../../src/logger.js';
+import type { Sink, SinkDepsBase, SinkModule, SinkRecord } from '../contract.js';
+import { migrate } from '../migrations/index.js';
+import type { Statement } from '../migrations/versions.js';
+import { batchRows, batchStatements, describeRecord, recordEventTime } from './batch.js';
+import { configSchema, type TimescaleSinkConfig } from './config.js';
+import { checkout, isDataError, storeErrorFromPg } from './pg-errors.js';
+import type { StatementLimits } from './upsert.js';
+
+export { configSchema } from './config.js';
+export type { TimescaleSinkConfig } from './config.js';
+
+export interface TimescaleSinkDeps extends SinkDepsBase {
+  /** Owned by the caller, who also listens to its 'error' event (idle clients losing their socket). */
+  pool: Pool;
+}
+
+async function runAll(client: PoolClient, statements: readonly Statement[]): Promise<void> {
+  for (const statement of statements) await client.query(statement.text, statement.values);
+}
+
+async function inTransaction(client: PoolClient, statements: readonly Statement[]): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await runAll(client, statements);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * After a data error, which record caused it: each record's own statements in a savepoint,
+ * all rolled back. Only the failure path pays for this.
+ */
+async function findOffender(
+  client: PoolClient,
+  records: readonly SinkRecord[],
+  statementsOf: (record: SinkRecord) => Statement[],
+): Promise<SinkRecord | undefined> {
+  await client.query('BEGIN');
+  try {
+    for (const record of records) {
+      await client.query('SAVEPOINT one_record');
+      try {
+        await runAll(client, statementsOf(record));
+      } catch (err) {
+        if (isDataError(err)) return record;
+        throw err;
+      }
+      await client.query('RELEASE SAVEPOINT one_record');
+    }
+    return undefined;
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+export function createTimescaleSink(config: TimescaleSinkConfig, deps: TimescaleSinkDeps): Sink {
+  const { pool, metrics, clock } = deps;
+  const log = componentLogger(deps.logger, 'sink', 'timescale');
+  const limits: StatementLimits = {
+    rowsPerStatement: config.rowsPerStatement,
+    maxStatementBytes: config.maxStatementBytes,
+  };
+
+  const refusedRecordError = async (
+    client: PoolClient,
+    records: readonly SinkRecord[],
+    err: unknown,
+    limits: StatementLimits,
+  ): Promise<StoreError> => {
+    const offender = await findOffender(client, records, (record) =>
+      batchStatements(config.schema, batchRows([record]), limits),
+    );
+    const which = offender
+      ? `record ${describeRecord(offender)}`
+      : `a record among ${describeRecord(records[0]!)} … ${describeRecord(records[records.length - 1]!)}`;
+    return new StoreError('DATABASE_QUERY_FAILED', `timescale: ${which} refused: ${(err as Error).message}`, {
+      cause: err,
+      retriable: false,
+    });
+  };
+
+  return {
+    name: 'timescale',
+    topics: ['oddsNormalized', 'oddsPricing', 'resultsNormalized'],
+
+    async start() {
+      if (config.migrate) await migrate(pool, { ...config, logger: deps.logger });
+    },
+
+    async writeBatch(records) {
+      if (records.length === 0) return;
+      const statements = batchStatements(config.schema, batchRows(records), limits);
+      const { client, release } = await checkout(pool, 'timescale: connect');
+      let discard: Error | undefined;
+      try {
+        await inTransaction(client, statements);
+      } catch (err) {
+        if (!isDataError(err)) {
+          discard = err as Error;
+          throw storeErrorFromPg(err, 'timescale: write');
+        }
+        let refused: StoreError;
+        try {
+          refused = await refusedRecordError(client, records, err, limits);
+        } catch (searchErr) {
+          discard = searchErr as Error;
+          throw storeErrorFromPg(searchErr, 'timescale: write');
+        }
+        throw refused;
+      } finally {
+        // A client that failed for any other reason than its data may be dead: the pool drops it.
+        release(discard);
+      }
+      const now = clock.now();
+      for (const record of records) {
+        const eventTime = recordEventTime(record);
+        if (eventTime !== null)
+          metrics.endToEndSeconds.observe({ store: 'timescale' }, (now - eventTime) / 1000);
+      }
+      log.debug({ records: records.length, statements: statements.length }, 'batch written');
+    },
+
+    async stop() {},
+  };
+}
+
+export const timescaleSink: SinkModule<typeof configSchema, TimescaleSinkDeps> = {
+  name: 'timescale',
+  configSchema,
+  create: createTimescaleSink,
+};

@@ -1,0 +1,219 @@
+import type { MarketBook, MarketPricing, Result } from '../../src/generated/avro-types.js';
+
+export interface SnapshotRow {
+  time: Date;
+  eventId: string;
+  marketId: string;
+  bookmaker: string;
+  selectionId: string;
+  side: string;
+  odds: number;
+  size: number | null;
+  point: number | null;
+  impliedProbability: number;
+  selectionStatus: string;
+  inPlay: boolean;
+  provider: string;
+  receivedAt: Date;
+}
+
+export interface PricingRow {
+  time: Date;
+  eventId: string;
+  marketId: string;
+  bookmaker: string;
+  side: string;
+  selectionId: string;
+  provider: string;
+  inPlay: boolean;
+  method: string;
+  pricingStatus: string;
+  overround: number;
+  bookPercentage: number;
+  odds: number;
+  impliedProbability: number;
+  fairProbability: number;
+  fairOdds: number;
+  fairMultiplicative: number | null;
+  fairAdditive: number | null;
+  fairPower: number | null;
+  fairShin: number | null;
+  fairOddsRatio: number | null;
+  /** Fair probabilities of methods without a column of their own (a method added later); null if none. */
+  fairOther: Record<string, number> | null;
+  bestOdds: number | null;
+  bestBookmaker: string | null;
+  consensusFairProbability: number | null;
+  bookCount: number;
+  arbitrage: boolean;
+}
+
+export interface EventRow {
+  eventId: string;
+  sport: string;
+  competition: string | null;
+  eventName: string | null;
+  startTime: Date | null;
+  /** The provider time of this information: newer information wins, nulls never erase. */
+  updatedAt: Date;
+}
+
+export interface ResultRow {
+  eventId: string;
+  /** '' for a result of the whole event (a primary key column cannot be null). */
+  marketId: string;
+  provider: string;
+  sport: string;
+  eventName: string | null;
+  startTime: Date | null;
+  winners: string[];
+  scores: Result['scores'];
+  placings: Result['placings'];
+  settledAt: Date;
+  processedAt: Date;
+}
+
+const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+/**
+ * One row per priced selection. A selection without a price (removed, none offered) has no odds
+ * to record; `> 0` also keeps a NaN that slipped past validation out of 1/odds.
+ */
+export function snapshotRows(book: MarketBook): SnapshotRow[] {
+  const rows: SnapshotRow[] = [];
+  for (const selection of book.selections) {
+    const odds = selection.decimalOdds;
+    if (odds === null || !(odds > 0)) continue;
+    rows.push({
+      time: new Date(book.eventTime),
+      eventId: book.eventId,
+      marketId: book.marketId,
+      bookmaker: book.bookmaker,
+      selectionId: selection.selectionId,
+      side: book.side,
+      odds,
+      size: selection.size,
+      point: selection.point,
+      impliedProbability: 1 / odds,
+      selectionStatus: selection.status,
+      inPlay: book.inPlay,
+      provider: book.provider,
+      receivedAt: new Date(book.receivedAt),
+    });
+  }
+  return rows;
+}
+
+type FairColumn = 'fairMultiplicative' | 'fairAdditive' | 'fairPower' | 'fairShin' | 'fairOddsRatio';
+
+/** The methods of MarketPricing.fairProbabilities (docs/odds-math.md) that have a column each. */
+const fairColumns = new Map<string, FairColumn>([
+  ['multiplicative', 'fairMultiplicative'],
+  ['additive', 'fairAdditive'],
+  ['power', 'fairPower'],
+  ['shin', 'fairShin'],
+  ['odds-ratio', 'fairOddsRatio'],
+]);
+
+function splitFair(byMethod: Record<string, number>): Pick<PricingRow, FairColumn | 'fairOther'> {
+  const split: Pick<PricingRow, FairColumn | 'fairOther'> = {
+    fairMultiplicative: null,
+    fairAdditive: null,
+    fairPower: null,
+    fairShin: null,
+    fairOddsRatio: null,
+    fairOther: null,
+  };
+  for (const [method, probability] of Object.entries(byMethod)) {
+    const column = fairColumns.get(method);
+    if (column) split[column] = probability;
+    else (split.fairOther ??= {})[method] = probability;
+  }
+  return split;
+}
+
+/** One row per selection of the book, with the market's cross-book state for that selection. */
+export function pricingRows(pricing: MarketPricing): PricingRow[] {
+  const best = new Map(pricing.crossBook.selections.map((b) => [b.selectionId, b]));
+  return pricing.selections.map((selection) => {
+    const cross = best.get(selection.selectionId);
+    return {
+      time: new Date(pricing.eventTime),
+      eventId: pricing.eventId,
+      marketId: pricing.marketId,
+      bookmaker: pricing.bookmaker,
+      side: pricing.side,
+      selectionId: selection.selectionId,
+      provider: pricing.provider,
+      inPlay: pricing.inPlay,
+      method: pricing.method,
+      pricingStatus: pricing.pricingStatus,
+      overround: pricing.overround,
+      bookPercentage: pricing.bookPercentage,
+      odds: selection.decimalOdds,
+      impliedProbability: selection.impliedProbability,
+      fairProbability: selection.fairProbability,
+      fairOdds: selection.fairOdds,
+      ...splitFair(selection.fairProbabilities),
+      bestOdds: cross?.bestOdds ?? null,
+      bestBookmaker: cross?.bestBookmaker ?? null,
+      consensusFairProbability: cross?.consensusFairProbability ?? null,
+      bookCount: pricing.crossBook.bookCount,
+      arbitrage: pricing.crossBook.arbitrage,
+    };
+  });
+}
+
+export function eventFromBook(book: MarketBook): EventRow {
+  return {
+    eventId: book.eventId,
+    sport: book.sport,
+    competition: book.competition,
+    eventName: book.eventName,
+    startTime: dateOrNull(book.startTime),
+    updatedAt: new Date(book.eventTime),
+  };
+}
+
+export function eventFromResult(result: Result): EventRow {
+  return {
+    eventId: result.eventId,
+    sport: result.sport,
+    competition: null,
+    eventName: result.eventName,
+    startTime: dateOrNull(result.startTime),
+    updatedAt: new Date(result.settledAt),
+  };
+}
+
+export function resultRow(result: Result): ResultRow {
+  return {
+    eventId: result.eventId,
+    marketId: result.marketId ?? '',
+    provider: result.provider,
+    sport: result.sport,
+    eventName: result.eventName,
+    startTime: dateOrNull(result.startTime),
+    winners: result.winners,
+    scores: result.scores,
+    placings: result.placings,
+    settledAt: new Date(result.settledAt),
+    processedAt: new Date(result.processedAt),
+  };
+}
+
+/**
+ * Folds two pieces of information about one event: the newer one's fields win where it has
+ * them, and a null never erases what the older one knew (a result does not name the competition).
+ */
+export function mergeEvents(a: EventRow, b: EventRow): EventRow {
+  const [older, newer] = b.updatedAt.getTime() >= a.updatedAt.getTime() ? [a, b] : [b, a];
+  return {
+    eventId: newer.eventId,
+    sport: newer.sport,
+    competition: newer.competition ?? older.competition,
+    eventName: newer.eventName ?? older.eventName,
+    startTime: newer.startTime ?? older.startTime,
+    updatedAt: newer.updatedAt,
+  };
+}

@@ -1,0 +1,112 @@
+import type { EventRow, PricingRow, ResultRow, SnapshotRow } from './rows.js';
+import { mergeEvents } from './rows.js';
+import type { Column, TableSpec } from './upsert.js';
+
+/** Column `name` from the row's property of the same meaning. */
+const col = <R, K extends keyof R>(name: string, key: K): Column<R> => ({ name, value: (row) => row[key] });
+
+/** pg sends a JS array as a PostgreSQL array, so JSON columns get their text explicitly. */
+const json = <R, K extends keyof R>(name: string, key: K): Column<R> => ({
+  name,
+  value: (row) => (row[key] === null ? null : JSON.stringify(row[key])),
+});
+
+const sep = '\u0000';
+
+export const snapshotsTable: TableSpec<SnapshotRow> = {
+  table: 'odds_snapshots',
+  columns: [
+    col('time', 'time'),
+    col('event_id', 'eventId'),
+    col('market_id', 'marketId'),
+    col('bookmaker', 'bookmaker'),
+    col('selection_id', 'selectionId'),
+    col('side', 'side'),
+    col('odds', 'odds'),
+    col('size', 'size'),
+    col('point', 'point'),
+    col('implied_probability', 'impliedProbability'),
+    col('selection_status', 'selectionStatus'),
+    col('in_play', 'inPlay'),
+    col('provider', 'provider'),
+    col('received_at', 'receivedAt'),
+  ],
+  key: ['event_id', 'market_id', 'bookmaker', 'selection_id', 'side', 'time'],
+  rowKey: (r) => [r.eventId, r.marketId, r.bookmaker, r.selectionId, r.side, r.time.getTime()].join(sep),
+};
+
+export const pricingTable: TableSpec<PricingRow> = {
+  table: 'market_pricing',
+  columns: [
+    col('time', 'time'),
+    col('event_id', 'eventId'),
+    col('market_id', 'marketId'),
+    col('bookmaker', 'bookmaker'),
+    col('side', 'side'),
+    col('selection_id', 'selectionId'),
+    col('provider', 'provider'),
+    col('in_play', 'inPlay'),
+    col('method', 'method'),
+    col('pricing_status', 'pricingStatus'),
+    col('overround', 'overround'),
+    col('book_percentage', 'bookPercentage'),
+    col('odds', 'odds'),
+    col('implied_probability', 'impliedProbability'),
+    col('fair_probability', 'fairProbability'),
+    col('fair_odds', 'fairOdds'),
+    col('fair_multiplicative', 'fairMultiplicative'),
+    col('fair_additive', 'fairAdditive'),
+    col('fair_power', 'fairPower'),
+    col('fair_shin', 'fairShin'),
+    col('fair_odds_ratio', 'fairOddsRatio'),
+    json('fair_other', 'fairOther'),
+    col('best_odds', 'bestOdds'),
+    col('best_bookmaker', 'bestBookmaker'),
+    col('consensus_fair_probability', 'consensusFairProbability'),
+    col('book_count', 'bookCount'),
+    col('arbitrage', 'arbitrage'),
+  ],
+  key: ['event_id', 'market_id', 'bookmaker', 'side', 'selection_id', 'time'],
+  rowKey: (r) => [r.eventId, r.marketId, r.bookmaker, r.side, r.selectionId, r.time.getTime()].join(sep),
+};
+
+/** Newer information wins field by field, and a null never erases (see mergeEvents). */
+const keepUnlessNull = (name: string): string => `coalesce(EXCLUDED.${name}, t.${name})`;
+
+export const eventsTable: TableSpec<EventRow> = {
+  table: 'events',
+  columns: [
+    col('event_id', 'eventId'),
+    col('sport', 'sport'),
+    { ...col('competition', 'competition'), onConflict: keepUnlessNull('competition') },
+    { ...col('event_name', 'eventName'), onConflict: keepUnlessNull('event_name') },
+    { ...col('start_time', 'startTime'), onConflict: keepUnlessNull('start_time') },
+    col('updated_at', 'updatedAt'),
+  ],
+  key: ['event_id'],
+  rowKey: (r) => r.eventId,
+  merge: mergeEvents,
+  updateWhen: 'EXCLUDED.updated_at >= t.updated_at',
+};
+
+/** A re-settlement replaces the result; a replayed older one does not. */
+export const resultsTable: TableSpec<ResultRow> = {
+  table: 'results',
+  columns: [
+    col('event_id', 'eventId'),
+    col('market_id', 'marketId'),
+    col('provider', 'provider'),
+    col('sport', 'sport'),
+    col('event_name', 'eventName'),
+    col('start_time', 'startTime'),
+    col('winners', 'winners'),
+    json('scores', 'scores'),
+    json('placings', 'placings'),
+    col('settled_at', 'settledAt'),
+    col('processed_at', 'processedAt'),
+  ],
+  key: ['event_id', 'market_id', 'provider'],
+  rowKey: (r) => [r.eventId, r.marketId, r.provider].join(sep),
+  merge: (earlier, later) => (later.settledAt.getTime() >= earlier.settledAt.getTime() ? later : earlier),
+  updateWhen: 'EXCLUDED.settled_at >= t.settled_at',
+};

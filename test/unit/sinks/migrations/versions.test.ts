@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { migrations } from '../../../../sinks/migrations/versions.js';
+
+const texts = (version: number, mode: 'timescale' | 'hypertables' | 'plain'): string =>
+  migrations
+    .find((m) => m.version === version)!
+    .statements({ schema: 'odds', mode, extensionSchema: 'public' })
+    .map((s) => s.text)
+    .join('\n');
+
+describe('migrations', () => {
+  it('are numbered 1, 2, 3 in order', () => {
+    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3]);
+  });
+
+  it('create the same tables in every mode, in the given schema', () => {
+    const core = texts(1, 'plain');
+    for (const table of ['events', 'results', 'odds_snapshots', 'market_pricing']) {
+      expect(core).toContain(`CREATE TABLE "odds"."${table}"`);
+    }
+    expect(texts(1, 'timescale')).toBe(core);
+  });
+
+  it('make hypertables only with TimescaleDB, and the columnstore only with its TSL module', () => {
+    expect(texts(2, 'plain')).toBe('');
+    expect(texts(2, 'hypertables')).toContain('"public".create_hypertable');
+    expect(texts(2, 'hypertables')).not.toContain('enable_columnstore');
+    expect(texts(2, 'timescale')).toContain("timescaledb.segmentby = 'event_id, market_id'");
+  });
+
+  it('make odds_ohlc_1m a continuous aggregate or a plain view with the same output names', () => {
+    const cagg = texts(3, 'timescale');
+    const view = texts(3, 'plain');
+    expect(cagg).toContain('CREATE MATERIALIZED VIEW "odds"."odds_ohlc_1m"');
+    expect(cagg).toContain('WITH (timescaledb.continuous');
+    expect(view).toContain('CREATE VIEW "odds"."odds_ohlc_1m"');
+    const outputs = (sql: string): string[] => [...sql.matchAll(/ AS (\w+)/g)].map((m) => m[1]!);
+    expect(outputs(view)).toEqual(['bucket', 'open', 'high', 'low', 'close', 'samples']);
+    expect(outputs(cagg)).toEqual(outputs(view));
+  });
+});

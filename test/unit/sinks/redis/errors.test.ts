@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { isNoScript, storeErrorFromRedis } from '../../../../sinks/redis/errors.js';
+
+/** ioredis hands server error replies over as errors named ReplyError. */
+function reply(message: string): Error {
+  return Object.assign(new Error(message), { name: 'ReplyError' });
+}
+
+describe('storeErrorFromRedis', () => {
+  it('calls a wrong-type key or a script error a command failure: not retriable', () => {
+    const cause = reply('WRONGTYPE Operation against a key holding the wrong kind of value');
+    expect(storeErrorFromRedis(cause, 'redis: write')).toMatchObject({
+      code: 'REDIS_COMMAND_FAILED',
+      retriable: false,
+      cause,
+      message: 'redis: write: WRONGTYPE Operation against a key holding the wrong kind of value',
+    });
+  });
+
+  it.each([
+    'LOADING Redis is loading the dataset in memory',
+    'READONLY You cannot write against a read only replica.',
+    'OOM command not allowed',
+  ])('calls "%s" an outage', (message) => {
+    expect(storeErrorFromRedis(reply(message), 'x')).toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+      retriable: true,
+    });
+  });
+
+  it('calls connection errors an outage', () => {
+    const closed = new Error('Connection is closed.');
+    expect(storeErrorFromRedis(closed, 'x')).toMatchObject({
+      code: 'REDIS_UNAVAILABLE',
+      retriable: true,
+      cause: closed,
+    });
+  });
+
+  it('recognises a missing script', () => {
+    expect(isNoScript(reply('NOSCRIPT No matching script. Please use EVAL.'))).toBe(true);
+    expect(isNoScript(reply('ERR unknown command'))).toBe(false);
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema } from '../../../../sinks/redis/config.js';
+import {
+  bestFields,
+  bookFields,
+  expiryOf,
+  marketKey,
+  planWrites,
+  pricingFields,
+} from '../../../../sinks/redis/layout.js';
+import { book, pricing, record, result, startTime, t0 } from '../sample-records.js';
+
+const config = configSchema.parse({ keyPrefix: 'test:' });
+const hour = 3_600_000;
+
+describe('field layout', () => {
+  it('keys a market per kind under the prefix', () => {
+    expect(marketKey('p:', 'odds', 'ev', 'SPREAD@-5.5')).toBe('p:odds:ev:SPREAD@-5.5');
+  });
+
+  it('writes one field per bookmaker, selection and side, the time first in the JSON', () => {
+    const fields = bookFields(book());
+    expect(fields.map((f) => f.field)).toEqual([
+      'betfair|sel-a|back',
+      'betfair|sel-b|back',
+      'betfair|sel-c|back',
+    ]);
+    expect(fields[0]!.t).toBe(t0);
+    expect(fields[0]!.value).toBe(
+      `{"t":${t0},"odds":2.5,"size":120,"point":null,"status":"ACTIVE","inPlay":false,"provider":"betfair"}`,
+    );
+    expect(JSON.parse(fields[2]!.value)).toMatchObject({ odds: null, status: 'REMOVED' });
+  });
+
+  it('writes a book pricing field and best prices per side and selection', () => {
+    const [book] = pricingFields(pricing());
+    expect(book!.field).toBe('betfair|back');
+    expect(JSON.parse(book!.value)).toMatchObject({
+      t: t0,
+      method: 'shin',
+      overround: 0.05,
+      selections: [{ selectionId: 'sel-a', fairProbability: 0.38 }, { selectionId: 'sel-b' }],
+    });
+    const best = bestFields(pricing());
+    expect(best.map((f) => f.field)).toEqual(['back', 'back|sel-a', 'back|sel-b']);
+    expect(best[0]!.value).toBe(`{"t":${t0},"bookCount":2,"bestBookSum":1.02,"arbitrage":false}`);
+    expect(JSON.parse(best[1]!.value)).toEqual({
+      t: t0,
+      bestOdds: 2.6,
+      bestBookmaker: 'pinnacle',
+      consensusFairProbability: 0.39,
+    });
+  });
+});
+
+describe('expiryOf', () => {
+  const ttl = { ttlAfterStartSeconds: 6 * 3600, ttlAfterWriteSeconds: 3600 };
+
+  it('keeps a market until its start plus the allowance, however early the write', () => {
+    expect(expiryOf(startTime, t0, ttl)).toBe(startTime + 6 * hour);
+  });
+
+  it('keeps a market written long after its start for the after-write allowance', () => {
+    expect(expiryOf(startTime, startTime + 10 * hour, ttl)).toBe(startTime + 11 * hour);
+  });
+
+  it('uses the after-write allowance alone without a start time', () => {
+    expect(expiryOf(null, t0, ttl)).toBe(t0 + hour);
+  });
+});
+
+describe('planWrites', () => {
+  it('groups by key, keeps the newest value of a field and the latest expiry', () => {
+    const writes = planWrites(
+      [
+        record('oddsNormalized', book({ eventTime: t0 + 2_000 })),
+        record('oddsNormalized', book({ eventTime: t0 + 1_000, bookmaker: 'betfair' })),
+        record('oddsPricing', pricing()),
+      ],
+      config,
+    );
+    expect(writes.map((w) => w.key)).toEqual([
+      'test:odds:horse-racing:2026-03-01:ascot:R3:WIN',
+      'test:pricing:horse-racing:2026-03-01:ascot:R3:WIN',
+      'test:best:horse-racing:2026-03-01:ascot:R3:WIN',
+    ]);
+    const odds = writes[0]!;
+    expect(odds.fields.map((f) => f.t)).toEqual([t0 + 2_000, t0 + 2_000, t0 + 2_000]);
+    expect(odds.expireAt).toBe(startTime + 12 * hour);
+  });
+
+  it('ignores results: Redis holds live prices only', () => {
+    expect(planWrites([record('resultsNormalized', result())], config)).toEqual([]);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { timescaleSink } from '../../../../sinks/timescale/index.js';
+
+describe('timescale sink config', () => {
+  it('has defaults for everything', () => {
+    expect(timescaleSink.configSchema.parse({})).toEqual({
+      schema: 'public',
+      migrate: true,
+      timescale: 'auto',
+      compressAfter: '7 days',
+      retention: '2 years',
+      rowsPerStatement: 1_000,
+      maxStatementBytes: null,
+    });
+  });
+
+  it('accepts null policies and explicit caps', () => {
+    const config = timescaleSink.configSchema.parse({
+      compressAfter: null,
+      retention: '90 days',
+      maxStatementBytes: 65_536,
+    });
+    expect(config).toMatchObject({ compressAfter: null, retention: '90 days', maxStatementBytes: 65_536 });
+  });
+
+  it('reports every problem with its path and rejects unknown keys', () => {
+    const parsed = timescaleSink.configSchema.safeParse({
+      schema: 'Odds; DROP',
+      retention: 'forever',
+      rowsPerStatment: 10,
+    });
+    expect(parsed.success).toBe(false);
+    const paths = parsed.error!.issues.map((i) => (i.path.length ? i.path.join('.') : i.code));
+    expect(paths.sort()).toEqual(['retention', 'schema', 'unrecognized_keys']);
+  });
+});
