@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetter } from '../src/dead-letter.js';
 import { describeError, isRetriable, OddsflowError } from '../src/errors.js';
-import { encodeByTopic } from '../src/kafka/encode.js';
+import { countWritten, encodeByTopic } from '../src/kafka/encode.js';
+import { commitPastControlBatches, nextOffset } from '../src/kafka/offsets.js';
 import type { OutputRecord } from '../src/kafka/records.js';
 import { topicIds, type TopicNames } from '../src/kafka/topics.js';
 import type { Logger } from '../src/logger.js';
@@ -59,10 +60,9 @@ export async function runSink(
 
   const sendDeadLetters = async (letters: OutputRecord[]): Promise<void> => {
     if (letters.length === 0) return;
-    await deps.producer.sendBatch({
-      topicMessages: await encodeByTopic(deps.serde, deps.names, letters),
-      acks: -1,
-    });
+    const topicMessages = await encodeByTopic(deps.serde, deps.names, letters);
+    await deps.producer.sendBatch({ topicMessages, acks: -1 });
+    countWritten(deps.metrics, topicMessages);
     for (const l of letters)
       if (l.topic === 'deadLetters')
         deps.metrics.deadLetters.inc({ stage: 'sink', reason: l.value.reasonCode });
@@ -170,8 +170,9 @@ export async function runSink(
       }
       await sendDeadLetters(letters);
       const last = chunk[chunk.length - 1]!;
+      const endsBatch = i + options.maxBatchRecords >= batch.messages.length;
       await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+        { topic: batch.topic, partition: batch.partition, offset: nextOffset(batch, last.offset, endsBatch) },
       ]);
       payload.resolveOffset(last.offset);
       deps.metrics.batchSize.observe({ component: sink.name }, chunk.length);
@@ -182,6 +183,9 @@ export async function runSink(
 
   await sink.start();
   await consumer.connect();
+  commitPastControlBatches(consumer, (err) =>
+    log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
+  );
   consumer.on(consumer.events.CRASH, (event) => {
     log.error({ err: event.payload.error, restart: event.payload.restart }, `${sink.name} consumer crashed`);
   });

@@ -55,6 +55,12 @@ export function createMetrics(registry: Registry = new Registry()) {
       labelNames: ['breaker', 'state'] as const,
       registers: [registry],
     }),
+    recordsWritten: new Counter({
+      name: 'oddsflow_records_written_total',
+      help: 'Records acknowledged by Kafka (committed, for transactional writes), by topic.',
+      labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
     stageRecords: new Counter({
       name: 'oddsflow_stage_records_total',
       help: 'Records through each processing stage, by stage and direction (in, out).',

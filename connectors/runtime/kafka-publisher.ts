@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { OddsflowError } from '../../src/errors.js';
 import { deadLetter } from '../../src/dead-letter.js';
-import { encodeByTopic } from '../../src/kafka/encode.js';
+import { countWritten, encodeByTopic } from '../../src/kafka/encode.js';
 import { recordKeys, type OutputRecord } from '../../src/kafka/records.js';
 import type { TopicNames } from '../../src/kafka/topics.js';
 import type { Metrics } from '../../src/metrics.js';
@@ -27,6 +27,7 @@ export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
     const topicMessages = await encodeByTopic(deps.serde, deps.names, records);
     try {
       await deps.producer.sendBatch({ topicMessages, acks: -1 });
+      countWritten(deps.metrics, topicMessages);
     } catch (err) {
       throw new OddsflowError(
         'KAFKA_UNAVAILABLE',

@@ -2,7 +2,8 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { deadLetter } from '../../src/dead-letter.js';
 import { describeError, OddsflowError } from '../../src/errors.js';
 import { createProducer } from '../../src/kafka/client.js';
-import { encodeByTopic } from '../../src/kafka/encode.js';
+import { countWritten, encodeByTopic } from '../../src/kafka/encode.js';
+import { commitPastControlBatches, nextOffset } from '../../src/kafka/offsets.js';
 import type { OutputRecord } from '../../src/kafka/records.js';
 import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
 import type { Logger } from '../../src/logger.js';
@@ -114,7 +115,7 @@ export async function runTransactionalLoop(
     }
   };
 
-  const commitChunk = async (topic: string, partition: number, messages: KafkaMessage[]): Promise<number> => {
+  const commitChunk = async (topic: string, partition: number, messages: KafkaMessage[], commitOffset: string): Promise<number> => {
     const topicId = topicByName.get(topic);
     if (!topicId) throw new Error(`${stage.name}: consumed unknown topic ${topic}`);
     const outputs: OutputRecord[] = [];
@@ -123,15 +124,15 @@ export async function runTransactionalLoop(
       outputs.push(...('source' in decoded ? transform(decoded) : [decoded]));
     }
     const topicMessages = await encodeByTopic(deps.serde, deps.names, outputs);
-    const last = messages[messages.length - 1]!;
     const transaction = await producer.transaction();
     try {
       if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
       await transaction.sendOffsets({
         consumerGroupId: options.groupId,
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(last.offset) + 1n).toString() }] }],
+        topics: [{ topic, partitions: [{ partition, offset: commitOffset }] }],
       });
       await transaction.commit();
+      countWritten(deps.metrics, topicMessages);
     } catch (err) {
       await transaction.abort().catch(() => undefined);
       stage.reset();
@@ -152,7 +153,8 @@ export async function runTransactionalLoop(
     for (let i = 0; i < batch.messages.length; i += options.maxRecordsPerTransaction) {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + options.maxRecordsPerTransaction);
-      await commitChunk(batch.topic, batch.partition, chunk);
+      const endsBatch = i + options.maxRecordsPerTransaction >= batch.messages.length;
+      await commitChunk(batch.topic, batch.partition, chunk, nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch));
       payload.resolveOffset(chunk[chunk.length - 1]!.offset);
       deps.metrics.batchSize.observe({ component: stage.name }, chunk.length);
       await payload.heartbeat();
@@ -164,6 +166,7 @@ export async function runTransactionalLoop(
   await consumer.connect();
   // A new assignment may bring partitions whose state this instance never saw.
   consumer.on(consumer.events.GROUP_JOIN, () => stage.reset());
+  commitPastControlBatches(consumer, (err) => log.debug({ err }, 'commit past transaction markers failed; the next batch commits'));
   consumer.on(consumer.events.CRASH, (event) => {
     log.error({ err: event.payload.error, restart: event.payload.restart }, `${stage.name} consumer crashed`);
   });

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
+import { registerDbCommands } from './commands/db.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerExportFeaturesCommand } from './commands/export-features.js';
 import { registerLagCommand } from './commands/lag.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -25,6 +27,8 @@ const program = new Command('oddsflow')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerDbCommands(program);
+registerDemoCommand(program);
 registerExportFeaturesCommand(program);
 registerLagCommand(program);
 registerReplayCommand(program);

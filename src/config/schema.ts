@@ -16,6 +16,9 @@ const hostPortList = z
   .pipe(z.array(hostPort).min(1, 'expected at least one host:port'));
 
 const port = z.coerce.number().int().min(1).max(65535);
+const interval = z
+  .string()
+  .regex(/^\d+ (second|minute|hour|day|week|month|year)s?$/, 'an interval such as "7 days", or never');
 
 /** A JSON object given as a string (environment) or inline (config file); checked in full later by its component's schema. */
 const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => {
@@ -94,6 +97,28 @@ export const settingsShape = {
   ODDS_API_KEY: z.string().min(1).optional(),
   BETFAIR_APP_KEY: z.string().min(1).optional(),
   BETFAIR_SESSION_TOKEN: z.string().min(1).optional(),
+
+  ODDSFLOW_SINKS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.length > 0),
+    )
+    .pipe(z.array(z.enum(['timescale', 'redis'])).min(1, 'name at least one sink'))
+    .default(['timescale', 'redis']),
+  ODDSFLOW_SINK_BATCH_RECORDS: positiveInt.max(50_000).default(1000),
+  ODDSFLOW_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
+    .default('public'),
+  ODDSFLOW_DB_POOL_MAX: positiveInt.max(100).default(4),
+  ODDSFLOW_TIMESCALE: z.enum(['auto', 'off']).default('auto'),
+  ODDSFLOW_COMPRESS_AFTER: interval.or(z.literal('never')).default('7 days'),
+  ODDSFLOW_RETENTION: interval.or(z.literal('never')).default('2 years'),
+  ODDSFLOW_REDIS_KEY_PREFIX: z.string().default('oddsflow:'),
+  ODDSFLOW_REDIS_TTL_AFTER_START_S: positiveInt.default(12 * 3600),
 
   ODDSFLOW_MARGIN_METHOD: z.enum(marginMethods).default('multiplicative'),
   ODDSFLOW_ODDS_MIN: z.coerce.number().min(1).default(1.01),

@@ -1,4 +1,5 @@
 import type { Message } from 'kafkajs';
+import type { Metrics } from '../metrics.js';
 import type { AvroSerde } from '../serde/avro-serde.js';
 import type { TopicNames } from './topics.js';
 import type { OutputRecord } from './records.js';
@@ -21,4 +22,12 @@ export async function encodeByTopic(
     messages.push({ key: record.key, value });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** Counts what a send wrote, once Kafka acknowledged (or the transaction committed) it. */
+export function countWritten(
+  metrics: Metrics,
+  topicMessages: readonly { topic: string; messages: readonly unknown[] }[],
+): void {
+  for (const { topic, messages } of topicMessages) metrics.recordsWritten.inc({ topic }, messages.length);
 }

@@ -54,20 +54,17 @@ export interface LagOptions {
 /** Committed offset, end offset, lag and an estimated time lag per group, topic and partition. */
 export async function measureLag(admin: Admin, options: LagOptions): Promise<PartitionLag[]> {
   const rows: PartitionLag[] = [];
-  const endOffsets = new Map<string, Map<number, string>>();
   const horizonMs = options.horizonMs ?? 24 * 3600 * 1000;
   for (const group of options.groups) {
     const committedByTopic = await admin.fetchOffsets({ groupId: group });
     for (const { topic, partitions } of committedByTopic) {
-      let ends = endOffsets.get(topic);
-      if (!ends) {
-        ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
-        endOffsets.set(topic, ends);
-      }
+      // End offsets read after the committed ones, so a busy group cannot appear ahead of the end.
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
       for (const { partition, offset } of partitions) {
         const end = ends.get(partition) ?? '0';
         const committed = offset === '-1' ? null : offset;
-        const lag = Number(BigInt(end) - BigInt(committed ?? '0'));
+        const difference = BigInt(end) - BigInt(committed ?? '0');
+        const lag = difference > 0n ? Number(difference) : 0;
         let timeLagSeconds: number | null = 0;
         if (lag > 0) {
           const produced = await timeOfOffset(

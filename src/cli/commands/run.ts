@@ -3,11 +3,16 @@ import { startHealthServer } from '../../health/server.js';
 import { collectProcessMetrics, createMetrics } from '../../metrics.js';
 import { createRoleContext, provision, type RoleContext, type RunningRole } from '../../roles/context.js';
 import { onShutdownSignal } from '../../roles/lifecycle.js';
+import { resolveConnectorConfigs, startConnectors } from '../../roles/connectors.js';
 import { startProcessors } from '../../roles/processors.js';
+import { startSinks } from '../../roles/sinks.js';
 import { runCommand } from '../context.js';
 
+// In start order for `all`: stores and processors first, so the first raw records find them.
 const roleStarters: Record<string, (ctx: RoleContext) => Promise<RunningRole>> = {
+  sinks: startSinks,
   processors: startProcessors,
+  connectors: (ctx) => startConnectors(ctx),
 };
 
 export const roleNames = ['connectors', 'processors', 'sinks', 'all'] as const;
@@ -28,6 +33,8 @@ export function registerRunCommand(program: Command): void {
             `--role ${opts.role}: unknown or not available here (${Object.keys(roleStarters).join(', ')}, all)`,
           );
         }
+        // Fail on a bad connector config before connecting to anything.
+        if (wanted.includes('connectors')) resolveConnectorConfigs(config.settings);
         const metrics = createMetrics();
         collectProcessMetrics(metrics);
         const ctx = createRoleContext(config, logger, metrics);

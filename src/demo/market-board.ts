@@ -1,0 +1,59 @@
+import type { MarketPricing } from '../generated/avro-types.js';
+
+export interface BoardMarket {
+  key: string;
+  eventId: string;
+  marketId: string;
+  updatedAt: number;
+  /** Latest back book per bookmaker: its overround. */
+  books: Map<string, { overround: number; provider: string }>;
+  best: { selectionId: string; bestOdds: number; bestBookmaker: string }[];
+  arbitrage: boolean;
+}
+
+/**
+ * The latest pricing of the most recently updated markets, for the demo's live view: what a
+ * trading bot subscribed to odds.pricing would see. Bounded: the oldest markets drop out.
+ */
+export class MarketBoard {
+  private readonly markets = new Map<string, BoardMarket>();
+
+  constructor(private readonly capacity = 200) {}
+
+  update(pricing: MarketPricing): void {
+    if (pricing.side !== 'back') return;
+    const key = `${pricing.eventId}:${pricing.marketId}`;
+    const market = this.markets.get(key) ?? {
+      key,
+      eventId: pricing.eventId,
+      marketId: pricing.marketId,
+      updatedAt: 0,
+      books: new Map(),
+      best: [],
+      arbitrage: false,
+    };
+    this.markets.delete(key);
+    market.updatedAt = pricing.processedAt;
+    market.books.set(pricing.bookmaker, { overround: pricing.overround, provider: pricing.provider });
+    market.best = pricing.crossBook.selections.map(({ selectionId, bestOdds, bestBookmaker }) => ({
+      selectionId,
+      bestOdds,
+      bestBookmaker,
+    }));
+    market.arbitrage = pricing.crossBook.arbitrage;
+    this.markets.set(key, market);
+    for (const oldest of this.markets.keys()) {
+      if (this.markets.size <= this.capacity) break;
+      this.markets.delete(oldest);
+    }
+  }
+
+  /** Most recently updated first. */
+  latest(count: number): BoardMarket[] {
+    return [...this.markets.values()].reverse().slice(0, count);
+  }
+
+  get size(): number {
+    return this.markets.size;
+  }
+}
