@@ -54,7 +54,7 @@ export async function startSimulators(
     seed,
     markets: rates.betfairMarkets,
     updatesPerSecond: rates.betfairUpdatesPerSecond,
-    marketLifetimeTicks: 150,
+    marketLifetimeTicks: 60,
     ...(options.host ? { host: options.host } : {}),
   });
   const connectorSettings: Env = {

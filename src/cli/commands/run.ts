@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startHealthServer } from '../../health/server.js';
+import { startLagMonitor } from '../../ops/lag-monitor.js';
 import { collectProcessMetrics, createMetrics } from '../../metrics.js';
 import { createRoleContext, provision, type RoleContext, type RunningRole } from '../../roles/context.js';
 import { onShutdownSignal } from '../../roles/lifecycle.js';
@@ -41,6 +42,12 @@ export function registerRunCommand(program: Command): void {
         await provision(ctx);
         const roles: RunningRole[] = [];
         for (const role of wanted) roles.push(await roleStarters[role]!(ctx));
+        const groups = [
+          ...(wanted.includes('processors') ? [ctx.groups.prepare, ctx.groups.enrich] : []),
+          ...(wanted.includes('sinks') ? [ctx.groups.sinkTimescale, ctx.groups.sinkRedis] : []),
+        ];
+        const lagMonitor =
+          groups.length > 0 ? await startLagMonitor(ctx.kafka, groups, { metrics, logger }) : undefined;
         const health = await startHealthServer({
           port: config.settings.ODDSFLOW_HTTP_PORT,
           host: config.settings.ODDSFLOW_HTTP_HOST,
@@ -56,6 +63,7 @@ export function registerRunCommand(program: Command): void {
         );
         onShutdownSignal(logger, async () => {
           await Promise.all(roles.map((r) => r.stop()));
+          await lagMonitor?.stop();
           await health.close();
         });
         // Keep the process alive until a signal stops it.

@@ -1,0 +1,82 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { provisionTopics, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
+import { rawBooks } from '../../helpers/raw-books.js';
+import { createKafka, createProducer } from '../../../src/kafka/client.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { AvroSerde } from '../../../src/serde/avro-serde.js';
+import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
+import { exited, spawnOddsflow } from '../../helpers/processes.js';
+import type { Config } from '../../../src/config/load.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return undefined;
+}
+
+describe('a running role serves /healthz, /readyz and /metrics', () => {
+  let config: Config;
+  beforeAll(async () => {
+    config = testConfig();
+    const names = await provisionTopics(config);
+    // Records to consume, so the groups commit offsets and have a lag to report.
+    const kafka = createKafka(config.kafka, { logger: silentLogger });
+    const producer = createProducer(kafka);
+    await producer.connect();
+    const publisher = createKafkaPublisher({
+      producer,
+      serde: new AvroSerde(config.registry, names),
+      names,
+      metrics: createMetrics(),
+      clock: { now: Date.now },
+    });
+    await publisher.publishBooks(rawBooks(50));
+    await producer.disconnect();
+  });
+
+  it('reports healthy, ready with its checks, and Prometheus metrics including consumer lag', async () => {
+    const port = await freePort();
+    const stack = testStack();
+    const role = spawnOddsflow(['run', '--role', 'processors'], {
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+      ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
+      ODDSFLOW_HTTP_PORT: String(port),
+      ODDSFLOW_HTTP_HOST: '127.0.0.1',
+      ODDSFLOW_LOG_LEVEL: 'warn',
+      ODDSFLOW_INSTANCE_ID: 'health-test',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const health = await poll(async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 60_000);
+    expect(health, role.output()).toBe(true);
+
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { kafka: 'ok' } });
+
+    const metrics = await poll(async () => {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return text.includes('oddsflow_consumer_lag{') ? text : undefined;
+    }, 60_000);
+    expect(metrics).toMatch(/^# TYPE oddsflow_consumer_lag gauge/m);
+    expect(metrics).toMatch(/^oddsflow_process_resident_memory_bytes \d+/m);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+
+    role.kill('SIGTERM');
+    expect(await exited(role)).toBe(0);
+  });
+});
