@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { Producer } from 'kafkajs';
+import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
+import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
+import { book } from '../../unit/sinks/sample-records.js';
+import { createKafka, createProducer } from '../../../src/kafka/client.js';
+import type { TopicNames } from '../../../src/kafka/topics.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { AvroSerde } from '../../../src/serde/avro-serde.js';
+import { createRoleContext, type RoleContext, type RunningRole } from '../../../src/roles/context.js';
+import { startSinks } from '../../../src/roles/sinks.js';
+import { measureLag } from '../../../src/ops/lag.js';
+import type { Config } from '../../../src/config/load.js';
+
+// Recent times: Redis keys expire after the event (start + 12 h), so a past event would vanish at once.
+const t0 = Date.now() - 600_000;
+
+/** Book i: its own event time, so each yields new odds_snapshots rows (2 priced selections). */
+const bookAt = (i: number) =>
+  book({
+    eventId: `horse-racing/today/ascot/${String(i % 4).padStart(4, '0')}`,
+    startTime: t0 + 3_600_000,
+    eventTime: t0 + i * 1000,
+    receivedAt: t0 + i * 1000 + 5,
+    processedAt: t0 + i * 1000 + 9,
+  });
+
+async function waitFor(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+describe('sinks role against real stores: outages and replays', () => {
+  let config: Config;
+  let names: TopicNames;
+  let ctx: RoleContext;
+  let producer: Producer;
+  let dbProxy: TcpProxy;
+  let redisProxy: TcpProxy;
+  let pool: pg.Pool;
+  let redis: Redis;
+  let schema: string;
+  let keyPrefix: string;
+  let published = 0;
+
+  const publish = async (from: number, to: number) => {
+    const serde = new AvroSerde(config.registry, names);
+    const messages = [];
+    for (let i = from; i < to; i++) {
+      const value = bookAt(i);
+      messages.push({
+        key: `${value.eventId}:${value.marketId}`,
+        value: await serde.encode('oddsNormalized', value),
+      });
+    }
+    await producer.send({ topic: names.oddsNormalized, messages });
+    published = Math.max(published, to);
+  };
+  const snapshotRows = async () =>
+    Number(
+      (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.odds_snapshots`)).rows[0]!.n,
+    );
+  const redisKeys = async () => (await redis.keys(`${keyPrefix}*`)).length;
+
+  beforeAll(async () => {
+    const stack = testStack();
+    const postgres = new URL(stack.postgresUrl);
+    dbProxy = await startTcpProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
+    const redisUrl = new URL(stack.redisUrl);
+    redisProxy = await startTcpProxy({ host: redisUrl.hostname, port: Number(redisUrl.port || 6379) });
+    schema = randomId('sinks_role').replace('-', '_');
+    keyPrefix = `${randomId('sinks-role')}:`;
+    const proxiedDb = new URL(stack.postgresUrl);
+    proxiedDb.host = `127.0.0.1:${dbProxy.port}`;
+    config = testConfig({
+      DATABASE_URL: proxiedDb.toString(),
+      REDIS_URL: `redis://127.0.0.1:${redisProxy.port}`,
+      ODDSFLOW_DB_SCHEMA: schema,
+      ODDSFLOW_REDIS_KEY_PREFIX: keyPrefix,
+      ODDSFLOW_SINK_BATCH_RECORDS: '50',
+    });
+    names = await provisionTopics(config);
+    ctx = createRoleContext(config, silentLogger, createMetrics());
+    producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
+    await producer.connect();
+    pool = new pg.Pool({ connectionString: stack.postgresUrl, max: 2 });
+    redis = new Redis(stack.redisUrl);
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await pool?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await pool?.end();
+    if (redis) {
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
+  });
+
+  let sinks: RunningRole;
+
+  it('a database outage in the middle of the stream loses nothing and duplicates nothing', async () => {
+    sinks = await startSinks(ctx);
+    await publish(0, 100);
+    expect(await waitFor(async () => (await snapshotRows()) === 200, 60_000)).toBe(true);
+
+    await dbProxy.refuse();
+    await publish(100, 200);
+    await new Promise((r) => setTimeout(r, 4000));
+    await dbProxy.restore();
+
+    expect(await waitFor(async () => (await snapshotRows()) === 400, 90_000)).toBe(true);
+    const { rows } = await pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM (SELECT DISTINCT time, event_id, bookmaker, selection_id, side FROM ${schema}.odds_snapshots) d`,
+    );
+    expect(Number(rows[0]!.n)).toBe(400);
+  });
+
+  it('Redis down: the Redis sink holds and catches up, TimescaleDB is not held back', async () => {
+    const keysBefore = await redisKeys();
+    expect(keysBefore).toBeGreaterThan(0);
+    await redisProxy.refuse();
+    await publish(200, 300);
+    // TimescaleDB gets the new books while Redis is unreachable.
+    expect(await waitFor(async () => (await snapshotRows()) === 600, 60_000)).toBe(true);
+    const admin = ctx.kafka.admin();
+    await admin.connect();
+    const lagOf = async (group: string) =>
+      (await measureLag(admin, { groups: [group], now: Date.now() })).reduce((s, r) => s + r.lag, 0);
+    expect(await lagOf(ctx.groups.sinkRedis)).toBeGreaterThan(0);
+    expect(await waitFor(async () => (await lagOf(ctx.groups.sinkTimescale)) === 0, 30_000)).toBe(true);
+
+    await redisProxy.restore();
+    expect(await waitFor(async () => (await lagOf(ctx.groups.sinkRedis)) === 0, 90_000)).toBe(true);
+    await admin.disconnect();
+    expect(await redisKeys()).toBeGreaterThanOrEqual(keysBefore);
+    // the newest book of every event is what Redis holds
+    const latest = bookAt(published - 1);
+    const stored = await redis.hgetall(`${keyPrefix}odds:${latest.eventId}:${latest.marketId}`);
+    expect(Object.values(stored).some((v) => v.includes(String(latest.eventTime)))).toBe(true);
+  });
+
+  it('consuming the topics again from the start (a replay) adds no row', async () => {
+    const before = await snapshotRows();
+    await sinks.stop();
+    const admin = ctx.kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([ctx.groups.sinkTimescale, ctx.groups.sinkRedis]);
+    sinks = await startSinks(ctx);
+    const replayed = await waitFor(
+      async () =>
+        (await measureLag(admin, { groups: [ctx.groups.sinkTimescale], now: Date.now() })).some(
+          (r) => r.committed !== null,
+        ) &&
+        (await measureLag(admin, { groups: [ctx.groups.sinkTimescale], now: Date.now() })).every(
+          (r) => r.lag === 0,
+        ),
+      90_000,
+    );
+    await admin.disconnect();
+    expect(replayed).toBe(true);
+    expect(await snapshotRows()).toBe(before);
+    await sinks.stop();
+  });
+});
