@@ -36,6 +36,8 @@ const noFaults: SimFaults = {
 
 export interface SimulatorOptions extends Partial<SimWorldOptions> {
   port?: number;
+  /** 127.0.0.1 by default; 0.0.0.0 to serve other hosts (a container network). */
+  host?: string;
   apiKey?: string;
   /** Usage credits of the period. */
   quota?: number;
@@ -173,7 +175,7 @@ export async function startOddsApiSimulator(options: SimulatorOptions = {}): Pro
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 

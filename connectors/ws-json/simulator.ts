@@ -21,6 +21,9 @@ import {
  */
 
 export interface WsSimulatorOptions {
+  /** 127.0.0.1 and a free port by default; 0.0.0.0 to serve other hosts (a container network). */
+  host?: string;
+  port?: number;
   seed?: number;
   /** Odds messages per second across all events. */
   messagesPerSecond?: number;
@@ -195,7 +198,11 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
       events[index] = createEvent(event.sport, ++serial, now(), msPerUpdate, random);
   };
 
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false });
+  const server = new WebSocketServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    autoPong: false,
+  });
   server.on('connection', (socket) => {
     stats.connections += 1;
     stats.open += 1;

@@ -11,6 +11,7 @@ import { registerReplayCommand } from './commands/replay.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerTailCommand } from './commands/tail.js';
 import { registerSchemasCommands } from './commands/schemas.js';
+import { registerSimulateCommand } from './commands/simulate.js';
 import { registerStackCommands } from './commands/stack.js';
 import { registerTopicsCommands } from './commands/topics.js';
 import { registerTransformCommand } from './commands/transform.js';
@@ -38,5 +39,6 @@ registerStackCommands(program);
 registerTopicsCommands(program);
 registerTransformCommand(program);
 registerSchemasCommands(program);
+registerSimulateCommand(program);
 
 await program.parseAsync(process.argv);

@@ -24,6 +24,50 @@ export async function encodeByTopic(
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/**
+ * Bytes of keys and values per `sendBatch`. kafkajs puts a send's messages for one partition into
+ * one record batch and never splits it; the broker refuses a batch over its `message.max.bytes`
+ * (1 MiB by default) with MESSAGE_TOO_LARGE, which kafkajs does not retry, so a consumer loop
+ * sending a large transaction crashes for good. Half the default leaves room for per-record
+ * overhead.
+ */
+export const maxSendBytes = 512 * 1024;
+
+/**
+ * `topicMessages` cut into consecutive sends of at most `maxBytes` each (a single larger message
+ * goes alone), keeping the order of each topic's messages across the sends.
+ */
+export function splitBySize(
+  topicMessages: readonly { topic: string; messages: readonly Message[] }[],
+  maxBytes = maxSendBytes,
+): { topic: string; messages: Message[] }[][] {
+  const sends: { topic: string; messages: Message[] }[][] = [];
+  let current: { topic: string; messages: Message[] }[] = [];
+  let bytes = 0;
+  for (const { topic, messages } of topicMessages) {
+    let entry: { topic: string; messages: Message[] } | undefined;
+    for (const message of messages) {
+      const size = byteLength(message.key) + byteLength(message.value);
+      if (bytes > 0 && bytes + size > maxBytes) {
+        sends.push(current);
+        current = [];
+        entry = undefined;
+        bytes = 0;
+      }
+      if (entry === undefined) current.push((entry = { topic, messages: [] }));
+      entry.messages.push(message);
+      bytes += size;
+    }
+  }
+  if (current.length > 0) sends.push(current);
+  return sends;
+}
+
+function byteLength(data: Message['key'] | Message['value']): number {
+  if (data === null || data === undefined) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+}
+
 /** Counts what a send wrote, once Kafka acknowledged (or the transaction committed) it. */
 export function countWritten(
   metrics: Metrics,

@@ -38,30 +38,55 @@ export interface Simulators {
  * The three provider simulators on localhost, speaking the real protocols, with clean data (no
  * faults) unless asked: what `npm run demo`, the end-to-end tests and the benchmarks run against.
  */
+export interface SimulatorPlacement {
+  /** Where the simulators listen: 127.0.0.1 by default, 0.0.0.0 to serve a container network. */
+  host?: string;
+  /** The host the connectors reach them at (a service name); the listen host by default. */
+  advertisedHost?: string;
+  /** Fixed ports (0 or absent: free ones). */
+  ports?: { oddsApi?: number; ws?: number; betfair?: number };
+  /** Betfair over TLS with a generated certificate (auto: when openssl exists), or plain TCP. */
+  betfairTls?: 'auto' | 'on' | 'off';
+}
+
 export async function startSimulators(
-  options: { seed?: number; rates?: Partial<SimulatorRates>; host?: string } = {},
+  options: { seed?: number; rates?: Partial<SimulatorRates> } & SimulatorPlacement = {},
 ): Promise<Simulators> {
   const rates = { ...demoRates, ...options.rates };
   const seed = options.seed ?? 7;
+  const host = options.host ?? '127.0.0.1';
+  const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
+  const at = (url: string) => url.replace(/\/\/[^/:]+:/, `//${advertised}:`);
+  // Games start within seconds and last 20 s, and races settle after about 20 s of ticks, so a
+  // short demo (and the end-to-end test) sees results as well as odds.
   const oddsApi = await startOddsApiSimulator({
     seed,
-    firstStartMs: 20_000,
-    startSpacingMs: 30_000,
-    durationMs: 60_000,
+    host,
+    port: options.ports?.oddsApi ?? 0,
+    firstStartMs: 5_000,
+    startSpacingMs: 10_000,
+    durationMs: 20_000,
   });
-  const ws = await startWsSimulator({ seed, messagesPerSecond: rates.wsMessagesPerSecond });
+  const ws = await startWsSimulator({
+    seed,
+    host,
+    port: options.ports?.ws ?? 0,
+    messagesPerSecond: rates.wsMessagesPerSecond,
+  });
   const betfair = await startBetfairSimulator({
     seed,
+    host,
+    port: options.ports?.betfair ?? 0,
+    tls: options.betfairTls ?? 'auto',
     markets: rates.betfairMarkets,
     updatesPerSecond: rates.betfairUpdatesPerSecond,
     marketLifetimeTicks: 60,
-    ...(options.host ? { host: options.host } : {}),
   });
   const connectorSettings: Env = {
     ODDSFLOW_CONNECTORS: 'the-odds-api,betfair,ws-json',
     ODDSFLOW_CONNECTOR_THE_ODDS_API: JSON.stringify({
       apiKey: oddsApi.apiKey,
-      baseUrl: oddsApi.url,
+      baseUrl: at(oddsApi.url),
       sports: [
         {
           sport: 'basketball_nba',
@@ -80,12 +105,12 @@ export async function startSimulators(
       ],
     }),
     ODDSFLOW_CONNECTOR_WS_JSON: JSON.stringify({
-      url: ws.url,
+      url: at(ws.url),
       subscribe: simulatorSubscribe,
       mapping: simulatorFieldMapping,
     }),
     ODDSFLOW_CONNECTOR_BETFAIR: JSON.stringify({
-      host: betfair.host,
+      host: advertised,
       port: betfair.port,
       tls: betfair.tls,
       ...(betfair.caFile ? { caFile: betfair.caFile } : {}),

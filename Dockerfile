@@ -1,0 +1,35 @@
+# oddsflow: one image for every role (`run --role connectors|processors|sinks|all`) and the CLI.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm install --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src src
+COPY connectors connectors
+COPY processors processors
+COPY sinks sinks
+COPY stack stack
+COPY schemas schemas
+COPY examples examples
+COPY bench bench
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    ODDSFLOW_STATE_DIR=/data/state \
+    ODDSFLOW_HTTP_PORT=9464
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# Read at run time from the package root: schemas, alias tables, and the stack's pinned versions.
+COPY schemas ./schemas
+COPY processors/normalize/aliases ./processors/normalize/aliases
+COPY stack/pom.xml stack/log4j2.properties ./stack/
+RUN mkdir -p /data/state /shared && chown -R node:node /data /shared
+USER node
+EXPOSE 9464
+HEALTHCHECK --interval=10s --timeout=3s --retries=6 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.ODDSFLOW_HTTP_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["run", "--role", "all"]
