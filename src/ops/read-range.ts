@@ -55,20 +55,32 @@ export async function readTopicRange<T extends TopicId>(
     await consumer.subscribe({ topic: name, fromBeginning: true });
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
+    // A partition is done when the read passed its end offset. The last offsets of a
+    // transactional topic are commit markers, which no message carries: the batch's last offset
+    // (reported for marker-only batches too) counts them.
+    const reached = (partition: number, lastOffset: string) => {
+      if (pending.has(partition) && BigInt(lastOffset) + 1n >= (ends.get(partition) ?? 0n)) {
+        pending.delete(partition);
+        if (pending.size === 0) finish();
+      }
+    };
     consumer.on(consumer.events.GROUP_JOIN, () => {
       for (const [partition, offset] of starts) consumer.seek({ topic: name, partition, offset });
     });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      reached(payload.partition, payload.lastOffset),
+    );
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        if (!pending.has(partition)) return;
-        const timestamp = Number(message.timestamp);
-        if (range.toMs === undefined || timestamp <= range.toMs) {
-          out.push({ value: await serde.decode(topic, message.value ?? Buffer.alloc(0)), timestamp });
-        }
-        if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) {
-          pending.delete(partition);
-          if (pending.size === 0) finish();
+      eachBatch: async ({ batch }) => {
+        if (!pending.has(batch.partition)) return;
+        const end = ends.get(batch.partition) ?? 0n;
+        for (const message of batch.messages) {
+          if (BigInt(message.offset) >= end) break; // written after the read began
+          const timestamp = Number(message.timestamp);
+          if (range.toMs === undefined || timestamp <= range.toMs) {
+            out.push({ value: await serde.decode(topic, message.value ?? Buffer.alloc(0)), timestamp });
+          }
         }
       },
     });
