@@ -1,10 +1,13 @@
-import type { Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Producer, TopicMessages } from 'kafkajs';
 import { OddsflowError } from '../../src/errors.js';
 import { deadLetter } from '../../src/dead-letter.js';
-import { countWritten, encodeByTopic } from '../../src/kafka/encode.js';
+import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
 import { recordKeys, type OutputRecord } from '../../src/kafka/records.js';
 import type { TopicNames } from '../../src/kafka/topics.js';
+import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../../src/metrics.js';
+import { backoffDelay } from '../../src/resilience/backoff.js';
 import type { AvroSerde } from '../../src/serde/avro-serde.js';
 import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
 import type { Clock, ParseFailure, RawPublisher } from '../contract.js';
@@ -15,26 +18,53 @@ export interface KafkaPublisherDeps {
   names: TopicNames;
   metrics: Metrics;
   clock: Clock;
+  logger?: Logger;
+  /** Ends the retries of a publish that waits for Kafka (shutdown). */
+  signal?: AbortSignal;
 }
+
+const retryPolicy = { initialMs: 200, maxMs: 10_000 };
 
 /**
  * RawPublisher on Kafka: Avro values, ARCHITECTURE §2 keys, an idempotent producer (acks=all), so
- * a resolved promise means the broker has the records and a retry after a timeout adds no copy.
+ * a resolved promise means the broker has the records. While Kafka is unreachable (a broker
+ * restart, a network cut) a publish waits and retries with backoff instead of failing: the
+ * connectors await it, so they hold their position and nothing is dropped. Only shutdown
+ * (`signal`) ends the wait, with a retriable KAFKA_UNAVAILABLE.
  */
 export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
+  const sendChunk = async (chunk: TopicMessages[]): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deps.producer.sendBatch({ topicMessages: chunk, acks: -1 });
+        if (attempt > 0)
+          deps.logger?.info({ attempts: attempt + 1 }, 'Kafka reachable again; publishing resumed');
+        return;
+      } catch (err) {
+        const topics = chunk.map((t) => t.topic).join(', ');
+        if (deps.signal?.aborted) {
+          throw new OddsflowError(
+            'KAFKA_UNAVAILABLE',
+            `publish to ${topics} abandoned at shutdown: ${(err as Error).message}`,
+            { cause: err },
+          );
+        }
+        if (attempt === 0)
+          deps.logger?.warn({ err }, `publish to ${topics} failed; holding and retrying until Kafka answers`);
+        await sleep(
+          backoffDelay(attempt, retryPolicy),
+          undefined,
+          deps.signal ? { signal: deps.signal } : undefined,
+        ).catch(() => undefined);
+      }
+    }
+  };
+
   const send = async (records: readonly OutputRecord[]): Promise<void> => {
     if (records.length === 0) return;
     const topicMessages = await encodeByTopic(deps.serde, deps.names, records);
-    try {
-      await deps.producer.sendBatch({ topicMessages, acks: -1 });
-      countWritten(deps.metrics, topicMessages);
-    } catch (err) {
-      throw new OddsflowError(
-        'KAFKA_UNAVAILABLE',
-        `publish to ${topicMessages.map((t) => t.topic).join(', ')} failed: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
+    for (const chunk of splitBySize(topicMessages)) await sendChunk(chunk);
+    countWritten(deps.metrics, topicMessages);
   };
 
   return {

@@ -85,6 +85,8 @@ export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher
   const resolved = resolveConnectorConfigs(ctx.config.settings);
   const producer = createProducer(ctx.kafka);
   await producer.connect();
+  // Ends a publish that is waiting for an unreachable Kafka, so stop() cannot hang on it.
+  const shutdown = new AbortController();
   const deps = {
     publisher:
       publisher ??
@@ -94,6 +96,8 @@ export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher
         names: ctx.names,
         metrics: ctx.metrics,
         clock: ctx.clock,
+        logger: componentLogger(ctx.logger, 'publisher'),
+        signal: shutdown.signal,
       }),
     breakers: createBreakerFactory(componentLogger(ctx.logger, 'breaker'), ctx.metrics),
     clock: ctx.clock,
@@ -109,6 +113,7 @@ export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher
     name: 'connectors',
     readiness: { kafka: kafkaReadiness(ctx) },
     async stop() {
+      shutdown.abort();
       await Promise.all(connectors.map((c) => c.stop()));
       await producer.disconnect();
     },

@@ -8,6 +8,7 @@ import { componentLogger, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ReadinessCheck } from '../health/server.js';
 import { probeKafka } from '../health/probes.js';
+import { retry } from '../resilience/backoff.js';
 import { AvroSerde } from '../serde/avro-serde.js';
 
 /** What every role shares: config, logger, metrics, one Kafka client and one serde. */
@@ -50,13 +51,25 @@ export function createRoleContext(config: Config, logger: Logger, metrics: Metri
  * a fresh cluster works without a separate provisioning step.
  */
 export async function provision(ctx: RoleContext): Promise<void> {
-  const admin = ctx.kafka.admin();
-  await admin.connect();
-  try {
-    await createTopics(admin, ctx.names, ctx.config.topics);
-  } finally {
-    await admin.disconnect();
-  }
+  // A broker that has just (re)started answers before all its partitions have leaders again
+  // ("does not host this topic-partition"): that passes within seconds, so it is retried.
+  await retry(
+    async () => {
+      const admin = ctx.kafka.admin();
+      await admin.connect();
+      try {
+        await createTopics(admin, ctx.names, ctx.config.topics);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    {
+      attempts: 10,
+      initialMs: 250,
+      maxMs: 5_000,
+      onRetry: (err, attempt) => ctx.logger.warn({ err, attempt }, 'creating topics failed; retrying'),
+    },
+  );
   await ctx.serde.registerAll();
 }
 

@@ -49,6 +49,7 @@ export function registerReplayCommand(program: Command): void {
           names: ctx.names,
           metrics: ctx.metrics,
           clock: ctx.clock,
+          logger,
         });
         const counts = { books: 0, results: 0, deadLetters: 0 };
         let position = opts.from - 1;
