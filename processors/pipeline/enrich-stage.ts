@@ -8,6 +8,8 @@ import type { ProcessorStage, StageInput } from '../runtime/stage.js';
 
 export interface EnrichOptions {
   method: MarginMethod;
+  /** Recent input replayed into the cross-book and features state after a rebalance or restart. */
+  warmupMs?: number;
   now: () => number;
   features: FeaturesConfig;
   crossBook?: Partial<CrossBookOptions>;
@@ -32,6 +34,7 @@ export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsN
     name: 'enrich',
     inputs: ['oddsNormalized'],
     deadLetterStage: 'enrich',
+    ...(options.warmupMs ? { warmupMs: options.warmupMs } : {}),
     process(input: StageInput<'oddsNormalized'>): OutputRecord[] {
       const book = input.value;
       const bookPricing = priceBook(book, { method: options.method, now: options.now() });

@@ -28,6 +28,12 @@ export interface ProcessorStage<T extends TopicId = TopicId> {
   readonly deadLetterStage: DeadLetterStage;
   process(input: StageInput<T>): OutputRecord[];
   /**
+   * How much recent input (by Kafka record time) rebuilds the state after an assignment or a
+   * reset: the loop replays it through `process`, discarding the outputs, before new records.
+   * Absent: the state starts empty (it only saves work, like a dedupe cache).
+   */
+  readonly warmupMs?: number;
+  /**
    * Forgets all state. Called when a transaction aborts (its records will be processed again and
    * must not meet state they already changed) and when partitions are reassigned.
    */

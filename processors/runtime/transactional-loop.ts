@@ -2,13 +2,14 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { deadLetter } from '../../src/dead-letter.js';
 import { describeError, OddsflowError } from '../../src/errors.js';
 import { createProducer } from '../../src/kafka/client.js';
-import { countWritten, encodeByTopic } from '../../src/kafka/encode.js';
+import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
 import { commitPastControlBatches, nextOffset } from '../../src/kafka/offsets.js';
 import type { OutputRecord } from '../../src/kafka/records.js';
 import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
 import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../../src/metrics.js';
 import type { AvroSerde } from '../../src/serde/avro-serde.js';
+import { readPartitions, type PartitionRange } from '../../src/ops/read-range.js';
 import type { ProcessorStage, StageInput } from './stage.js';
 
 export interface TransactionalLoopDeps {
@@ -115,7 +116,12 @@ export async function runTransactionalLoop(
     }
   };
 
-  const commitChunk = async (topic: string, partition: number, messages: KafkaMessage[], commitOffset: string): Promise<number> => {
+  const commitChunk = async (
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    commitOffset: string,
+  ): Promise<number> => {
     const topicId = topicByName.get(topic);
     if (!topicId) throw new Error(`${stage.name}: consumed unknown topic ${topic}`);
     const outputs: OutputRecord[] = [];
@@ -126,7 +132,7 @@ export async function runTransactionalLoop(
     const topicMessages = await encodeByTopic(deps.serde, deps.names, outputs);
     const transaction = await producer.transaction();
     try {
-      if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages });
+      for (const send of splitBySize(topicMessages)) await transaction.sendBatch({ topicMessages: send });
       await transaction.sendOffsets({
         consumerGroupId: options.groupId,
         topics: [{ topic, partitions: [{ partition, offset: commitOffset }] }],
@@ -136,6 +142,7 @@ export async function runTransactionalLoop(
     } catch (err) {
       await transaction.abort().catch(() => undefined);
       stage.reset();
+      warm = false;
       throw err;
     }
     for (const output of outputs) {
@@ -147,14 +154,72 @@ export async function runTransactionalLoop(
     return outputs.length;
   };
 
+  // The partitions of the last assignment, and whether the state has been rebuilt for them.
+  let assignment: Record<string, number[]> = {};
+  let warm = false;
+
+  /**
+   * Rebuilds the stage's state from the recent history of its assigned input partitions, up to
+   * the group's committed offsets (what was processed before), outputs discarded.
+   */
+  const warmUp = async (heartbeat: () => Promise<void>): Promise<void> => {
+    const windowMs = stage.warmupMs ?? 0;
+    if (windowMs <= 0) return;
+    const started = Date.now();
+    let replayed = 0;
+    const admin = deps.kafka.admin();
+    await admin.connect();
+    try {
+      for (const topicId of stage.inputs) {
+        const name = deps.names[topicId];
+        const partitions = assignment[name] ?? [];
+        if (partitions.length === 0) continue;
+        const [committed] = await admin.fetchOffsets({ groupId: options.groupId, topics: [name] });
+        const fromTime = new Map(
+          (await admin.fetchTopicOffsetsByTimestamp(name, Date.now() - windowMs)).map((p) => [
+            p.partition,
+            p.offset,
+          ]),
+        );
+        const ranges = new Map<number, PartitionRange>();
+        for (const { partition, offset } of committed?.partitions ?? []) {
+          if (!partitions.includes(partition) || offset === '-1') continue;
+          const from = fromTime.get(partition);
+          const start = from === undefined || from === '-1' ? offset : from;
+          if (BigInt(start) < BigInt(offset)) ranges.set(partition, { start, end: BigInt(offset) });
+        }
+        await readPartitions(deps.kafka, name, ranges, async (message, partition) => {
+          const decoded = await decode(topicId, message, partition);
+          if ('source' in decoded) transform(decoded);
+          if (++replayed % 1000 === 0) await heartbeat();
+        });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    log.info(
+      { replayed, ms: Date.now() - started },
+      `${stage.name} state rebuilt from ${replayed} records of the last ${Math.round(windowMs / 60_000)} min`,
+    );
+  };
+
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
+    if (!warm) {
+      await warmUp(() => payload.heartbeat());
+      warm = true;
+    }
     const started = Date.now();
     for (let i = 0; i < batch.messages.length; i += options.maxRecordsPerTransaction) {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + options.maxRecordsPerTransaction);
       const endsBatch = i + options.maxRecordsPerTransaction >= batch.messages.length;
-      await commitChunk(batch.topic, batch.partition, chunk, nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch));
+      await commitChunk(
+        batch.topic,
+        batch.partition,
+        chunk,
+        nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch),
+      );
       payload.resolveOffset(chunk[chunk.length - 1]!.offset);
       deps.metrics.batchSize.observe({ component: stage.name }, chunk.length);
       await payload.heartbeat();
@@ -165,8 +230,14 @@ export async function runTransactionalLoop(
   await producer.connect();
   await consumer.connect();
   // A new assignment may bring partitions whose state this instance never saw.
-  consumer.on(consumer.events.GROUP_JOIN, () => stage.reset());
-  commitPastControlBatches(consumer, (err) => log.debug({ err }, 'commit past transaction markers failed; the next batch commits'));
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    stage.reset();
+    assignment = event.payload.memberAssignment;
+    warm = false;
+  });
+  commitPastControlBatches(consumer, (err) =>
+    log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
+  );
   consumer.on(consumer.events.CRASH, (event) => {
     log.error({ err: event.payload.error, restart: event.payload.restart }, `${stage.name} consumer crashed`);
   });

@@ -130,6 +130,7 @@ export const settingsShape = {
   ODDSFLOW_VENUE_ALIASES_FILE: z.string().optional(),
   ODDSFLOW_TRANSACTION_MAX_RECORDS: positiveInt.max(100_000).default(1000),
   ODDSFLOW_FEATURES_IDLE_MINUTES: positiveInt.default(360),
+  ODDSFLOW_STATE_WARMUP_MINUTES: z.coerce.number().int().min(0).default(15),
 
   ODDSFLOW_STACK_KAFKA_PORT: port.default(19092),
   ODDSFLOW_STACK_REGISTRY_PORT: port.default(18081),

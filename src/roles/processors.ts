@@ -27,6 +27,7 @@ export async function pipelineOptions(settings: Settings, now: () => number) {
     },
     enrich: {
       method: settings.ODDSFLOW_MARGIN_METHOD,
+      warmupMs: settings.ODDSFLOW_STATE_WARMUP_MINUTES * 60_000,
       now,
       features: featuresConfigSchema.parse({ idleMs: settings.ODDSFLOW_FEATURES_IDLE_MINUTES * 60_000 }),
     },
