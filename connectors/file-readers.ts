@@ -1,5 +1,6 @@
 import type { RawMarketBook, RawResult } from '../src/generated/avro-types.js';
 import type { ParseFailure } from './contract.js';
+import { nestedDeeperThan } from './json-depth.js';
 import { parseOddsBody, type OddsFormat } from './the-odds-api/parse-odds.js';
 import { parseScoresBody } from './the-odds-api/parse-scores.js';
 import { createResultsTracker } from './the-odds-api/results-tracker.js';
@@ -49,7 +50,8 @@ function detectOddsFormat(value: unknown): OddsFormat {
 export function* readOddsApiFile(text: string, options: ReaderOptions): Generator<RecordChunk> {
   let elements: unknown[] | undefined;
   try {
-    const parsed: unknown = JSON.parse(text);
+    // Nested too deep to walk (json-depth.ts): left to the parser, like a body that is not JSON.
+    const parsed: unknown = nestedDeeperThan(text) ? undefined : JSON.parse(text);
     if (Array.isArray(parsed)) elements = parsed;
   } catch {
     // handled below: the whole body becomes one dead letter through the parser

@@ -43,6 +43,8 @@ export async function* readProviderInput(
 ): AsyncGenerator<RecordChunk> {
   const from = options.from ?? 1;
   if (provider === 'betfair') {
+    // Decoded by the stream, as in readStreamFile: a character cut off at the end becomes U+FFFD.
+    if (options.file === '-') process.stdin.setEncoding('utf8');
     const chunks =
       options.file === '-'
         ? processStreamLines(createInterface({ input: process.stdin, crlfDelay: Infinity }), {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { DeadLetterError } from '../../src/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
+import { nestedDeeperThan, nestingError, nestingTooDeep } from '../json-depth.js';
 
 // Message shapes of the Exchange Stream API, after Betfair's swagger schema
 // (https://github.com/betfair/stream-api-sample-code/blob/master/ESASwaggerSchema.json).
@@ -161,6 +162,7 @@ export const reasonCodes = {
   malformedJson: 'MALFORMED_JSON',
   schemaMismatch: 'SCHEMA_MISMATCH',
   lineTooLong: 'LINE_TOO_LONG',
+  nestingTooDeep,
 } as const;
 
 export function parseFailure(
@@ -182,6 +184,9 @@ function schemaFailure(error: z.ZodError, line: string): ParseFailure {
 
 /** One line of the stream (or of a recording) → a typed message, or why it is not one. */
 export function parseFrame(line: string): ParsedFrame {
+  if (nestedDeeperThan(line)) {
+    return { kind: 'failure', failure: parseFailure(reasonCodes.nestingTooDeep, [nestingError()], line) };
+  }
   let json: unknown;
   try {
     json = JSON.parse(line);

@@ -76,6 +76,9 @@ export async function* readStreamFile(
   const file = createReadStream(path);
   const input = path.endsWith('.gz') ? file.pipe(createGunzip()) : file;
   file.on('error', (err) => input.destroy(err));
+  // Decoded by the stream, which turns a character cut off at the end of the file into U+FFFD;
+  // readline's own decoder drops those bytes, and a last line made only of them vanished.
+  input.setEncoding('utf8');
   // `crlfDelay: Infinity` makes CRLF one line break, as on the live socket.
   const lines = createInterface({ input, crlfDelay: Infinity });
   try {

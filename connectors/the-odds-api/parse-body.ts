@@ -1,5 +1,6 @@
 import type { DeadLetterError } from '../../src/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
+import { nestedDeeperThan, nestingError, nestingTooDeep } from '../json-depth.js';
 
 export const provider = 'the-odds-api';
 
@@ -9,6 +10,8 @@ export const parseReasons = {
   malformedJson: 'MALFORMED_JSON',
   /** JSON that does not have the documented shape; the errors say where. */
   schema: 'SCHEMA',
+  /** JSON nested far deeper than any response (json-depth.ts). */
+  tooDeep: nestingTooDeep,
 } as const;
 
 export function parseFailure(reasonCode: string, errors: DeadLetterError[], payload: string): ParseFailure {
@@ -19,6 +22,9 @@ export type JsonBody = { ok: true; value: unknown } | { ok: false; failure: Pars
 
 /** The response body as JSON, or a failure that keeps the body byte for byte. */
 export function readJsonBody(body: string): JsonBody {
+  if (nestedDeeperThan(body)) {
+    return { ok: false, failure: parseFailure(parseReasons.tooDeep, [nestingError('')], body) };
+  }
   try {
     return { ok: true, value: JSON.parse(body) as unknown };
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { DeadLetterError, RawMarketBook, RawSelection } from '../../src/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
+import { nestedDeeperThan, nestingError } from '../json-depth.js';
 import {
   bookStatuses,
   priceFormats,
@@ -107,6 +108,9 @@ export function parseFrame(
   options: ParseOptions,
 ): ParseOutcome {
   const text = typeof frame === 'string' ? frame : frame.toString('utf8');
+  if (nestedDeeperThan(text)) {
+    return { kind: 'failure', failure: failure(options.provider, [nestingError()], frame) };
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -46,7 +46,8 @@ const marketTypes: Record<string, string> = {
 };
 
 // Betfair OVER_UNDER_25 is the 2.5-goal total: the line is in the type code, not on the runners.
-const betfairOverUnder = /^OVER_UNDER_(\d+)$/u;
+// A few digits at most: hundreds of them would make the line Infinity.
+const betfairOverUnder = /^OVER_UNDER_(\d{1,6})$/u;
 
 export interface MarketTypeInfo {
   marketType: string;

@@ -21,7 +21,10 @@ const numericScore = /^\s*[+-]?\d+(?:\.\d+)?\s*$/u;
 
 /** "112" → 112; "287/6" (cricket) or "" → null, the raw string being kept beside it. */
 export function parseScore(raw: string): number | null {
-  return numericScore.test(raw) ? Number(raw) : null;
+  if (!numericScore.test(raw)) return null;
+  // Hundreds of digits are past the largest double: Infinity is no score.
+  const score = Number(raw);
+  return Number.isFinite(score) ? score : null;
 }
 
 // Highest score wins; a tie (draw) or any non-numeric score leaves the winner unknown.

@@ -5,15 +5,24 @@ import { formatPath, issue, type Issue } from './issues.js';
 
 // Records normally arrive Avro-decoded (every field present); `transform` may hand in JSON
 // without the nullable fields, hence the defaults, which are the Avro defaults.
-const optionalText = z.string().nullable().default(null);
-const timestamp = z.number().int().nonnegative();
+// Names and ids become keys of the processors' state (dedupe, crossed books, cross-book,
+// features), which is capped in entries; capping their length caps it in bytes too. Real ones
+// are a few dozen characters; the payload, which no state keeps, is not capped.
+export const maxTextLength = 1000;
+const text = z.string().max(maxTextLength);
+const requiredText = text.min(1);
+const optionalText = text.nullable().default(null);
+// Epoch milliseconds within the range of an ECMAScript Date (±8.64e15 ms, the year 275760):
+// past it `new Date(t).toISOString()` throws, and no provider means such a time.
+const maxTimestamp = 8.64e15;
+const timestamp = z.number().int().nonnegative().max(maxTimestamp);
 const positiveInt = z.number().int().positive();
 
 export const selectionStatuses = ['ACTIVE', 'REMOVED', 'WINNER', 'LOSER', 'PLACED'] as const;
 export const marketStatuses = ['OPEN', 'SUSPENDED', 'CLOSED'] as const;
 
 const rawSelectionSchema = z.object({
-  sourceSelectionId: z.string().min(1),
+  sourceSelectionId: requiredText,
   name: optionalText,
   price: optionalText,
   point: z.number().nullable().default(null),
@@ -22,10 +31,10 @@ const rawSelectionSchema = z.object({
 });
 
 export const rawMarketBookSchema = z.object({
-  provider: z.string().min(1),
-  sourceEventId: z.string().min(1),
-  sourceMarketId: z.string().min(1),
-  sport: z.string().min(1),
+  provider: requiredText,
+  sourceEventId: requiredText,
+  sourceMarketId: requiredText,
+  sport: requiredText,
   competition: optionalText,
   eventName: optionalText,
   homeTeam: optionalText,
@@ -33,9 +42,9 @@ export const rawMarketBookSchema = z.object({
   venue: optionalText,
   raceNumber: positiveInt.nullable().default(null),
   startTime: timestamp.nullable().default(null),
-  marketType: z.string().min(1),
+  marketType: requiredText,
   marketName: optionalText,
-  bookmaker: z.string().min(1),
+  bookmaker: requiredText,
   side: z.enum(['back', 'lay']),
   status: z.enum(marketStatuses),
   inPlay: z.boolean().default(false),
@@ -50,17 +59,17 @@ export const rawMarketBookSchema = z.object({
 export type ParsedRawBook = z.output<typeof rawMarketBookSchema>;
 
 const rawRunnerResultSchema = z.object({
-  sourceSelectionId: z.string().min(1),
+  sourceSelectionId: requiredText,
   name: optionalText,
   status: z.enum(['WINNER', 'LOSER', 'PLACED', 'REMOVED']),
   bsp: z.number().nullable().default(null),
 });
 
 export const rawResultSchema = z.object({
-  provider: z.string().min(1),
-  sourceEventId: z.string().min(1),
+  provider: requiredText,
+  sourceEventId: requiredText,
   sourceMarketId: optionalText,
-  sport: z.string().min(1),
+  sport: requiredText,
   competition: optionalText,
   eventName: optionalText,
   homeTeam: optionalText,
@@ -71,7 +80,7 @@ export const rawResultSchema = z.object({
   marketType: optionalText,
   numberOfPlaces: positiveInt.nullable().default(null),
   completed: z.boolean(),
-  scores: z.array(z.object({ name: z.string(), score: z.string() })).default([]),
+  scores: z.array(z.object({ name: text, score: text })).default([]),
   runners: z.array(rawRunnerResultSchema).default([]),
   eventTime: timestamp,
   receivedAt: timestamp,
