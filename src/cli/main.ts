@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDlqCommands } from './commands/dlq.js';
 import { registerExportFeaturesCommand } from './commands/export-features.js';
 import { registerLagCommand } from './commands/lag.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -30,6 +31,7 @@ const program = new Command('oddsflow')
 
 registerDbCommands(program);
 registerDemoCommand(program);
+registerDlqCommands(program);
 registerExportFeaturesCommand(program);
 registerLagCommand(program);
 registerReplayCommand(program);

@@ -4,10 +4,10 @@ export function report(scenario: string, checked: string): void {
 }
 
 /** Kill iterations: 5 in CI (`npm test`), 20 with `npm run test:faults`. */
-export const faultIterations = Number(process.env.ODDSFLOW_FAULT_ITERATIONS ?? 5);
+export const faultIterations = Number(process.env.TEST_FAULT_ITERATIONS ?? 5);
 
-/** A seeded generator, so a failing run can be repeated with ODDSFLOW_FAULT_SEED. */
-export function seededRandom(seed = Number(process.env.ODDSFLOW_FAULT_SEED ?? Date.now() % 1_000_000)): {
+/** A seeded generator, so a failing run can be repeated with TEST_FAULT_SEED. */
+export function seededRandom(seed = Number(process.env.TEST_FAULT_SEED ?? Date.now() % 1_000_000)): {
   seed: number;
   next: () => number;
 } {

@@ -9,13 +9,13 @@ const log = (line: string): void => {
 };
 
 /**
- * Integration tests run against real services. With a Docker engine (and ODDSFLOW_TEST_STACK
+ * Integration tests run against real services. With a Docker engine (and TEST_STACK
  * not "local") they get containers; otherwise the local stack, started here when it is not
  * running and stopped again afterwards (only what this run started).
  * The plain-PostgreSQL path uses TEST_POSTGRES_URL (default: the machine's PostgreSQL, db test).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const mode = process.env.ODDSFLOW_TEST_STACK ?? 'auto';
+  const mode = process.env.TEST_STACK ?? 'auto';
   if (mode !== 'local' && (mode === 'docker' || (await dockerEngineAnswers()))) {
     log('Docker engine found: starting containers');
     const { startContainers } = await import('./containers.js');
