@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../../src/config/paths.js';
+import { settingsShape } from '../../../src/config/schema.js';
+
+describe('the README', () => {
+  const readme = readFileSync(path.join(packageRoot, 'README.md'), 'utf8');
+
+  it('documents every setting the config accepts', () => {
+    const missing = Object.keys(settingsShape).filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('names no setting the config does not accept', () => {
+    const known = new Set(Object.keys(settingsShape));
+    const mentioned = [...readme.matchAll(/`((?:ODDSFLOW|KAFKA|SCHEMA_REGISTRY)_[A-Z_]+)`/g)].map(
+      (m) => m[1]!,
+    );
+    expect(mentioned.filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('gives the two commands: the demo and the tests', () => {
+    expect(readme).toMatch(/^npm run demo/m);
+    expect(readme).toMatch(/^npm test/m);
+  });
+});
