@@ -164,8 +164,10 @@ export const registryService: LocalService = {
 function timescaleServerEntry(): { args: string[] } {
   // From source (tsx) the server is a .ts file that needs the tsx loader; built, it is plain JS.
   const here = fileURLToPath(import.meta.url);
+  // The loader by absolute URL: the daemon runs in the stack directory, which may lie outside
+  // the project (ODDSFLOW_STACK_DIR), where a bare `tsx` would not resolve.
   return here.endsWith('.ts')
-    ? { args: ['--import', 'tsx', path.join(path.dirname(here), 'timescale-server.ts')] }
+    ? { args: ['--import', import.meta.resolve('tsx'), path.join(path.dirname(here), 'timescale-server.ts')] }
     : { args: [path.join(path.dirname(here), 'timescale-server.js')] };
 }
 
