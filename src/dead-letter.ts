@@ -34,3 +34,19 @@ export function deadLetter(input: DeadLetterInput): DeadLetter {
     failedAt: input.failedAt,
   };
 }
+
+/** The dead letter of a provider payload a connector could not read (no topic behind it yet). */
+export function parseFailureLetter(
+  failure: { provider: string; errors: readonly DeadLetterError[]; payload: Buffer | string },
+  failedAt: number,
+): DeadLetter {
+  return deadLetter({
+    stage: 'parse',
+    errors: failure.errors,
+    provider: failure.provider,
+    source: null,
+    key: null,
+    originalValue: failure.payload,
+    failedAt,
+  });
+}

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer, TopicMessages } from 'kafkajs';
 import { OddsflowError } from '../../src/errors.js';
-import { deadLetter } from '../../src/dead-letter.js';
+import { parseFailureLetter } from '../../src/dead-letter.js';
 import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
 import { recordKeys, type OutputRecord } from '../../src/kafka/records.js';
 import type { TopicNames } from '../../src/kafka/topics.js';
@@ -75,15 +75,7 @@ export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
       await send(results.map((value) => ({ topic: 'resultsRaw', key: recordKeys.rawResult(value), value })));
     },
     async deadLetter(failure: ParseFailure) {
-      const value = deadLetter({
-        stage: 'parse',
-        errors: failure.errors,
-        provider: failure.provider,
-        source: null,
-        key: null,
-        originalValue: failure.payload,
-        failedAt: deps.clock.now(),
-      });
+      const value = parseFailureLetter(failure, deps.clock.now());
       await send([{ topic: 'deadLetters', key: failure.provider, value }]);
       deps.metrics.deadLetters.inc({ stage: 'parse', reason: value.reasonCode });
     },

@@ -1,5 +1,5 @@
 import type { ParseFailure } from '../../connectors/contract.js';
-import { deadLetter } from '../../src/dead-letter.js';
+import { parseFailureLetter } from '../../src/dead-letter.js';
 import type {
   DeadLetter,
   MarketBook,
@@ -92,18 +92,7 @@ export function createOfflineChain(
     },
     /** A payload the provider parser could not read: a parse-stage dead letter, as the connector writes it. */
     failure(failure: ParseFailure): TransformOutput {
-      return {
-        type: 'dead_letter',
-        ...deadLetter({
-          stage: 'parse',
-          errors: failure.errors,
-          provider: failure.provider,
-          source: null,
-          key: null,
-          originalValue: failure.payload,
-          failedAt: now(),
-        }),
-      };
+      return { type: 'dead_letter', ...parseFailureLetter(failure, now()) };
     },
   };
 }

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { loadConfig, type Config } from '../config/load.js';
 import { ConfigError, OddsflowError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
@@ -37,4 +38,17 @@ export async function runCommand(action: (ctx: CommandContext) => Promise<number
     }
   }
   process.exitCode = code;
+}
+
+/** A command's options checked by its schema; a problem names the option (`--out: …`). */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new OddsflowError(
+      'CONFIG_INVALID',
+      parsed.error.issues.map((i) => `--${kebab(String(i.path[0]))}: ${i.message}`).join('; '),
+    );
+  }
+  return parsed.data;
 }

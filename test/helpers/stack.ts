@@ -53,3 +53,19 @@ export async function provisionTopics(config: Config): Promise<TopicNames> {
   });
   return names;
 }
+
+/**
+ * The environment of an `oddsflow` child process on the test stack, under the config's topic
+ * prefix: what a role run by a test needs, plus `extra`.
+ */
+export function roleEnv(config: Config, extra: Record<string, string> = {}): Record<string, string> {
+  const stack = testStack();
+  return {
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+    ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
+    ODDSFLOW_HTTP_PORT: '0',
+    ODDSFLOW_LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}

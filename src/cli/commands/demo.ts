@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { runDemo } from '../../demo/run-demo.js';
-import { OddsflowError } from '../../errors.js';
-import { runCommand, say } from '../context.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const optionsSchema = z.object({
   duration: z.coerce.number().positive().optional(),
@@ -23,13 +22,7 @@ export function registerDemoCommand(program: Command): void {
     )
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ logger }) => {
-        const parsed = optionsSchema.safeParse(raw);
-        if (!parsed.success)
-          throw new OddsflowError(
-            'CONFIG_INVALID',
-            parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '),
-          );
-        const opts = parsed.data;
+        const opts = parseOptions(optionsSchema, raw);
         let requestStop!: () => void;
         const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
         let signals = 0;

@@ -5,7 +5,9 @@ import { topicNames } from '../../kafka/topics.js';
 import { readTopicRange } from '../../ops/read-range.js';
 import { AvroSerde } from '../../serde/avro-serde.js';
 import type { DeadLetter } from '../../generated/avro-types.js';
-import { runCommand, say } from '../context.js';
+import type { Config } from '../../config/load.js';
+import type { Logger } from '../../logger.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const filterSchema = z.object({
   stage: z.string().optional(),
@@ -15,6 +17,20 @@ const filterSchema = z.object({
 });
 
 type Filter = z.infer<typeof filterSchema>;
+
+/** The dead letters matching the filter, read from the start of odds.dlq. */
+async function readLetters(config: Config, logger: Logger, f: Filter) {
+  const names = topicNames(config.topics.prefix);
+  const kafka = createKafka(config.kafka, { logger, clientIdSuffix: 'dlq' });
+  const letters = await readTopicRange(
+    kafka,
+    new AvroSerde(config.registry, names),
+    names,
+    'deadLetters',
+    {},
+  );
+  return { kafka, letters: letters.map((r) => r.value).filter((l) => matches(l, f)) };
+}
 
 const matches = (letter: DeadLetter, f: Filter) =>
   (f.stage === undefined || letter.stage === f.stage) &&
@@ -34,14 +50,8 @@ export function registerDlqCommands(program: Command): void {
   filters(dlq.command('summary').description('dead letters counted by stage and reason code')).action(
     (raw: Record<string, unknown>) =>
       runCommand(async ({ config, logger }) => {
-        const f = filterSchema.parse(raw);
-        const names = topicNames(config.topics.prefix);
-        const kafka = createKafka(config.kafka, { logger, clientIdSuffix: 'dlq' });
-        const letters = (
-          await readTopicRange(kafka, new AvroSerde(config.registry, names), names, 'deadLetters', {})
-        )
-          .map((r) => r.value)
-          .filter((l) => matches(l, f));
+        const f = parseOptions(filterSchema, raw);
+        const { letters } = await readLetters(config, logger, f);
         const counts = new Map<string, number>();
         for (const l of letters)
           counts.set(`${l.stage} ${l.reasonCode}`, (counts.get(`${l.stage} ${l.reasonCode}`) ?? 0) + 1);
@@ -65,14 +75,8 @@ export function registerDlqCommands(program: Command): void {
     )
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ config, logger }) => {
-        const f = filterSchema.parse(raw);
-        const names = topicNames(config.topics.prefix);
-        const kafka = createKafka(config.kafka, { logger, clientIdSuffix: 'dlq' });
-        const letters = (
-          await readTopicRange(kafka, new AvroSerde(config.registry, names), names, 'deadLetters', {})
-        )
-          .map((r) => r.value)
-          .filter((l) => matches(l, f));
+        const f = parseOptions(filterSchema, raw);
+        const { kafka, letters } = await readLetters(config, logger, f);
         const requeueable = letters.filter((l) => l.sourceTopic !== null && l.stage !== 'parse');
         say(
           `${letters.length} matching dead letters, ${requeueable.length} with a source topic${f.dryRun ? ' (dry run)' : ''}`,

@@ -7,8 +7,7 @@ import { topicNames } from '../../kafka/topics.js';
 import { readTopicRange } from '../../ops/read-range.js';
 import { joinResults, toColumns, toCsv } from '../../ops/training-set.js';
 import { AvroSerde } from '../../serde/avro-serde.js';
-import { OddsflowError } from '../../errors.js';
-import { runCommand, say } from '../context.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const time = z
   .string()
@@ -37,13 +36,7 @@ export function registerExportFeaturesCommand(program: Command): void {
     .requiredOption('--out <file>', 'F.parquet or F.csv')
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ config, logger }) => {
-        const parsed = optionsSchema.safeParse(raw);
-        if (!parsed.success)
-          throw new OddsflowError(
-            'CONFIG_INVALID',
-            parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '),
-          );
-        const opts = parsed.data;
+        const opts = parseOptions(optionsSchema, raw);
         const names = topicNames(config.topics.prefix);
         const kafka = createKafka(config.kafka, { logger, clientIdSuffix: 'export' });
         const serde = new AvroSerde(config.registry, names);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createKafka } from '../../kafka/client.js';
 import { measureLag, oddsflowGroups, type PartitionLag } from '../../ops/lag.js';
 import { OddsflowError } from '../../errors.js';
-import { runCommand, say } from '../context.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const optionsSchema = z.object({
   group: z.array(z.string().min(1)).optional(),
@@ -42,7 +42,7 @@ export function registerLagCommand(program: Command): void {
     .option('--json', 'one JSON object per partition on stdout')
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ config, logger }) => {
-        const opts = optionsSchema.parse(raw);
+        const opts = parseOptions(optionsSchema, raw);
         const admin = createKafka(config.kafka, { logger, clientIdSuffix: 'lag' }).admin();
         await admin.connect();
         try {

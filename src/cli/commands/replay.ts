@@ -6,7 +6,7 @@ import { describeError, OddsflowError } from '../../errors.js';
 import { createMetrics } from '../../metrics.js';
 import { createRoleContext, provision } from '../../roles/context.js';
 import { createProducer } from '../../kafka/client.js';
-import { runCommand, say } from '../context.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const optionsSchema = z.strictObject({
   provider: z.enum(offlineProviders),
@@ -32,13 +32,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--mapping <file>', 'ws-json: field mapping JSON (default: the simulator feed mapping)')
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ config, logger }) => {
-        const parsed = optionsSchema.safeParse(raw);
-        if (!parsed.success)
-          throw new OddsflowError(
-            'CONFIG_INVALID',
-            parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '),
-          );
-        const opts = parsed.data;
+        const opts = parseOptions(optionsSchema, raw);
         const ctx = createRoleContext(config, logger, createMetrics());
         await provision(ctx);
         const producer = createProducer(ctx.kafka);

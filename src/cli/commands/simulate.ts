@@ -2,8 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { startSimulators } from '../../sim/simulators.js';
-import { OddsflowError } from '../../errors.js';
-import { runCommand, say } from '../context.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const optionsSchema = z.object({
   host: z.string().default('127.0.0.1'),
@@ -37,13 +36,7 @@ export function registerSimulateCommand(program: Command): void {
     )
     .action((raw: Record<string, unknown>) =>
       runCommand(async () => {
-        const parsed = optionsSchema.safeParse(raw);
-        if (!parsed.success)
-          throw new OddsflowError(
-            'CONFIG_INVALID',
-            parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '),
-          );
-        const o = parsed.data;
+        const o = parseOptions(optionsSchema, raw);
         const sims = await startSimulators({
           host: o.host,
           ...(o.advertisedHost ? { advertisedHost: o.advertisedHost } : {}),

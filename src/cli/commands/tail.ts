@@ -7,7 +7,7 @@ import { onShutdownSignal } from '../../roles/lifecycle.js';
 import { AvroSerde } from '../../serde/avro-serde.js';
 import { topicNames } from '../../kafka/topics.js';
 import { describeError } from '../../errors.js';
-import { runCommand, say } from '../context.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const byName = new Map<string, TopicId>(topicIds.map((id) => [topicTable[id].name, id]));
 
@@ -34,7 +34,7 @@ export function registerTailCommand(program: Command): void {
     )
     .action((topic: string, raw: Record<string, unknown>) =>
       runCommand(async ({ config, logger }) => {
-        const opts = optionsSchema.parse(raw);
+        const opts = parseOptions(optionsSchema, raw);
         const id = byName.get(topic);
         if (!id) throw new Error(`unknown topic ${topic}: one of ${[...byName.keys()].join(', ')}`);
         const names = topicNames(config.topics.prefix);

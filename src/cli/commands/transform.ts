@@ -8,7 +8,7 @@ import { createPrepareStage } from '../../../processors/pipeline/prepare-stage.j
 import { OddsflowError } from '../../errors.js';
 import { toJsonLine } from '../../ops/json-lines.js';
 import { pipelineOptions } from '../../roles/processors.js';
-import { runCommand, say } from '../context.js';
+import { parseOptions, runCommand, say } from '../context.js';
 
 const optionsSchema = z.strictObject({
   provider: z.enum(offlineProviders),
@@ -57,14 +57,7 @@ export function registerTransformCommand(program: Command): void {
     )
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ config }) => {
-        const parsedOptions = optionsSchema.safeParse(raw);
-        if (!parsedOptions.success) {
-          throw new OddsflowError(
-            'CONFIG_INVALID',
-            parsedOptions.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; '),
-          );
-        }
-        const opts = parsedOptions.data;
+        const opts = parseOptions(optionsSchema, raw);
         const now = () => Date.now();
         const settings = {
           ...config.settings,

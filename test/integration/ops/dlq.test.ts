@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
+import { createKafka } from '../../../src/kafka/client.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { readTopicRange } from '../../../src/ops/read-range.js';
 import { createRoleContext } from '../../../src/roles/context.js';
 import { startProcessors } from '../../../src/roles/processors.js';
 import { AvroSerde } from '../../../src/serde/avro-serde.js';
 import { rawBooks } from '../../helpers/raw-books.js';
+import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
-import { provisionTopics, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
+import { provisionTopics, silentLogger, testConfig, roleEnv } from '../../helpers/stack.js';
 
 const dayMs = 86_400_000;
 
@@ -27,18 +27,9 @@ describe('oddsflow dlq', () => {
     const names = await provisionTopics(config);
     const kafka = createKafka(config.kafka, { logger: silentLogger });
     const serde = new AvroSerde(config.registry, names);
-    const producer = createProducer(kafka);
-    await producer.connect();
     // A futures market 500 days out: beyond the default window of 400 days.
     const [future] = rawBooks(1).map((b) => ({ ...b, startTime: b.eventTime + 500 * dayMs }));
-    await createKafkaPublisher({
-      producer,
-      serde,
-      names,
-      metrics: createMetrics(),
-      clock: { now: Date.now },
-    }).publishBooks([future!]);
-    await producer.disconnect();
+    await publishRawBooks(config, names, [future!]);
 
     const strict = await startProcessors(createRoleContext(config, silentLogger, createMetrics()));
     const letters = () => readTopicRange(kafka, serde, names, 'deadLetters', {});
@@ -50,13 +41,7 @@ describe('oddsflow dlq', () => {
       sourceTopic: names.oddsRaw,
     });
 
-    const stack = testStack();
-    const env = {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
-      ODDSFLOW_LOG_LEVEL: 'warn',
-    };
+    const env = roleEnv(config);
     const summary = spawnOddsflow(['dlq', 'summary'], env);
     expect(await exited(summary)).toBe(0);
     expect(summary.output()).toMatch(/1\s+validate START_TIME_OUT_OF_WINDOW/);

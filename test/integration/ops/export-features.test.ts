@@ -3,17 +3,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
 import type { Config } from '../../../src/config/load.js';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
+import { createKafka } from '../../../src/kafka/client.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { readTopicRange } from '../../../src/ops/read-range.js';
 import { createRoleContext } from '../../../src/roles/context.js';
 import { startProcessors } from '../../../src/roles/processors.js';
 import { AvroSerde } from '../../../src/serde/avro-serde.js';
 import { rawBooks } from '../../helpers/raw-books.js';
+import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
-import { provisionTopics, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
+import { provisionTopics, silentLogger, testConfig, roleEnv } from '../../helpers/stack.js';
 
 describe('oddsflow export-features', () => {
   let config: Config;
@@ -23,17 +23,8 @@ describe('oddsflow export-features', () => {
     config = testConfig({ ODDSFLOW_INSTANCE_ID: 'export-test' });
     const names = await provisionTopics(config);
     const kafka = createKafka(config.kafka, { logger: silentLogger });
-    const producer = createProducer(kafka);
-    await producer.connect();
     const serde = new AvroSerde(config.registry, names);
-    await createKafkaPublisher({
-      producer,
-      serde,
-      names,
-      metrics: createMetrics(),
-      clock: { now: Date.now },
-    }).publishBooks(rawBooks(120));
-    await producer.disconnect();
+    await publishRawBooks(config, names, rawBooks(120));
     const ctx = createRoleContext(config, silentLogger, createMetrics());
     const processors = await startProcessors(ctx);
     const deadline = Date.now() + 60_000;
@@ -49,14 +40,8 @@ describe('oddsflow export-features', () => {
 
   it('writes every feature record of the range to Parquet and to CSV', async () => {
     expect(featureCount).toBeGreaterThan(0);
-    const stack = testStack();
     const dir = mkdtempSync(path.join(tmpdir(), 'export-'));
-    const env = {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
-      ODDSFLOW_LOG_LEVEL: 'warn',
-    };
+    const env = roleEnv(config);
 
     const parquet = spawnOddsflow(['export-features', '--out', path.join(dir, 'features.parquet')], env);
     expect(await exited(parquet), parquet.output()).toBe(0);

@@ -1,12 +1,9 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { provisionTopics, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
+import { provisionTopics, testConfig, roleEnv } from '../../helpers/stack.js';
 import { rawBooks } from '../../helpers/raw-books.js';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { AvroSerde } from '../../../src/serde/avro-serde.js';
-import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
+import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import type { Config } from '../../../src/config/load.js';
 
@@ -34,32 +31,19 @@ describe('a running role serves /healthz, /readyz and /metrics', () => {
     config = testConfig();
     const names = await provisionTopics(config);
     // Records to consume, so the groups commit offsets and have a lag to report.
-    const kafka = createKafka(config.kafka, { logger: silentLogger });
-    const producer = createProducer(kafka);
-    await producer.connect();
-    const publisher = createKafkaPublisher({
-      producer,
-      serde: new AvroSerde(config.registry, names),
-      names,
-      metrics: createMetrics(),
-      clock: { now: Date.now },
-    });
-    await publisher.publishBooks(rawBooks(50));
-    await producer.disconnect();
+    await publishRawBooks(config, names, rawBooks(50));
   });
 
   it('reports healthy, ready with its checks, and Prometheus metrics including consumer lag', async () => {
     const port = await freePort();
-    const stack = testStack();
-    const role = spawnOddsflow(['run', '--role', 'processors'], {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
-      ODDSFLOW_HTTP_PORT: String(port),
-      ODDSFLOW_HTTP_HOST: '127.0.0.1',
-      ODDSFLOW_LOG_LEVEL: 'warn',
-      ODDSFLOW_INSTANCE_ID: 'health-test',
-    });
+    const role = spawnOddsflow(
+      ['run', '--role', 'processors'],
+      roleEnv(config, {
+        ODDSFLOW_HTTP_PORT: String(port),
+        ODDSFLOW_HTTP_HOST: '127.0.0.1',
+        ODDSFLOW_INSTANCE_ID: 'health-test',
+      }),
+    );
     const base = `http://127.0.0.1:${port}`;
     const health = await poll(async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 60_000);
     expect(health, role.output()).toBe(true);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../../src/config/paths.js';
 import type { Config } from '../../../src/config/load.js';
-import { provisionTopics, testConfig, testStack } from '../../helpers/stack.js';
+import { provisionTopics, testConfig, roleEnv } from '../../helpers/stack.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 
 const oddsFile = path.join(packageRoot, 'test/fixtures/the-odds-api/sample_odds_basketball_nba_decimal.json');
@@ -33,15 +33,7 @@ describe('replay, tail and lag', () => {
   beforeAll(async () => {
     config = testConfig();
     await provisionTopics(config);
-    const stack = testStack();
-    env = {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
-      ODDSFLOW_HTTP_PORT: '0',
-      ODDSFLOW_LOG_LEVEL: 'warn',
-      ODDSFLOW_INSTANCE_ID: 'lag-test',
-    };
+    env = roleEnv(config, { ODDSFLOW_INSTANCE_ID: 'lag-test' });
   });
 
   it('replays a recorded Odds API response to odds.raw, and tail decodes it back', async () => {

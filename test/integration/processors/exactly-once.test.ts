@@ -1,12 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
+import { createKafka } from '../../../src/kafka/client.js';
 import type { TopicNames } from '../../../src/kafka/topics.js';
 import { AvroSerde } from '../../../src/serde/avro-serde.js';
 import type { Config } from '../../../src/config/load.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
-import { provisionTopics, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
+import { provisionTopics, roleEnv, silentLogger, testConfig } from '../../helpers/stack.js';
+import { publishRawBooks } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { spawnOddsflow, exited } from '../../helpers/processes.js';
 import { endOffsetSum, readTopic } from '../../helpers/kafka.js';
@@ -25,29 +24,12 @@ describe('processors: exactly-once between topics', () => {
     names = await provisionTopics(config);
     kafka = createKafka(config.kafka, { logger: silentLogger });
     serde = new AvroSerde(config.registry, names);
-    const stack = testStack();
-    env = {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
-      ODDSFLOW_HTTP_PORT: '0',
-      ODDSFLOW_LOG_LEVEL: 'warn',
+    env = roleEnv(config, {
       ODDSFLOW_INSTANCE_ID: 'eos-test',
       // Small transactions, so that the kill lands between many commits.
       ODDSFLOW_TRANSACTION_MAX_RECORDS: '40',
-    };
-    const producer = createProducer(kafka);
-    await producer.connect();
-    const publisher = createKafkaPublisher({
-      producer,
-      serde,
-      names,
-      metrics: createMetrics(),
-      clock: { now: Date.now },
     });
-    const books = rawBooks(BOOKS);
-    for (let i = 0; i < books.length; i += 500) await publisher.publishBooks(books.slice(i, i + 500));
-    await producer.disconnect();
+    await publishRawBooks(config, names, rawBooks(BOOKS));
   });
 
   it('a processor killed (SIGKILL) mid-stream leaves no duplicate and no gap after restart', async () => {

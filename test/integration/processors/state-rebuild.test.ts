@@ -6,7 +6,7 @@ import { readTopicRange } from '../../../src/ops/read-range.js';
 import { AvroSerde } from '../../../src/serde/avro-serde.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
-import { provisionTopics, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
+import { provisionTopics, silentLogger, testConfig, roleEnv } from '../../helpers/stack.js';
 
 /**
  * One market, three bookmakers: after a restart, the first new book's pricing must still see all
@@ -15,16 +15,10 @@ import { provisionTopics, silentLogger, testConfig, testStack } from '../../help
 async function bookCountAfterRestart(warmupMinutes: string): Promise<number> {
   const config = testConfig();
   const names = await provisionTopics(config);
-  const stack = testStack();
-  const env = {
-    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-    ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
-    ODDSFLOW_HTTP_PORT: '0',
-    ODDSFLOW_LOG_LEVEL: 'warn',
+  const env = roleEnv(config, {
     ODDSFLOW_INSTANCE_ID: 'rebuild-test',
     ODDSFLOW_STATE_WARMUP_MINUTES: warmupMinutes,
-  };
+  });
   const kafka = createKafka(config.kafka, { logger: silentLogger });
   const serde = new AvroSerde(config.registry, names);
   const producer = createProducer(kafka);

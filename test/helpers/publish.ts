@@ -1,0 +1,31 @@
+import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
+import type { Config } from '../../src/config/load.js';
+import type { RawMarketBook } from '../../src/generated/avro-types.js';
+import { createKafka, createProducer } from '../../src/kafka/client.js';
+import type { TopicNames } from '../../src/kafka/topics.js';
+import { createMetrics } from '../../src/metrics.js';
+import { AvroSerde } from '../../src/serde/avro-serde.js';
+import { silentLogger } from './stack.js';
+
+/** Publishes raw books to odds.raw the way the connectors do (Avro, keys, idempotent producer). */
+export async function publishRawBooks(
+  config: Config,
+  names: TopicNames,
+  books: readonly RawMarketBook[],
+  batch = 500,
+): Promise<void> {
+  const producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
+  await producer.connect();
+  try {
+    const publisher = createKafkaPublisher({
+      producer,
+      serde: new AvroSerde(config.registry, names),
+      names,
+      metrics: createMetrics(),
+      clock: { now: Date.now },
+    });
+    for (let i = 0; i < books.length; i += batch) await publisher.publishBooks(books.slice(i, i + batch));
+  } finally {
+    await producer.disconnect();
+  }
+}
