@@ -90,12 +90,35 @@ function selection(definition: RunnerDefinition, runner: RunnerState | undefined
   };
 }
 
+/** What a book's record says, as far as deciding whether it changed goes. */
+interface BookState {
+  status: string;
+  inPlay: boolean;
+  numberOfPlaces: number | null;
+  selections: readonly RawSelection[];
+}
+
+/**
+ * Field by field rather than by comparing JSON: serialising every book twice a frame took a third
+ * of the connector's decoding time (bench/README.md). Selections hold only scalars.
+ */
+function sameBook(a: BookState, b: BookState): boolean {
+  if (a.status !== b.status || a.inPlay !== b.inPlay || a.numberOfPlaces !== b.numberOfPlaces) return false;
+  if (a.selections.length !== b.selections.length) return false;
+  for (let i = 0; i < a.selections.length; i++) {
+    const x = a.selections[i]!;
+    const y = b.selections[i]!;
+    for (const field of Object.keys(x) as (keyof RawSelection)[]) if (x[field] !== y[field]) return false;
+  }
+  return true;
+}
+
 /**
  * Turns cache updates into the records of odds.raw and results.raw: one book per market and
  * side whose prices or statuses changed, and one result per market once it is settled.
  */
 export class BookBuilder {
-  private readonly emitted = new Map<string, string>();
+  private readonly emitted = new Map<string, BookState>();
   private readonly resulted = new Set<string>();
 
   build(update: CacheUpdate, receivedAt: number): BuiltRecords {
@@ -152,10 +175,11 @@ export class BookBuilder {
     const status = bookStatus(definition);
     const inPlay = definition.inPlay === true;
     const selections = runners.map((r) => selection(r, market.runners.get(runnerKey(r.id, r.hc)), side));
-    const signature = JSON.stringify([status, inPlay, head.numberOfPlaces, selections]);
+    const state: BookState = { status, inPlay, numberOfPlaces: head.numberOfPlaces, selections };
     const key = `${market.id}:${side}`;
-    if (this.emitted.get(key) === signature) return undefined;
-    this.emitted.set(key, signature);
+    const before = this.emitted.get(key);
+    if (before !== undefined && sameBook(before, state)) return undefined;
+    this.emitted.set(key, state);
     return {
       provider: PROVIDER,
       ...head,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { describeError, isRetriable, OddsflowError } from '../../src/errors.js';
 import { componentLogger } from '../../src/logger.js';
 import { retry } from '../../src/resilience/backoff.js';
+import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
 import type { Connector, ConnectorDeps, ConnectorModule, ParseFailure } from '../contract.js';
 import { PROVIDER } from './protocol.js';
 import { priceFields, type SubscriptionSettings } from './requests.js';
@@ -95,20 +96,24 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
   const store = new StreamStateStore(deps.stateDir, subscriptionFingerprint(subscription));
   const stopping = new AbortController();
   let client: BetfairStreamClient | undefined;
-  // The saved state must never be ahead of what was published: it is written only between
-  // frames whose records were all handed over.
-  let handedOver = true;
+  // The saved state must never be ahead of what was published: it is the cache as it stood when
+  // everything applied so far was handed over.
+  let lost = false;
   let unsaved = false;
   let savedAt = 0;
   let publishTime = 0;
+  type Snapshot = Parameters<StreamStateStore['save']>[0];
+  const snapshot = (): Snapshot => ({
+    clocks: processor.clocks(),
+    publishTime,
+    markets: processor.cache.toImage(),
+  });
 
-  const save = async (force: boolean): Promise<void> => {
-    if (!unsaved || !handedOver) return;
-    if (!force && performance.now() - savedAt < config.stateFlushMs) return;
+  const save = async (state: Snapshot): Promise<void> => {
     savedAt = performance.now();
     unsaved = false;
     try {
-      await store.save({ clocks: processor.clocks(), publishTime, markets: processor.cache.toImage() });
+      await store.save(state);
     } catch (err) {
       log.warn({ err }, `resume state not saved: ${describeError(err)}`);
     }
@@ -152,19 +157,56 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
     return true;
   };
 
+  // Frames applied while a publish is in flight wait here and go out together in the next one: a
+  // publish is a Kafka round trip (acks=all), and one per frame capped the connector at a few
+  // hundred frames a second, below a busy Exchange Stream.
+  const pending = { frames: 0, books: [] as RawMarketBook[], results: [] as RawResult[], publishTime: 0 };
+  let flushing: Promise<void> | undefined;
+
+  /**
+   * Publishes until nothing waits. `flushing` is cleared in the same turn as the check that found
+   * nothing, so a frame arriving a moment later starts a new flush instead of waiting for one.
+   */
+  const flush = async (): Promise<void> => {
+    try {
+      while (pending.frames > 0 && !lost) {
+        const books = pending.books.splice(0);
+        const results = pending.results.splice(0);
+        const through = pending.publishTime;
+        pending.frames = 0;
+        // Taken now, the cache holds exactly the frames of this publish; later ones wait for the next.
+        const due = performance.now() - savedAt >= config.stateFlushMs;
+        const state = due ? { ...snapshot(), publishTime: through } : undefined;
+        const handed =
+          (await publish('book', books, () => publisher.publishBooks(books))) &&
+          (await publish('result', results, () => publisher.publishResults(results)));
+        if (!handed) {
+          lost = true;
+          return;
+        }
+        publishTime = through;
+        unsaved = true;
+        if (state !== undefined) await save(state);
+      }
+    } finally {
+      flushing = undefined;
+    }
+  };
+
+  /** Most records held back while a publish is in flight; past it, the stream waits (backpressure). */
+  const maxPendingRecords = 5_000;
+
   const sink: StreamSink = {
     async onChange(outcome) {
       const heartbeat = outcome.changeType === 'HEARTBEAT';
       metrics.connectorMessages.inc({ provider: PROVIDER, outcome: heartbeat ? 'heartbeat' : 'ok' });
-      if (outcome.buffered) return;
-      handedOver = false;
-      if (!(await publish('book', outcome.books, () => publisher.publishBooks(outcome.books)))) return;
-      if (!(await publish('result', outcome.results, () => publisher.publishResults(outcome.results))))
-        return;
-      handedOver = true;
-      unsaved = true;
-      publishTime = outcome.publishTime;
-      await save(false);
+      if (outcome.buffered || lost) return;
+      pending.frames++;
+      pending.books.push(...outcome.books);
+      pending.results.push(...outcome.results);
+      pending.publishTime = outcome.publishTime;
+      flushing ??= flush();
+      if (pending.books.length + pending.results.length >= maxPendingRecords) await flushing;
     },
     async onMalformed(failure) {
       metrics.connectorMessages.inc({ provider: PROVIDER, outcome: 'malformed' });
@@ -214,7 +256,8 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
     async stop() {
       stopping.abort();
       await client?.stop();
-      await save(true);
+      await flushing;
+      if (unsaved && !lost && pending.frames === 0) await save(snapshot());
     },
     status: () => client?.status ?? { state: 'idle', failure: undefined },
   };

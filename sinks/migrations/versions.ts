@@ -5,6 +5,11 @@ import { qualified } from './sql.js';
 export interface Statement {
   text: string;
   values?: unknown[];
+  /**
+   * Makes it a prepared statement of the connection: parsed and planned once, then only bound and
+   * executed. Unique per text (pg refuses one name for two texts on a connection).
+   */
+  name?: string;
 }
 
 export interface MigrationTarget {

@@ -18,7 +18,9 @@ export interface TimescaleSinkDeps extends SinkDepsBase {
 }
 
 async function runAll(client: PoolClient, statements: readonly Statement[]): Promise<void> {
-  for (const statement of statements) await client.query(statement.text, statement.values);
+  for (const { text, values, name } of statements) {
+    await client.query(name === undefined ? { text, values } : { name, text, values });
+  }
 }
 
 async function inTransaction(client: PoolClient, statements: readonly Statement[]): Promise<void> {

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { profiles, scenarioNames, type Profile, type ScenarioName } from './profiles.js';
+
+export const usage = `npm run bench -- [--quick] [--only <scenario,…>] [options]
+
+Scenarios: ${scenarioNames.join(', ')}
+  --quick          shorter runs (under 3 minutes in all)
+  --only           run only these scenarios
+  --database-url   PostgreSQL for the sinks (default postgres://postgres@127.0.0.1:5432/test)
+  --latency-loads  offered loads of the latency scenario, changes/s, in order (default 200,2000)
+  --partitions     partitions of every topic (default: ODDSFLOW_TOPIC_PARTITIONS, 6)
+  --profile-roles  directory for V8 CPU profiles of the role processes (node --cpu-prof)
+  --metrics-dir    directory where each role's last /metrics is saved before it stops
+Prints a table on stdout, progress on stderr, and writes bench/results.json.`;
+
+export interface BenchOptions {
+  help: boolean;
+  quick: boolean;
+  scenarios: Set<ScenarioName>;
+  profile: Profile;
+  databaseUrl: string;
+  partitions: number | undefined;
+  profileDir: string | undefined;
+  metricsDir: string | undefined;
+}
+
+/** The command line, checked; throws with the usage on anything it does not understand. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+      'latency-loads': { type: 'string' },
+      partitions: { type: 'string' },
+      'profile-roles': { type: 'string' },
+      'metrics-dir': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const wanted = values.only?.split(',').map((s) => s.trim()) ?? [...scenarioNames];
+  const unknown = wanted.filter((s) => !(scenarioNames as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n\n${usage}`);
+  const partitions = values.partitions === undefined ? undefined : Number(values.partitions);
+  if (partitions !== undefined && !(Number.isInteger(partitions) && partitions >= 1))
+    throw new Error(`--partitions ${values.partitions}: expected a whole number of at least 1`);
+  return {
+    help: values.help,
+    quick: values.quick,
+    scenarios: new Set(wanted as ScenarioName[]),
+    profile: withLatencyLoads(values.quick ? profiles.quick : profiles.full, values['latency-loads']),
+    databaseUrl: values['database-url'],
+    partitions,
+    profileDir: values['profile-roles'],
+    metricsDir: values['metrics-dir'],
+  };
+}
+
+/** The profile with the latency loads of the command line (`200,2000`), if any; 2,000/s keeps the plain names. */
+function withLatencyLoads(profile: Profile, loads: string | undefined): Profile {
+  if (loads === undefined) return profile;
+  const template = profile.latency.loads.at(-1)!;
+  const rates = loads.split(',').map((x) => Number(x.trim()));
+  if (rates.some((r) => !(r > 0)))
+    throw new Error(`--latency-loads ${loads}: expected rates such as 200,2000`);
+  return {
+    ...profile,
+    latency: {
+      ...profile.latency,
+      loads: rates.map((perSecond) => ({
+        ...template,
+        perSecond,
+        name: perSecond === 2_000 ? 'latency' : `latency_${perSecond}`,
+      })),
+    },
+  };
+}

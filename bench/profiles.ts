@@ -1,0 +1,52 @@
+import type { LatencyOptions } from './scenarios/latency.js';
+
+export const scenarioNames = [
+  'betfair_decode',
+  'sink_timescale',
+  'passthrough',
+  'pipeline',
+  'latency',
+] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+/** How much work each scenario does: `quick` fits in under 3 minutes, `full` takes longer for steadier numbers. */
+export interface Profile {
+  decode: { seconds: number };
+  sink: { changes: number; batchRecords: number; repeats: number };
+  /** Simulated market changes whose connector output is the odds.raw backlog (about 2 books each). */
+  backlogChanges: number;
+  passthrough: { messages: number; repeats: number };
+  latency: LatencyOptions;
+}
+
+/**
+ * 100 racing markets, 25 of them watched. The target load is 2,000 changes a second (20 a second
+ * per market); the lower one, which this machine's pipeline keeps up with, comes first and shows
+ * the latency of the path itself.
+ */
+const latency = (seconds: number, warmupSeconds: number): LatencyOptions => ({
+  markets: 100,
+  sampledMarkets: 25,
+  pollPauseMs: 2,
+  loads: [
+    { name: 'latency_200', perSecond: 200, warmupSeconds, seconds },
+    { name: 'latency', perSecond: 2_000, warmupSeconds, seconds },
+  ],
+});
+
+export const profiles: Record<'quick' | 'full', Profile> = {
+  quick: {
+    decode: { seconds: 3 },
+    sink: { changes: 3_000, batchRecords: 1_000, repeats: 1 },
+    backlogChanges: 6_000,
+    passthrough: { messages: 60_000, repeats: 1 },
+    latency: latency(15, 5),
+  },
+  full: {
+    decode: { seconds: 10 },
+    sink: { changes: 15_000, batchRecords: 1_000, repeats: 3 },
+    backlogChanges: 40_000,
+    passthrough: { messages: 200_000, repeats: 3 },
+    latency: latency(60, 10),
+  },
+};

@@ -1,0 +1,117 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { packageRoot } from '../src/config/paths.js';
+import { rawBacklog } from './backlog.js';
+import { createBenchEnv, type BenchEnv } from './env.js';
+import { parseOptions, usage, type BenchOptions } from './options.js';
+import { elapsedSeconds, progress } from './progress.js';
+import { buildReport, formatTable, type BenchResult } from './report.js';
+import { Roles } from './roles.js';
+import { benchBetfairDecode } from './scenarios/betfair-decode.js';
+import { benchLatency } from './scenarios/latency.js';
+import { benchPassthrough } from './scenarios/passthrough.js';
+import { benchPipeline } from './scenarios/pipeline.js';
+import { benchSinkVsCopy } from './scenarios/sink-copy.js';
+
+/** What to undo if the run is interrupted, last registered first. */
+const undo: (() => Promise<void>)[] = [];
+
+function onSignal(signal: NodeJS.Signals): void {
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.once('SIGINT', () => process.exit(130));
+  progress(
+    'bench',
+    `${signal}: stopping the role processes and removing this run's data (again to leave it)`,
+  );
+  void (async () => {
+    for (const step of undo.reverse()) await step().catch((err: Error) => progress('bench', err.message));
+    process.exit(130);
+  })();
+}
+
+async function withStack(options: BenchOptions, results: BenchResult[]): Promise<void> {
+  const { scenarios: selected, profile } = options;
+  const env: BenchEnv = await createBenchEnv({
+    databaseUrl: options.databaseUrl,
+    roleNodeArgs: options.profileDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`]
+      : [],
+    metricsDir: options.metricsDir === undefined ? undefined : path.resolve(options.metricsDir),
+    partitions: options.partitions,
+  });
+  const cleanup = () => env.cleanup();
+  undo.push(cleanup);
+  try {
+    if (env.metricsDir) await mkdir(env.metricsDir, { recursive: true });
+    progress('bench', `topics "${env.topic('')}*", schema ${env.schema}, Redis keys "${env.redisPrefix}*"`);
+    if (selected.has('sink_timescale')) results.push(...(await benchSinkVsCopy(env, profile.sink)));
+    if (selected.has('passthrough') || selected.has('pipeline')) {
+      const backlog = await rawBacklog(env, profile.backlogChanges);
+      progress(
+        'bench',
+        `backlog: ${backlog.books.length} raw books (${Math.round(backlog.meanValueBytes)} bytes each on average) + ${backlog.results.length} results`,
+      );
+      if (selected.has('passthrough'))
+        results.push(...(await benchPassthrough(env, profile.passthrough, backlog.messages)));
+      if (selected.has('pipeline') || selected.has('latency')) {
+        await roleScenarios(env, options, results, selected.has('pipeline') ? backlog : undefined);
+      }
+    } else if (selected.has('latency')) {
+      await roleScenarios(env, options, results, undefined);
+    }
+  } finally {
+    progress('bench', 'removing this run’s topics, subjects, groups, schema and Redis keys');
+    undo.splice(undo.indexOf(cleanup), 1);
+    await cleanup().catch((err: Error) => progress('bench', err.message));
+  }
+}
+
+async function roleScenarios(
+  env: BenchEnv,
+  options: BenchOptions,
+  results: BenchResult[],
+  backlog: Awaited<ReturnType<typeof rawBacklog>> | undefined,
+): Promise<void> {
+  const roles = new Roles(env);
+  const stopRoles = () => roles.stopAll();
+  undo.push(stopRoles);
+  try {
+    if (backlog) results.push(...(await benchPipeline(env, roles, backlog)));
+    if (options.scenarios.has('latency'))
+      results.push(...(await benchLatency(env, roles, options.profile.latency)));
+  } finally {
+    undo.splice(undo.indexOf(stopRoles), 1);
+    await roles.stopAll();
+  }
+  for (const [role, mib] of roles.peakMiB)
+    results.push({ name: `rss_${role}`, value: Math.round(mib), unit: 'MiB' });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(usage + '\n');
+    return;
+  }
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  progress('bench', `${options.quick ? 'quick' : 'full'} run of ${[...options.scenarios].join(', ')}`);
+  const results: BenchResult[] = [];
+  if (options.scenarios.has('betfair_decode')) results.push(...benchBetfairDecode(options.profile.decode));
+  if ([...options.scenarios].some((s) => s !== 'betfair_decode')) await withStack(options, results);
+
+  const report = buildReport(results);
+  const file = path.join(packageRoot, 'bench/results.json');
+  await writeFile(file, JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(formatTable(report) + '\n');
+  progress('bench', `done in ${elapsedSeconds().toFixed(0)} s; wrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

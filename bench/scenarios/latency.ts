@@ -1,0 +1,181 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { startBetfairSimulator } from '../../connectors/betfair/simulator.js';
+import { cpuShares, cpuSnapshot, formatShares } from '../cpu.js';
+import type { BenchEnv } from '../env.js';
+import { startPacer } from '../pacer.js';
+import { progress } from '../progress.js';
+import { scrape, sumSamples } from '../prometheus.js';
+import { startRedisLatencyProbe, type RedisLatencyProbe } from '../redis-latency.js';
+import type { BenchResult } from '../report.js';
+import { counters, type Roles } from '../roles.js';
+import { perSecond, summarize } from '../stats.js';
+
+export interface LatencyLoad {
+  /** Betfair market changes per second, over all markets. */
+  perSecond: number;
+  warmupSeconds: number;
+  seconds: number;
+  /** Prefix of this load's result names. */
+  name: string;
+}
+
+export interface LatencyOptions {
+  /** Run in this order: a load the pipeline keeps up with first, so the next does not start behind. */
+  loads: readonly LatencyLoad[];
+  markets: number;
+  /** Markets whose Redis hashes the probe polls (every market behaves alike). */
+  sampledMarkets: number;
+  /** Pause between two polls of the probe, ms. */
+  pollPauseMs: number;
+}
+
+/** Markets (`eventId:marketId`) whose odds hash the sinks wrote at or after `sinceMs`, up to `count`. */
+async function recentMarkets(
+  redis: Redis,
+  prefix: string,
+  sinceMs: number,
+  count: number,
+): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}odds:*`, 'COUNT', 500);
+    cursor = next;
+    for (const key of keys) {
+      if (found.length >= count) break;
+      const values = await redis.hvals(key);
+      const newest = Math.max(0, ...values.map((v) => Number(/^\{"t":(\d+)/.exec(v)?.[1] ?? 0)));
+      if (newest >= sinceMs) found.push(key.slice(`${prefix}odds:`.length));
+    }
+  } while (cursor !== '0' && found.length < count);
+  return found;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+
+async function connectorChanges(roles: Roles): Promise<number> {
+  const connectors = roles.running.get('connectors');
+  if (connectors === undefined) return 0;
+  return sumSamples(await scrape(connectors.httpPort), 'oddsflow_connector_messages_total', {
+    outcome: 'ok',
+  });
+}
+
+/** One load: warm up, then measure for `seconds`. */
+async function measure(roles: Roles, probe: RedisLatencyProbe, load: LatencyLoad): Promise<BenchResult[]> {
+  const scenario = `latency ${load.perSecond}/s`;
+  await sleep(load.warmupSeconds * 1000);
+  const from = Date.now();
+  const cpuFrom = cpuSnapshot(roles.pids());
+  const before = { changes: await connectorChanges(roles), ...(await counters(roles)) };
+  const odds = () =>
+    summarize(
+      probe
+        .samples(from)
+        .filter((s) => s.kind === 'odds')
+        .map((s) => s.ms),
+    );
+  for (let s = 5; s <= load.seconds; s += 5) {
+    await sleep(5_000);
+    const now = odds();
+    progress(
+      scenario,
+      `${s}/${load.seconds} s: ${now.count} samples, p50 ${now.p50.toFixed(1)} ms, p99 ${now.p99.toFixed(1)} ms`,
+    );
+  }
+  await sleep((load.seconds % 5) * 1000);
+  const ms = Date.now() - from;
+  const after = { changes: await connectorChanges(roles), ...(await counters(roles)) };
+  progress(scenario, `CPU (cores): ${formatShares(cpuShares(cpuFrom, cpuSnapshot(roles.pids())))}`);
+  const samples = probe.samples(from);
+  const book = summarize(samples.filter((s) => s.kind === 'odds').map((s) => s.ms));
+  const pricing = summarize(samples.filter((s) => s.kind === 'pricing').map((s) => s.ms));
+  const received = perSecond(after.changes - before.changes, ms);
+  const published = perSecond(after.published - before.published, ms);
+  const processed = perSecond(after.prepareIn - before.prepareIn, ms);
+  progress(
+    scenario,
+    `connector got ${Math.round(received)} changes/s and published ${Math.round(published)} raw books/s; processors read ${Math.round(processed)}/s; ${book.count} odds and ${pricing.count} pricing samples`,
+  );
+  const n = load.name;
+  return [
+    { name: `${n}_p50`, value: round1(book.p50), unit: 'ms' },
+    { name: `${n}_p95`, value: round1(book.p95), unit: 'ms' },
+    { name: `${n}_p99`, value: round1(book.p99), unit: 'ms' },
+    { name: `${n}_pricing_p99`, value: round1(pricing.p99), unit: 'ms' },
+    { name: `${n}_received`, value: Math.round(received), unit: 'changes/s' },
+    { name: `${n}_processed`, value: Math.round(processed), unit: 'records/s' },
+  ];
+}
+
+/**
+ * End-to-end latency at fixed offered loads: the Betfair simulator, in this process, publishes
+ * market changes at the load's rate with the wall clock as publish time (`pt`); the connectors
+ * role reads them over TLS; the processors and sinks roles carry them to Redis, where a probe
+ * polls some markets' `odds:` and `pricing:` hashes for the newest record time. A sample is the
+ * wall clock at which a new newest time was seen minus that time.
+ */
+export async function benchLatency(
+  env: BenchEnv,
+  roles: Roles,
+  options: LatencyOptions,
+): Promise<BenchResult[]> {
+  await roles.ensure('sinks');
+  await roles.ensure('processors');
+  const simulator = await startBetfairSimulator({ seed: 23, markets: options.markets });
+  const pacer = startPacer((count) => simulator.tick(count));
+  const probe = startRedisLatencyProbe(env.config.redisUrl, options.pollPauseMs);
+  const redis = new Redis(env.config.redisUrl, { maxRetriesPerRequest: 2 });
+  try {
+    progress(
+      'latency',
+      `simulator: ${options.markets} markets over ${simulator.tls ? 'TLS' : 'TCP'} on :${simulator.port}; loads ${options.loads.map((l) => `${l.perSecond}/s`).join(', ')}`,
+    );
+    const startedAt = Date.now();
+    await roles.start('connectors', {
+      ODDSFLOW_CONNECTORS: 'betfair',
+      ODDSFLOW_CONNECTOR_BETFAIR: JSON.stringify({
+        host: simulator.host,
+        port: simulator.port,
+        tls: simulator.tls,
+        ...(simulator.caFile ? { caFile: simulator.caFile } : {}),
+        appKey: simulator.appKey,
+        sessionToken: simulator.sessionToken,
+      }),
+    });
+    pacer.setRate(options.loads[0]?.perSecond ?? 0);
+    let markets: string[] = [];
+    while (markets.length < options.sampledMarkets && Date.now() - startedAt < 60_000) {
+      await sleep(500);
+      markets = await recentMarkets(redis, env.redisPrefix, startedAt, options.sampledMarkets);
+    }
+    if (markets.length === 0) throw new Error('latency: nothing reached Redis within a minute');
+    probe.watch(
+      'odds',
+      markets.map((m) => `${env.redisPrefix}odds:${m}`),
+    );
+    probe.watch(
+      'pricing',
+      markets.map((m) => `${env.redisPrefix}pricing:${m}`),
+    );
+    progress('latency', `probe watches ${markets.length} markets' odds and pricing hashes`);
+    const results: BenchResult[] = [];
+    for (const load of options.loads) {
+      pacer.setRate(load.perSecond);
+      progress(
+        `latency ${load.perSecond}/s`,
+        `offering ${load.perSecond} changes/s; warming up ${load.warmupSeconds} s`,
+      );
+      results.push(...(await measure(roles, probe, load)));
+    }
+    results.push({ name: 'latency_probe_resolution', value: round1(probe.meanPollMs()), unit: 'ms' });
+    return results;
+  } finally {
+    pacer.stop();
+    await roles.stop('connectors');
+    await probe.stop();
+    await redis.quit();
+    await simulator.stop();
+  }
+}

@@ -1,0 +1,159 @@
+import type { EachBatchPayload, Message, Producer } from 'kafkajs';
+import { createProducer } from '../../src/kafka/client.js';
+import { splitBySize } from '../../src/kafka/encode.js';
+import type { BenchEnv } from '../env.js';
+import { progress } from '../progress.js';
+import type { BenchResult } from '../report.js';
+import { perSecond, summarize } from '../stats.js';
+
+export interface PassthroughOptions {
+  messages: number;
+  /** Each copy runs this many times (alternating, each with a fresh group); the median counts. */
+  repeats: number;
+}
+
+type Copy = (payload: EachBatchPayload, output: string) => Promise<void>;
+
+/** Re-produces the batch, then lets kafkajs resolve and auto-commit its offsets. */
+const bareCopy =
+  (producer: Producer): Copy =>
+  async ({ batch }, output) => {
+    const messages = batch.messages.map((m) => ({ key: m.key, value: m.value }));
+    for (const send of splitBySize([{ topic: output, messages }]))
+      await producer.sendBatch({ topicMessages: send });
+  };
+
+/** The processors' shape: one transaction per partition batch, offsets committed inside it. */
+const transactionalCopy =
+  (producer: Producer, groupId: string): Copy =>
+  async (payload, output) => {
+    const { batch } = payload;
+    const messages = batch.messages.map((m) => ({ key: m.key, value: m.value }));
+    const transaction = await producer.transaction();
+    try {
+      for (const send of splitBySize([{ topic: output, messages }]))
+        await transaction.sendBatch({ topicMessages: send });
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [{ partition: batch.partition, offset: String(Number(batch.lastOffset()) + 1) }],
+          },
+        ],
+      });
+      await transaction.commit();
+    } catch (err) {
+      await transaction.abort().catch(() => undefined);
+      throw err;
+    }
+    payload.resolveOffset(batch.lastOffset());
+  };
+
+/** Copies `count` messages from `input` to `output` with a fresh group; records per second. */
+async function copyRate(
+  env: BenchEnv,
+  scenario: string,
+  input: string,
+  count: number,
+  transactional: boolean,
+  run: number,
+): Promise<number> {
+  const groupId = env.topic(`${scenario}-group-${run}`);
+  const output = env.topic(`${scenario}.out`);
+  const producer = transactional
+    ? createProducer(env.kafka, {
+        transactionalId: env.topic(`${scenario}-${run}`),
+        transactionTimeout: 30_000,
+        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
+      })
+    : createProducer(env.kafka);
+  const copy = transactional ? transactionalCopy(producer, groupId) : bareCopy(producer);
+  const consumer = env.kafka.consumer({ groupId, readUncommitted: false });
+  let copied = 0;
+  let firstFetchAt: number | undefined;
+  let lastSentAt = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await producer.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topic: input, fromBeginning: true });
+  await consumer.run({
+    autoCommit: !transactional,
+    eachBatchAutoResolve: !transactional,
+    eachBatch: async (payload) => {
+      firstFetchAt ??= performance.now();
+      await copy(payload, output);
+      copied += payload.batch.messages.length;
+      lastSentAt = performance.now();
+      if (copied >= count) done();
+    },
+  });
+  const reporter = setInterval(() => progress(scenario, `copied ${copied}/${count}`), 2_000);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      finished,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${scenario}: not done after 5 minutes`)), 300_000);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    clearInterval(reporter);
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+  return perSecond(copied, lastSentAt - (firstFetchAt ?? lastSentAt));
+}
+
+/**
+ * The ceiling on this machine: a bare kafkajs consumer group re-producing every fetched batch
+ * to another topic (no decoding, no transactions), on messages of odds.raw's size and keys, with
+ * the project's producer settings (idempotent, acks=all) and partitions. The same copy in one
+ * Kafka transaction per partition batch, as the processors do it, shows what exactly-once costs.
+ */
+export async function benchPassthrough(
+  env: BenchEnv,
+  options: PassthroughOptions,
+  sample: readonly Message[],
+): Promise<BenchResult[]> {
+  const input = env.topic('passthrough.in');
+  const admin = env.kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: ['passthrough.in', 'passthrough.out', 'passthrough_transactional.out'].map((name) => ({
+      topic: env.topic(name),
+      numPartitions: env.config.topics.partitions,
+    })),
+  });
+  await admin.disconnect();
+
+  const producer = createProducer(env.kafka);
+  await producer.connect();
+  progress('passthrough', `producing ${options.messages} messages of odds.raw's size to ${input}`);
+  for (let i = 0; i < options.messages; i += 1_000) {
+    const messages: Message[] = [];
+    for (let j = i; j < Math.min(i + 1_000, options.messages); j++) messages.push(sample[j % sample.length]!);
+    for (const send of splitBySize([{ topic: input, messages }]))
+      await producer.sendBatch({ topicMessages: send });
+  }
+  await producer.disconnect();
+
+  const bare: number[] = [];
+  const transactional: number[] = [];
+  for (let run = 1; run <= options.repeats; run++) {
+    bare.push(await copyRate(env, 'passthrough', input, options.messages, false, run));
+    progress('passthrough', `run ${run}/${options.repeats}: ${Math.round(bare.at(-1)!)} records/s`);
+    transactional.push(await copyRate(env, 'passthrough_transactional', input, options.messages, true, run));
+    progress(
+      'passthrough_transactional',
+      `run ${run}/${options.repeats}: ${Math.round(transactional.at(-1)!)} records/s`,
+    );
+  }
+  return [
+    { name: 'passthrough', value: Math.round(summarize(bare).p50), unit: 'records/s' },
+    { name: 'passthrough_transactional', value: Math.round(summarize(transactional).p50), unit: 'records/s' },
+  ];
+}

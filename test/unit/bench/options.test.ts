@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { parseOptions } from '../../../bench/options.js';
+import { profiles, scenarioNames } from '../../../bench/profiles.js';
+
+describe('parseOptions', () => {
+  it('runs every scenario with the full profile by default', () => {
+    const options = parseOptions([]);
+    expect([...options.scenarios]).toEqual([...scenarioNames]);
+    expect(options.profile).toBe(profiles.full);
+    expect(options.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
+  });
+
+  it('takes --quick, --only and --partitions', () => {
+    const options = parseOptions(['--quick', '--only', 'pipeline, latency', '--partitions', '2']);
+    expect(options.profile).toBe(profiles.quick);
+    expect([...options.scenarios]).toEqual(['pipeline', 'latency']);
+    expect(options.partitions).toBe(2);
+  });
+
+  it('replaces the latency loads, keeping the plain result names for 2,000 changes/s', () => {
+    const options = parseOptions(['--quick', '--latency-loads', '500,2000']);
+    expect(options.profile.latency.loads.map((l) => [l.name, l.perSecond])).toEqual([
+      ['latency_500', 500],
+      ['latency', 2_000],
+    ]);
+    expect(options.profile.latency.loads[0]?.seconds).toBe(profiles.quick.latency.loads.at(-1)?.seconds);
+  });
+
+  it('refuses unknown scenarios, options and bad numbers', () => {
+    expect(() => parseOptions(['--only', 'pipline'])).toThrow(/unknown scenario pipline/);
+    expect(() => parseOptions(['--fast'])).toThrow();
+    expect(() => parseOptions(['--partitions', '0'])).toThrow(/--partitions/);
+    expect(() => parseOptions(['--latency-loads', '200,x'])).toThrow(/--latency-loads/);
+  });
+});
