@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { deadLetter } from '../src/dead-letter.js';
 import { describeError, isRetriable, OddsflowError } from '../src/errors.js';
 import { countWritten, encodeByTopic } from '../src/kafka/encode.js';
+import { watchConsumerCrashes } from '../src/kafka/crash.js';
 import { commitPastControlBatches, nextOffset } from '../src/kafka/offsets.js';
 import type { OutputRecord } from '../src/kafka/records.js';
 import { topicIds, type TopicNames } from '../src/kafka/topics.js';
@@ -31,6 +32,8 @@ export interface SinkRunnerOptions {
 
 export interface RunningSink {
   stop(): Promise<void>;
+  /** Resolves if the consumer stopped for good (see watchConsumerCrashes). */
+  failed: Promise<Error>;
 }
 
 class StoppedError extends Error {}
@@ -186,14 +189,13 @@ export async function runSink(
   commitPastControlBatches(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
   );
-  consumer.on(consumer.events.CRASH, (event) => {
-    log.error({ err: event.payload.error, restart: event.payload.restart }, `${sink.name} consumer crashed`);
-  });
+  const failed = watchConsumerCrashes(consumer, log, sink.name);
   await consumer.subscribe({ topics: sink.topics.map((id) => deps.names[id]), fromBeginning: true });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
   log.info({ groupId: options.groupId, topics: sink.topics }, `${sink.name} sink consuming`);
 
   return {
+    failed,
     async stop() {
       stopping = true;
       await consumer.disconnect();

@@ -3,6 +3,7 @@ import { deadLetter } from '../../src/dead-letter.js';
 import { describeError, OddsflowError } from '../../src/errors.js';
 import { createProducer } from '../../src/kafka/client.js';
 import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
+import { watchConsumerCrashes } from '../../src/kafka/crash.js';
 import { commitPastControlBatches, nextOffset } from '../../src/kafka/offsets.js';
 import type { OutputRecord } from '../../src/kafka/records.js';
 import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
@@ -34,6 +35,8 @@ export interface TransactionalLoopOptions {
 
 export interface RunningLoop {
   stop(): Promise<void>;
+  /** Resolves if the consumer stopped for good (see watchConsumerCrashes). */
+  failed: Promise<Error>;
 }
 
 /**
@@ -238,14 +241,13 @@ export async function runTransactionalLoop(
   commitPastControlBatches(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
   );
-  consumer.on(consumer.events.CRASH, (event) => {
-    log.error({ err: event.payload.error, restart: event.payload.restart }, `${stage.name} consumer crashed`);
-  });
+  const failed = watchConsumerCrashes(consumer, log, stage.name);
   await consumer.subscribe({ topics: stage.inputs.map((id) => deps.names[id]), fromBeginning: true });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
   log.info({ groupId: options.groupId, inputs: stage.inputs }, `${stage.name} consuming`);
 
   return {
+    failed,
     async stop() {
       // disconnect waits for the batch in flight, whose transaction then commits or aborts.
       await consumer.disconnect();

@@ -27,7 +27,17 @@ export interface RoleContext {
 export interface RunningRole {
   name: string;
   readiness: Record<string, ReadinessCheck>;
+  /** Resolves when a part of the role stopped for good (a consumer kafkajs will not restart). */
+  failed?: Promise<Error>;
   stop(): Promise<void>;
+}
+
+/** A readiness check that fails once `failed` has resolved. */
+export function aliveCheck(failed: Promise<Error>): ReadinessCheck {
+  let failure: Error | undefined;
+  void failed.then((err) => (failure = err));
+  return () =>
+    failure ? Promise.reject(new Error(`stopped for good: ${failure.message}`)) : Promise.resolve();
 }
 
 export function createRoleContext(config: Config, logger: Logger, metrics: Metrics): RoleContext {

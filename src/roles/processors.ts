@@ -4,7 +4,7 @@ import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
 import { runTransactionalLoop } from '../../processors/runtime/transactional-loop.js';
 import { featuresConfigSchema } from '../../processors/features/index.js';
 import type { Settings } from '../config/schema.js';
-import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
+import { aliveCheck, kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
 
 const hourMs = 3_600_000;
 
@@ -66,9 +66,11 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     transactionalId: `${txnPrefix}-enrich`,
     maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
   });
+  const failed = Promise.race([prepare.failed, enrich.failed]);
   return {
     name: 'processors',
-    readiness: { kafka: kafkaReadiness(ctx) },
+    readiness: { kafka: kafkaReadiness(ctx), consumers: aliveCheck(failed) },
+    failed,
     async stop() {
       await Promise.all([prepare.stop(), enrich.stop()]);
     },

@@ -3,7 +3,7 @@ import { runSink, type RunningSink } from '../../sinks/runner.js';
 import { timescaleSink } from '../../sinks/timescale/index.js';
 import { createProducer } from '../kafka/client.js';
 import { componentLogger } from '../logger.js';
-import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
+import { aliveCheck, kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
 import { createDatabasePool, createRedisClient } from './stores.js';
 
 const never = (value: string): string | null => (value === 'never' ? null : value);
@@ -76,9 +76,12 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
       await redis.ping();
     };
   }
+  const failed = Promise.race(running.map((r) => r.failed));
+  readiness.consumers = aliveCheck(failed);
   return {
     name: 'sinks',
     readiness,
+    failed,
     async stop() {
       await Promise.all(running.map((r) => r.stop()));
       await producer.disconnect();

@@ -61,11 +61,22 @@ export function registerRunCommand(program: Command): void {
           { roles: wanted, httpPort: health.port },
           `running ${wanted.join(', ')}; metrics on :${health.port}/metrics`,
         );
-        onShutdownSignal(logger, async () => {
+        const stopAll = async () => {
           await Promise.all(roles.map((r) => r.stop()));
           await lagMonitor?.stop();
           await health.close();
-        });
+        };
+        onShutdownSignal(logger, stopAll);
+        // A consumer that stopped for good: fail loudly so that a supervisor restarts the role,
+        // rather than run on looking healthy while reading nothing.
+        const failures = roles.flatMap((r) => (r.failed ? [r.failed] : []));
+        if (failures.length > 0) {
+          void Promise.race(failures).then(async (err) => {
+            logger.fatal({ err }, 'a consumer stopped for good; exiting with code 1');
+            await stopAll().catch(() => undefined);
+            process.exit(1);
+          });
+        }
         // Keep the process alive until a signal stops it.
         await new Promise<never>(() => undefined);
       }),

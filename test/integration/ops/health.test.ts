@@ -50,7 +50,7 @@ describe('a running role serves /healthz, /readyz and /metrics', () => {
 
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { kafka: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { kafka: 'ok', consumers: 'ok' } });
 
     const metrics = await poll(async () => {
       const text = await (await fetch(`${base}/metrics`)).text();
