@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Config } from '../src/config/load.js';
 import { probeDatabase, probeKafka, probeRedis, probeRegistry } from '../src/health/probes.js';
 import { StackError } from '../src/errors.js';
@@ -167,7 +168,13 @@ function timescaleServerEntry(): { args: string[] } {
   // The loader by absolute URL: the daemon runs in the stack directory, which may lie outside
   // the project (ODDSFLOW_STACK_DIR), where a bare `tsx` would not resolve.
   return here.endsWith('.ts')
-    ? { args: ['--import', import.meta.resolve('tsx'), path.join(path.dirname(here), 'timescale-server.ts')] }
+    ? {
+        args: [
+          '--import',
+          pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href,
+          path.join(path.dirname(here), 'timescale-server.ts'),
+        ],
+      }
     : { args: [path.join(path.dirname(here), 'timescale-server.js')] };
 }
 
