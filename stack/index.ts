@@ -117,10 +117,19 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
 
   // The registry keeps its schemas in Kafka, so it waits for the broker; the rest start together.
   const independent = localServices.filter((s) => s !== registryService);
-  const results = await Promise.allSettled(independent.map(bringUp));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  await bringUp(registryService);
+  try {
+    const results = await Promise.allSettled(independent.map(bringUp));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    await bringUp(registryService);
+  } catch (err) {
+    // A half-started stack helps no one, and nobody would stop what this call started.
+    if (started.length > 0) {
+      progress(`stack: start-up failed; stopping what this run started (${started.join(', ')})`);
+      await stackDown(config, progress, started).catch(() => undefined);
+    }
+    throw err;
+  }
 
   const endpoints: StackEndpoints = {
     kafkaBrokers: config.kafka.brokers,
