@@ -1,11 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Config } from '../src/config/load.js';
-import {
-  readStackEndpoints,
-  removeStackEndpoints,
-  writeStackEndpoints,
-  type StackEndpoints,
-} from '../src/config/endpoints.js';
+import { removeStackEndpoints, writeStackEndpoints, type StackEndpoints } from '../src/config/endpoints.js';
 import { StackError, describeError } from '../src/errors.js';
 import { ensureArtifacts, type Progress } from './artifacts.js';
 import { stackLayout } from './layout.js';
@@ -44,7 +39,7 @@ async function awaitReady(
   const timeoutMs = ctx.config.settings.ODDSFLOW_STACK_READY_TIMEOUT_S * 1000;
   let description = '';
   const { ok, lastError } = await waitUntil(async () => {
-    if (pid !== undefined && runningPid(service.pidFile(ctx.layout)) === undefined) {
+    if (pid !== undefined && runningPid(service.pidFile(ctx.layout), service.processMarker) === undefined) {
       const tail = tailOf(service.logFile(ctx.layout), 3);
       throw new StackError(
         'STACK_START_FAILED',
@@ -77,7 +72,6 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
   const ctx: ServiceContext = { config, layout };
   const started: ServiceName[] = [];
   const managed = { kafka: false, registry: false, timescale: false, redis: false };
-  const previous = readStackEndpoints(config.stackDir);
 
   const needsJava = localServices.some(
     (s) => (s === kafkaService || s === registryService) && !s.configured(config),
@@ -86,7 +80,7 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
 
   const bringUp = async (service: LocalService): Promise<void> => {
     const since = Date.now();
-    const ourPid = runningPid(service.pidFile(layout));
+    const ourPid = runningPid(service.pidFile(layout), service.processMarker);
     if (service.configured(config)) {
       const description = await awaitReady(service, ctx, undefined);
       progress(
@@ -96,7 +90,8 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
     }
     const existing = await answers(service, ctx);
     if (existing !== undefined) {
-      managed[service.name] = ourPid !== undefined || (previous?.managed[service.name] ?? false);
+      // Ours only if we hold its pid: a service found answering is someone else's to stop.
+      managed[service.name] = ourPid !== undefined;
       progress(
         `${service.name}: already running at ${service.endpoint(ctx)}${ourPid ? ` (pid ${ourPid})` : ''} (${existing})`,
       );
@@ -157,11 +152,13 @@ export async function stackDown(
   const failures: string[] = [];
   for (const service of [...localServices].reverse()) {
     if (only && !only.includes(service.name)) continue;
-    const pid = runningPid(service.pidFile(layout));
+    const pid = runningPid(service.pidFile(layout), service.processMarker);
     if (pid === undefined) continue;
     progress(`${service.name}: stopping pid ${pid}`);
-    if (await stopProcess(pid, service.stopGraceMs)) stopped.push(service.name);
-    else failures.push(`${service.name} (pid ${pid})`);
+    if (await stopProcess(pid, service.stopGraceMs)) {
+      stopped.push(service.name);
+      rmSync(service.pidFile(layout), { force: true });
+    } else failures.push(`${service.name} (pid ${pid})`);
   }
   if (!only) removeStackEndpoints(config.stackDir);
   if (failures.length > 0) {
@@ -195,7 +192,7 @@ export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
   const ctx: ServiceContext = { config, layout };
   return Promise.all(
     localServices.map(async (service) => {
-      const pid = runningPid(service.pidFile(layout)) ?? null;
+      const pid = runningPid(service.pidFile(layout), service.processMarker) ?? null;
       let ready = false;
       let detail: string;
       try {

@@ -30,11 +30,25 @@ export function readPid(pidFile: string): number | undefined {
   }
 }
 
-/** The pid in `pidFile` when that process still runs; a stale file is removed. */
-export function runningPid(pidFile: string): number | undefined {
+/** The command line of a process, or undefined where /proc cannot tell (not Linux, gone). */
+function commandLine(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid in `pidFile` when that process still runs and is the service (its command line holds
+ * `marker`: pids are reused, and a stale file could name an unrelated process); a stale file is
+ * removed.
+ */
+export function runningPid(pidFile: string, marker: string): number | undefined {
   const pid = readPid(pidFile);
   if (pid === undefined) return undefined;
-  if (isAlive(pid)) return pid;
+  const command = isAlive(pid) ? commandLine(pid) : undefined;
+  if (isAlive(pid) && (command === undefined || command.includes(marker))) return pid;
   rmSync(pidFile, { force: true });
   return undefined;
 }

@@ -26,6 +26,8 @@ export interface LocalService {
   /** Spawns the service detached and returns its pid. */
   start(ctx: ServiceContext): Promise<number>;
   pidFile(layout: StackLayout): string;
+  /** Part of the service's command line, which tells it from another process with a reused pid. */
+  processMarker: string;
   logFile(layout: StackLayout): string;
   /** Time a SIGTERM gets before SIGKILL. */
   stopGraceMs: number;
@@ -112,6 +114,7 @@ export const kafkaService: LocalService = {
     });
   },
   pidFile: (layout) => layout.kafka.pid,
+  processMarker: 'kafka.Kafka',
   logFile: (layout) => layout.kafka.log,
   stopGraceMs: 20_000,
   configured: (config) => config.explicit.kafka,
@@ -153,6 +156,7 @@ export const registryService: LocalService = {
     );
   },
   pidFile: (layout) => layout.registry.pid,
+  processMarker: 'apicurio-registry-app',
   logFile: (layout) => layout.registry.log,
   stopGraceMs: 10_000,
   configured: (config) => config.explicit.registry,
@@ -208,6 +212,7 @@ export const timescaleService: LocalService = {
     );
   },
   pidFile: (layout) => layout.timescale.pid,
+  processMarker: 'timescale-server',
   logFile: (layout) => layout.timescale.log,
   stopGraceMs: 15_000,
   configured: (config) => config.explicit.database,
@@ -257,6 +262,7 @@ export const redisService: LocalService = {
     );
   },
   pidFile: (layout) => layout.redis.pid,
+  processMarker: 'redis-server',
   logFile: (layout) => layout.redis.log,
   stopGraceMs: 5_000,
   configured: (config) => config.explicit.redis,

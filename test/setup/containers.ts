@@ -43,6 +43,7 @@ export async function startContainers(): Promise<{ stack: TestStack; stop: () =>
         timescaleUrl: `postgres://postgres:oddsflow@${timescale.getHost()}:${timescale.getMappedPort(5432)}/oddsflow`,
         postgresUrl: `postgres://postgres:oddsflow@${timescale.getHost()}:${timescale.getMappedPort(5432)}/oddsflow`,
         redisUrl: `redis://${redis.getHost()}:${redis.getMappedPort(6379)}`,
+        controls: { kafka: false, registry: false },
       },
       stop: async () => {
         await Promise.all(started.map((c) => c.stop()));

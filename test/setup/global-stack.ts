@@ -33,6 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     timescaleUrl: endpoints.databaseUrl,
     postgresUrl: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     redisUrl: endpoints.redisUrl,
+    controls: { kafka: endpoints.managed.kafka, registry: endpoints.managed.registry },
   };
   project.provide('stack', stack);
   return async () => {

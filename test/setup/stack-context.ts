@@ -10,6 +10,11 @@ export interface TestStack {
   /** A plain PostgreSQL database (no extension path). */
   postgresUrl: string;
   redisUrl: string;
+  /**
+   * Services whose processes the local stack runs (and so a test may stop and start again).
+   * A service found already answering, or given by environment, is someone else's.
+   */
+  controls: { kafka: boolean; registry: boolean };
 }
 
 declare module 'vitest' {
