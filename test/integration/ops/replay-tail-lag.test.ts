@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { packageRoot } from '../../../src/config/paths.js';
 import type { Config } from '../../../src/config/load.js';
-import { provisionTopics, testConfig, roleEnv } from '../../helpers/stack.js';
+import { provisionTopics, randomId, roleEnv, testConfig, testStack } from '../../helpers/stack.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 
 const oddsFile = path.join(packageRoot, 'test/fixtures/the-odds-api/sample_odds_basketball_nba_decimal.json');
@@ -22,7 +23,6 @@ async function lagOf(env: Record<string, string>, group: string): Promise<number
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { lag: number; topic: string })
-    .filter((r) => r.topic.endsWith('odds.raw'))
     .reduce((sum, r) => sum + r.lag, 0);
 }
 
@@ -60,29 +60,62 @@ describe('replay, tail and lag', () => {
     expect(replay.output).toMatch(/replay done: positions 2\.\./);
   });
 
-  it('shows growing lag while the processors are stopped, back to 0 after they restart', async () => {
-    const group = `${config.topics.prefix}oddsflow-prepare`;
+  it('shows growing lag while a sink is stopped, back to 0 after it restarts', async () => {
+    const schema = randomId('lag').replace('-', '_');
+    const sinkEnv = {
+      ...env,
+      DATABASE_URL: testStack().postgresUrl,
+      ODDSFLOW_DB_SCHEMA: schema,
+      ODDSFLOW_SINKS: 'timescale',
+    };
+    onTestFinished(async () => {
+      const client = new pg.Client({ connectionString: testStack().postgresUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    });
+    const group = `${config.topics.prefix}oddsflow-sink-timescale`;
     const processors = spawnOddsflow(['run', '--role', 'processors'], env);
+    const sinks = spawnOddsflow(['run', '--role', 'sinks'], sinkEnv);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && (await lagOf(env, group).catch(() => -1)) !== 0)
       await new Promise((r) => setTimeout(r, 1000));
-    expect(await lagOf(env, group)).toBe(0);
-    processors.kill('SIGTERM');
-    expect(await exited(processors)).toBe(0);
+    expect(await lagOf(env, group), sinks.output()).toBe(0);
+    sinks.kill('SIGTERM');
+    expect(await exited(sinks)).toBe(0);
 
-    await run(['replay', '--provider', 'the-odds-api', '--file', oddsFile], env);
-    const lagWhileStopped = await lagOf(env, group);
+    // New books (the processors would drop repeats of the ones replayed above as unchanged).
+    await run(
+      [
+        'replay',
+        '--provider',
+        'the-odds-api',
+        '--file',
+        path.join(
+          packageRoot,
+          'test/fixtures/the-odds-api/oddsapi_basketball_nba_h2h_spreads_totals_h2hlay_american.json',
+        ),
+      ],
+      env,
+    );
+    // The processors go on; what they write piles up for the stopped sink.
+    let lagWhileStopped = 0;
+    const until = Date.now() + 60_000;
+    while (Date.now() < until && (lagWhileStopped = await lagOf(env, group)) === 0)
+      await new Promise((r) => setTimeout(r, 1000));
     expect(lagWhileStopped).toBeGreaterThan(0);
     const alert = await run(['lag', '--group', group, '--max-lag', '0'], env);
     expect(alert.code).toBe(3);
     expect(alert.output).toMatch(/exceeds --max-lag 0/);
 
-    const restarted = spawnOddsflow(['run', '--role', 'processors'], env);
-    const until = Date.now() + 60_000;
-    while (Date.now() < until && (await lagOf(env, group)) > 0) await new Promise((r) => setTimeout(r, 1000));
+    const restarted = spawnOddsflow(['run', '--role', 'sinks'], sinkEnv);
+    const caughtUp = Date.now() + 60_000;
+    while (Date.now() < caughtUp && (await lagOf(env, group)) > 0)
+      await new Promise((r) => setTimeout(r, 1000));
     expect(await lagOf(env, group)).toBe(0);
     expect((await run(['lag', '--group', group, '--max-lag', '0'], env)).code).toBe(0);
-    restarted.kill('SIGTERM');
+    for (const child of [restarted, processors]) child.kill('SIGTERM');
     expect(await exited(restarted)).toBe(0);
+    expect(await exited(processors)).toBe(0);
   });
 });
