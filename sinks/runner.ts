@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetter } from '../src/dead-letter.js';
 import { describeError, isRetriable, OddsflowError } from '../src/errors.js';
+import { createConsumer } from '../src/kafka/client.js';
 import { countWritten, encodeByTopic } from '../src/kafka/encode.js';
 import { watchConsumerCrashes } from '../src/kafka/crash.js';
 import { commitPastControlBatches, nextOffset } from '../src/kafka/offsets.js';
@@ -52,13 +53,7 @@ export async function runSink(
 ): Promise<RunningSink> {
   const log = deps.logger.child({ component: 'sink', name: sink.name });
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
-  const consumer: Consumer = deps.kafka.consumer({
-    groupId: options.groupId,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-  });
+  const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
   let stopping = false;
 
   const sendDeadLetters = async (letters: OutputRecord[]): Promise<void> => {

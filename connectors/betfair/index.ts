@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { describeError, isRetriable, OddsflowError } from '../../src/errors.js';
 import { componentLogger } from '../../src/logger.js';
-import { retry } from '../../src/resilience/backoff.js';
 import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
-import type { Connector, ConnectorDeps, ConnectorModule, ParseFailure } from '../contract.js';
+import { createHandOver } from '../runtime/hand-over.js';
+import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
 import { PROVIDER } from './protocol.js';
 import { priceFields, type SubscriptionSettings } from './requests.js';
 import { StreamStateStore, subscriptionFingerprint } from './state-store.js';
@@ -119,27 +119,12 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
     }
   };
 
-  /** Retries while the publisher says it may work later; returns the error it gave up on. */
-  const handOver = async (what: string, fn: () => Promise<void>): Promise<unknown> => {
-    try {
-      await retry(fn, {
-        ...config.backoff,
-        attempts: Infinity,
-        signal: stopping.signal,
-        onRetry: (err, attempt, delayMs) =>
-          log.warn({ err, attempt, delayMs }, `${what} failed, retrying: ${describeError(err)}`),
-      });
-      return undefined;
-    } catch (err) {
-      return err ?? new Error(`${what} failed`);
-    }
-  };
-
-  const deadLetter = async (failure: ParseFailure): Promise<void> => {
-    const err = await handOver('dead-lettering', () => publisher.deadLetter(failure));
-    if (err !== undefined)
-      log.error({ err, reasonCode: failure.reasonCode }, `frame lost: ${describeError(err)}`);
-  };
+  const { handOver, deadLetter } = createHandOver({
+    log,
+    backoff: config.backoff,
+    signal: stopping.signal,
+    publisher,
+  });
 
   /** Publishes one kind of record; false when stopped before they were handed over. */
   const publish = async (kind: 'book' | 'result', records: readonly object[], fn: () => Promise<void>) => {

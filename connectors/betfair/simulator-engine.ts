@@ -1,6 +1,7 @@
 import type { MarketChange } from './protocol.js';
 import type { MarketFilter } from './requests.js';
-import { SimMarket, seededRandom, type Random, type SimMarketSpec } from './simulator-market.js';
+import { seededRandom, type Random } from '../../src/sim/random.js';
+import { SimMarket, type SimMarketSpec } from './simulator-market.js';
 
 export interface SimEngineOptions {
   seed: number;

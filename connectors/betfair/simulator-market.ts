@@ -1,23 +1,6 @@
 import type { MarketChange, MarketDefinition, RunnerChange, RunnerStatus } from './protocol.js';
 import { ticksAway, toTick } from './price-ladder.js';
-
-export type Random = () => number;
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same market, tick for tick. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: Random): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
+import { gaussian, type Random } from '../../src/sim/random.js';
 
 interface Level {
   price: number;

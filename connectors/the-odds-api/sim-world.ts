@@ -1,4 +1,5 @@
-import { bookPrices, gaussian, halfPointLine, logistic, seededRandom } from './sim-prices.js';
+import { gaussian, seededRandom } from '../../src/sim/random.js';
+import { bookPrices, halfPointLine, logistic } from './sim-prices.js';
 
 export interface SimSportOptions {
   key: string;

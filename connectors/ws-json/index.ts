@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { describeError, isRetriable, OddsflowError } from '../../src/errors.js';
 import { componentLogger } from '../../src/logger.js';
-import { retry } from '../../src/resilience/backoff.js';
-import type { Connector, ConnectorDeps, ConnectorModule, ParseFailure } from '../contract.js';
+import { createHandOver } from '../runtime/hand-over.js';
+import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
 import { WsJsonClient } from './client.js';
 import { fieldMappingSchema } from './field-mapping.js';
 import { parseFrame } from './parse.js';
@@ -54,27 +54,12 @@ export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps)
   const { metrics, publisher } = deps;
   const stopping = new AbortController();
 
-  /** Retries a hand-over while the publisher says it may work later; returns the error it gave up on. */
-  const handOver = async (what: string, fn: () => Promise<void>): Promise<unknown> => {
-    try {
-      await retry(fn, {
-        ...config.backoff,
-        attempts: Infinity,
-        signal: stopping.signal,
-        onRetry: (err, attempt, delayMs) =>
-          log.warn({ err, attempt, delayMs }, `${what} failed, retrying: ${describeError(err)}`),
-      });
-      return undefined;
-    } catch (err) {
-      return err ?? new Error(`${what} failed`);
-    }
-  };
-
-  const deadLetter = async (failure: ParseFailure): Promise<void> => {
-    const err = await handOver('dead-lettering', () => publisher.deadLetter(failure));
-    if (err !== undefined)
-      log.error({ err, reasonCode: failure.reasonCode }, `frame lost: ${describeError(err)}`);
-  };
+  const { handOver, deadLetter } = createHandOver({
+    log,
+    backoff: config.backoff,
+    signal: stopping.signal,
+    publisher,
+  });
 
   const onFrame = async (frame: Buffer, receivedAt: number): Promise<void> => {
     const outcome = parseFrame(frame, mapping, { provider, receivedAt });

@@ -4,6 +4,8 @@
  * price formats, with scratched runners and closing markets. Deterministic for a seed.
  */
 
+import { gaussian } from '../../src/sim/random.js';
+
 export type SimPriceFormat = 'decimal' | 'fractional' | 'american';
 
 export interface SimBookmaker {
@@ -48,22 +50,6 @@ export interface SimEvent {
   runners: SimRunner[];
   updatesLeft: number;
   liveAfter: number | null;
-}
-
-/** mulberry32: tiny, fast and good enough for a simulation (not for anything secret). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 const teams: Record<'soccer_epl' | 'basketball_nba', readonly string[]> = {

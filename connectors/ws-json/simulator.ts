@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { seededRandom } from '../../src/sim/random.js';
 import type { FieldMappingInput } from './field-mapping.js';
 import {
   createEvent,
   defaultSimBookmakers,
   quote,
-  seededRandom,
   simSports,
   stepEvent,
   type SimBookmaker,

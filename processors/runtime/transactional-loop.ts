@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { deadLetter } from '../../src/dead-letter.js';
 import { describeError, OddsflowError } from '../../src/errors.js';
-import { createProducer } from '../../src/kafka/client.js';
+import { createConsumer, createProducer } from '../../src/kafka/client.js';
 import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
 import { watchConsumerCrashes } from '../../src/kafka/crash.js';
 import { commitPastControlBatches, nextOffset } from '../../src/kafka/offsets.js';
@@ -59,13 +59,7 @@ export async function runTransactionalLoop(
     // per transaction. Retries stay unlimited, as an idempotent producer's must.
     retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
   });
-  const consumer: Consumer = deps.kafka.consumer({
-    groupId: options.groupId,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-  });
+  const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
 
   const decode = async (
     topic: TopicId,

@@ -4,6 +4,7 @@ import {
   Partitioners,
   type KafkaConfig,
   type logCreator,
+  type Consumer,
   type Producer,
   type ProducerConfig,
   type SASLOptions,
@@ -99,5 +100,19 @@ export function createProducer(
     // back instead of failing a record that may or may not have been written.
     retry: { initialRetryTime: 100, maxRetryTime: 10_000, retries: Number.MAX_SAFE_INTEGER },
     ...options,
+  });
+}
+
+/**
+ * A consumer of a role's group: reads committed records only (the processors write in
+ * transactions) and never creates topics.
+ */
+export function createConsumer(kafka: Kafka, groupId: string): Consumer {
+  return kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
   });
 }

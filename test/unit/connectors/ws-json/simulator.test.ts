@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../../src/sim/random.js';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket from 'ws';
 import { fieldMappingSchema } from '../../../../connectors/ws-json/field-mapping.js';
@@ -7,7 +8,6 @@ import {
   defaultSimBookmakers,
   printPrice,
   quote,
-  seededRandom,
   simBookRange,
   simSports,
   stepEvent,
