@@ -21,9 +21,7 @@ export function nestedDeeperThan(text: string, limit = maxJsonDepth): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // Jump to the closing quote: the next one not escaped by an odd run of backslashes.
-      let end = text.indexOf('"', i + 1);
-      while (end !== -1 && escaped(text, end)) end = text.indexOf('"', end + 1);
+      const end = closingQuote(text, i);
       if (end === -1) return false;
       i = end;
     } else if (c === 0x5b || c === 0x7b) {
@@ -33,6 +31,16 @@ export function nestedDeeperThan(text: string, limit = maxJsonDepth): boolean {
     }
   }
   return false;
+}
+
+/**
+ * Index of the quote closing the string that opens at `open`: the next one not escaped by an odd
+ * run of backslashes; -1 when the string is not closed.
+ */
+export function closingQuote(text: string, open: number): number {
+  let end = text.indexOf('"', open + 1);
+  while (end !== -1 && escaped(text, end)) end = text.indexOf('"', end + 1);
+  return end;
 }
 
 function escaped(text: string, quote: number): boolean {

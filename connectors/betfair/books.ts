@@ -6,7 +6,13 @@ import type {
 } from '../../src/generated/avro-types.js';
 import { bestOffer, runnerKey, type RunnerState, type Side } from './ladders.js';
 import type { CacheUpdate, MarketState } from './market-cache.js';
-import { finiteOrNull, PROVIDER, type MarketDefinition, type RunnerDefinition } from './protocol.js';
+import {
+  finiteOrNull,
+  PROVIDER,
+  type MarketChange,
+  type MarketDefinition,
+  type RunnerDefinition,
+} from './protocol.js';
 
 export const BOOKMAKER = 'betfair';
 const sides: readonly Side[] = ['back', 'lay'];
@@ -121,6 +127,9 @@ export class BookBuilder {
   private readonly emitted = new Map<string, BookState>();
   private readonly resulted = new Set<string>();
 
+  /** `changeText` gives a market change as the provider sent it, for the records' payload. */
+  constructor(private readonly changeText: (change: MarketChange) => string = (c) => JSON.stringify(c)) {}
+
   build(update: CacheUpdate, receivedAt: number): BuiltRecords {
     for (const id of update.evicted) this.forget(id);
     const records: BuiltRecords = { books: [], results: [] };
@@ -128,7 +137,7 @@ export class BookBuilder {
       const definition = market.definition;
       if (definition === null) continue;
       let json: string | undefined;
-      const payload = () => (json ??= JSON.stringify(changes));
+      const payload = () => (json ??= `[${changes.map(this.changeText).join(',')}]`);
       const head = header(market, definition);
       const runners = visibleRunners(definition);
       for (const side of sides) {

@@ -13,6 +13,7 @@ import {
   type MarketChange,
   type StatusMessage,
 } from './protocol.js';
+import { ReceivedChangeTexts } from './received-text.js';
 import type { StreamClocks } from './requests.js';
 
 export type FrameOutcome =
@@ -40,7 +41,8 @@ export interface StreamProcessorOptions {
  */
 export class BetfairStreamProcessor {
   readonly cache: MarketCache;
-  private readonly builder = new BookBuilder();
+  private readonly received = new ReceivedChangeTexts();
+  private readonly builder = new BookBuilder((change) => this.received.textOf(change));
 
   constructor(options: StreamProcessorOptions) {
     this.cache = new MarketCache(options);
@@ -54,6 +56,7 @@ export class BetfairStreamProcessor {
     }
     const frame = parseFrame(line);
     if (frame.kind !== 'mcm') return frame;
+    this.received.remember(frame.message, line);
     const update = this.cache.apply(frame.message);
     if (update === undefined) {
       return {
