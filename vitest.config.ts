@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs no servers; `integration` talks to the real stack, which
+// Three projects: `unit` needs no servers; `integration` and `faults` talk to the real stack, which
 // test/setup/global-stack.ts brings up (and tears down) when it is not already running.
 export default defineConfig({
   test: {
@@ -34,6 +34,9 @@ export default defineConfig({
           include: ['test/faults/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/setup/global-stack.ts'],
+          // After the other projects: these stop and start the shared broker, which would pull
+          // the ground from under an integration test running at the same time.
+          sequence: { groupOrder: 1 },
           testTimeout: 300_000,
           hookTimeout: 180_000,
           pool: 'forks',

@@ -5,6 +5,7 @@ import { describeError, isRetriable, OddsflowError } from '../src/errors.js';
 import { createConsumer } from '../src/kafka/client.js';
 import { countWritten, encodeByTopic } from '../src/kafka/encode.js';
 import { watchConsumerCrashes } from '../src/kafka/crash.js';
+import type { ConsumerLoop } from '../src/kafka/supervised-loop.js';
 import { commitPastControlBatches, nextOffset } from '../src/kafka/offsets.js';
 import type { OutputRecord } from '../src/kafka/records.js';
 import { topicIds, type TopicNames } from '../src/kafka/topics.js';
@@ -31,12 +32,6 @@ export interface SinkRunnerOptions {
   retry: BackoffPolicy;
 }
 
-export interface RunningSink {
-  stop(): Promise<void>;
-  /** Resolves if the consumer stopped for good (see watchConsumerCrashes). */
-  failed: Promise<Error>;
-}
-
 class StoppedError extends Error {}
 
 /**
@@ -50,7 +45,7 @@ export async function runSink(
   sink: Sink,
   deps: SinkRunnerDeps,
   options: SinkRunnerOptions,
-): Promise<RunningSink> {
+): Promise<ConsumerLoop> {
   const log = deps.logger.child({ component: 'sink', name: sink.name });
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
   const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
@@ -180,7 +175,12 @@ export async function runSink(
   };
 
   await sink.start();
-  await consumer.connect();
+  try {
+    await consumer.connect();
+  } catch (err) {
+    await consumer.disconnect().catch(() => undefined);
+    throw err;
+  }
   commitPastControlBatches(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
   );

@@ -94,6 +94,12 @@ export function createMetrics(registry: Registry = new Registry()) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    consumerRestarts: new Counter({
+      name: 'oddsflow_consumer_restarts_total',
+      help: 'Consumer loops started again after their consumer stopped for good (a broker restart), by loop.',
+      labelNames: ['component'] as const,
+      registers: [registry],
+    }),
     consumerLag: new Gauge({
       name: 'oddsflow_consumer_lag',
       help: 'Messages between the committed offset and the end of the partition.',

@@ -4,6 +4,7 @@ import { describeError, OddsflowError } from '../../src/errors.js';
 import { createConsumer, createProducer } from '../../src/kafka/client.js';
 import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
 import { watchConsumerCrashes } from '../../src/kafka/crash.js';
+import type { ConsumerLoop } from '../../src/kafka/supervised-loop.js';
 import { commitPastControlBatches, nextOffset } from '../../src/kafka/offsets.js';
 import type { OutputRecord } from '../../src/kafka/records.js';
 import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
@@ -33,12 +34,6 @@ export interface TransactionalLoopOptions {
   maxRecordsPerTransaction: number;
 }
 
-export interface RunningLoop {
-  stop(): Promise<void>;
-  /** Resolves if the consumer stopped for good (see watchConsumerCrashes). */
-  failed: Promise<Error>;
-}
-
 /**
  * Consume-transform-produce with Kafka transactions: a batch's outputs and its input offsets are
  * committed together, so after a crash the batch is either fully visible downstream (and not
@@ -48,7 +43,7 @@ export async function runTransactionalLoop(
   stage: ProcessorStage,
   deps: TransactionalLoopDeps,
   options: TransactionalLoopOptions,
-): Promise<RunningLoop> {
+): Promise<ConsumerLoop> {
   const log = deps.logger.child({ component: 'processor', name: stage.name });
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
   const producer: Producer = createProducer(deps.kafka, {
@@ -224,8 +219,14 @@ export async function runTransactionalLoop(
     deps.metrics.batchSeconds.observe({ component: stage.name }, (Date.now() - started) / 1000);
   };
 
-  await producer.connect();
-  await consumer.connect();
+  try {
+    await producer.connect();
+    await consumer.connect();
+  } catch (err) {
+    // A restart attempt against a broker still down must not leave half a loop connected.
+    await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+    throw err;
+  }
   // A new assignment may bring partitions whose state this instance never saw.
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     stage.reset();

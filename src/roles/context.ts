@@ -3,6 +3,7 @@ import type { Config } from '../config/load.js';
 import { createTopics } from '../kafka/admin.js';
 import { createKafka } from '../kafka/client.js';
 import { groupIds, type GroupIds } from '../kafka/groups.js';
+import { superviseLoop, type ConsumerLoop } from '../kafka/supervised-loop.js';
 import { topicNames, type TopicNames } from '../kafka/topics.js';
 import { componentLogger, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -30,6 +31,26 @@ export interface RunningRole {
   /** Resolves when a part of the role stopped for good (a consumer kafkajs will not restart). */
   failed?: Promise<Error>;
   stop(): Promise<void>;
+}
+
+/**
+ * Runs a consumer loop under a supervisor that starts it again when its consumer stops for good
+ * (superviseLoop): at most 10 attempts in 10 minutes, 1 s to 30 s apart.
+ */
+export function supervised(
+  ctx: RoleContext,
+  name: string,
+  start: () => Promise<ConsumerLoop>,
+): Promise<ConsumerLoop> {
+  return superviseLoop(start, {
+    name,
+    logger: componentLogger(ctx.logger, 'supervisor', name),
+    onRestart: (loop) => ctx.metrics.consumerRestarts.inc({ component: loop }),
+    backoff: { initialMs: 1_000, maxMs: 30_000 },
+    maxRestarts: 10,
+    windowMs: 10 * 60_000,
+    clock: ctx.clock,
+  });
 }
 
 /** A readiness check that fails once `failed` has resolved. */

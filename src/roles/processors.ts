@@ -4,7 +4,7 @@ import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
 import { runTransactionalLoop } from '../../processors/runtime/transactional-loop.js';
 import { featuresConfigSchema } from '../../processors/features/index.js';
 import type { Settings } from '../config/schema.js';
-import { aliveCheck, kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
+import { aliveCheck, kafkaReadiness, supervised, type RoleContext, type RunningRole } from './context.js';
 
 const hourMs = 3_600_000;
 
@@ -52,20 +52,22 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     clock: ctx.clock,
   };
   const txnPrefix = `${ctx.config.topics.prefix}oddsflow-${settings.ODDSFLOW_INSTANCE_ID}`;
-  const prepare = await runTransactionalLoop(
-    createPrepareStage({ ...options.prepare, metrics: ctx.metrics }),
-    deps,
-    {
+  const prepareStage = createPrepareStage({ ...options.prepare, metrics: ctx.metrics });
+  const prepare = await supervised(ctx, prepareStage.name, () =>
+    runTransactionalLoop(prepareStage, deps, {
       groupId: ctx.groups.prepare,
       transactionalId: `${txnPrefix}-prepare`,
       maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
-    },
+    }),
   );
-  const enrich = await runTransactionalLoop(createEnrichStage(options.enrich), deps, {
-    groupId: ctx.groups.enrich,
-    transactionalId: `${txnPrefix}-enrich`,
-    maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
-  });
+  const enrichStage = createEnrichStage(options.enrich);
+  const enrich = await supervised(ctx, enrichStage.name, () =>
+    runTransactionalLoop(enrichStage, deps, {
+      groupId: ctx.groups.enrich,
+      transactionalId: `${txnPrefix}-enrich`,
+      maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+    }),
+  );
   const failed = Promise.race([prepare.failed, enrich.failed]);
   return {
     name: 'processors',

@@ -1,9 +1,10 @@
 import { redisSink } from '../../sinks/redis/index.js';
-import { runSink, type RunningSink } from '../../sinks/runner.js';
+import { runSink } from '../../sinks/runner.js';
 import { timescaleSink } from '../../sinks/timescale/index.js';
 import { createProducer } from '../kafka/client.js';
 import { componentLogger } from '../logger.js';
-import { aliveCheck, kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
+import type { ConsumerLoop } from '../kafka/supervised-loop.js';
+import { aliveCheck, kafkaReadiness, supervised, type RoleContext, type RunningRole } from './context.js';
 import { createDatabasePool, createRedisClient } from './stores.js';
 
 const never = (value: string): string | null => (value === 'never' ? null : value);
@@ -28,7 +29,7 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
   };
   const sinkDeps = { logger: ctx.logger, metrics: ctx.metrics, clock: ctx.clock };
   const retry = { initialMs: 500, maxMs: 30_000 };
-  const running: RunningSink[] = [];
+  const running: ConsumerLoop[] = [];
   const closers: (() => Promise<unknown>)[] = [];
   const readiness: RunningRole['readiness'] = { kafka: kafkaReadiness(ctx) };
 
@@ -45,11 +46,13 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
       { ...sinkDeps, pool },
     );
     running.push(
-      await runSink(sink, runnerDeps, {
-        groupId: ctx.groups.sinkTimescale,
-        maxBatchRecords: s.ODDSFLOW_SINK_BATCH_RECORDS,
-        retry,
-      }),
+      await supervised(ctx, sink.name, () =>
+        runSink(sink, runnerDeps, {
+          groupId: ctx.groups.sinkTimescale,
+          maxBatchRecords: s.ODDSFLOW_SINK_BATCH_RECORDS,
+          retry,
+        }),
+      ),
     );
     readiness.database = async () => {
       await pool.query('SELECT 1');
@@ -66,11 +69,13 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
       { ...sinkDeps, redis },
     );
     running.push(
-      await runSink(sink, runnerDeps, {
-        groupId: ctx.groups.sinkRedis,
-        maxBatchRecords: s.ODDSFLOW_SINK_BATCH_RECORDS,
-        retry,
-      }),
+      await supervised(ctx, sink.name, () =>
+        runSink(sink, runnerDeps, {
+          groupId: ctx.groups.sinkRedis,
+          maxBatchRecords: s.ODDSFLOW_SINK_BATCH_RECORDS,
+          retry,
+        }),
+      ),
     );
     readiness.redis = async () => {
       await redis.ping();

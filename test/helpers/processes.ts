@@ -35,3 +35,18 @@ export function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
+
+/**
+ * The exit code, or 'timed out' after `ms` (the child is then killed): a test that waits for a
+ * process then fails with the process's output instead of a bare test timeout.
+ */
+export async function exitedWithin(child: ChildProcess, ms: number): Promise<number | null | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timed out'>(
+    (resolve) => (timer = setTimeout(() => resolve('timed out'), ms)),
+  );
+  const outcome = await Promise.race([exited(child), deadline]);
+  clearTimeout(timer);
+  if (outcome === 'timed out') child.kill('SIGKILL');
+  return outcome;
+}

@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { stackDown } from '../../../stack/index.js';
 import { testStack } from '../../helpers/stack.js';
-import { exited, spawnOddsflow } from '../../helpers/processes.js';
+import { exited, exitedWithin, spawnOddsflow } from '../../helpers/processes.js';
 
 interface Summary {
   topics: Record<string, number>;
@@ -36,7 +36,7 @@ describe('npm run demo', () => {
       REDIS_URL: stack.redisUrl,
       ODDSFLOW_LOG_LEVEL: 'warn',
     });
-    expect(await exited(demo), demo.output()).toBe(0);
+    expect(await exitedWithin(demo, 240_000), demo.output()).toBe(0);
     const lastLine = demo
       .output()
       .trim()

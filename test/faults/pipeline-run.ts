@@ -1,0 +1,202 @@
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { expect } from 'vitest';
+import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
+import { createEnrichStage } from '../../processors/pipeline/enrich-stage.js';
+import { createOfflineChain } from '../../processors/pipeline/offline-chain.js';
+import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
+import type { Config } from '../../src/config/load.js';
+import type { MarketBook, RawMarketBook } from '../../src/generated/avro-types.js';
+import { createKafka, createProducer } from '../../src/kafka/client.js';
+import { groupIds } from '../../src/kafka/groups.js';
+import { createMetrics } from '../../src/metrics.js';
+import { measureLag } from '../../src/ops/lag.js';
+import { pipelineOptions } from '../../src/roles/processors.js';
+import { AvroSerde } from '../../src/serde/avro-serde.js';
+import { spawnOddsflow } from '../helpers/processes.js';
+import { rawBooks } from '../helpers/raw-books.js';
+import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
+
+export type Role = 'processors' | 'sinks';
+
+/**
+ * One fault scenario's pipeline: its own topics, PostgreSQL schema and Redis prefix, raw books
+ * to publish, and what the stores must hold once they are through (the same books through the
+ * same chain, offline). The roles run as `oddsflow run` processes, as in production.
+ */
+export interface PipelineRun {
+  config: Config;
+  raw: RawMarketBook[];
+  expected: MarketBook[];
+  schema: string;
+  keyPrefix: string;
+  pool: pg.Pool;
+  redis: Redis;
+  startRole(role: Role): ReturnType<typeof spawnOddsflow>;
+  /** Rows in odds_snapshots; 0 until the sinks have created the table. */
+  rowCount(): Promise<number>;
+  publish(books: readonly RawMarketBook[]): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function preparePipelineRun(name: string, books: number): Promise<PipelineRun> {
+  const stack = testStack();
+  const schema = randomId(name).replace('-', '_');
+  const keyPrefix = `${randomId(name)}:`;
+  const config = testConfig({
+    DATABASE_URL: stack.postgresUrl,
+    ODDSFLOW_DB_SCHEMA: schema,
+    ODDSFLOW_REDIS_KEY_PREFIX: keyPrefix,
+  });
+  const names = await provisionTopics(config);
+  const env = {
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
+    DATABASE_URL: stack.postgresUrl,
+    REDIS_URL: stack.redisUrl,
+    ODDSFLOW_TOPIC_PREFIX: config.topics.prefix,
+    ODDSFLOW_TOPIC_PARTITIONS: '3',
+    ODDSFLOW_DB_SCHEMA: schema,
+    ODDSFLOW_REDIS_KEY_PREFIX: keyPrefix,
+    ODDSFLOW_HTTP_PORT: '0',
+    ODDSFLOW_LOG_LEVEL: 'warn',
+    ODDSFLOW_INSTANCE_ID: name,
+    ODDSFLOW_TRANSACTION_MAX_RECORDS: '25',
+    ODDSFLOW_SINK_BATCH_RECORDS: '25',
+  };
+  // Recent times: Redis keys live until 12 h after the start, so these must be upcoming events.
+  const raw = rawBooks(books, { eventCount: 20, baseTime: Date.now() - 3_600_000 });
+  const options = await pipelineOptions(config.settings, Date.now);
+  const chain = createOfflineChain(
+    createPrepareStage(options.prepare),
+    createEnrichStage(options.enrich),
+    Date.now,
+  );
+  const expected = chain.books(raw).flatMap((o) => (o.type === 'market_book' ? [o] : []));
+  const pool = new pg.Pool({ connectionString: stack.postgresUrl, max: 2 });
+  const redis = new Redis(stack.redisUrl);
+  const producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
+  await producer.connect();
+  const serde = new AvroSerde(config.registry, names);
+  await serde.registerAll(); // ids cached: publishing needs no registry during a broker restart
+  const publisher = createKafkaPublisher({
+    producer,
+    serde,
+    names,
+    metrics: createMetrics(),
+    clock: { now: Date.now },
+  });
+
+  return {
+    config,
+    raw,
+    expected,
+    schema,
+    keyPrefix,
+    pool,
+    redis,
+    startRole: (role) => spawnOddsflow(['run', '--role', role], env),
+    rowCount: async () =>
+      Number(
+        (
+          await pool
+            .query<{ n: string }>(`SELECT count(*) AS n FROM ${schema}.odds_snapshots`)
+            .catch(() => ({ rows: [{ n: '0' }] }))
+        ).rows[0]!.n,
+      ),
+    async publish(books) {
+      for (let i = 0; i < books.length; i += 250) await publisher.publishBooks(books.slice(i, i + 250));
+    },
+    async cleanup() {
+      await producer.disconnect();
+      await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+      await pool.end();
+      const keys = await redis.keys(`${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    },
+  };
+}
+
+/** The natural key of an odds_snapshots row. */
+const rowKey = (
+  time: number | string,
+  eventId: string,
+  marketId: string,
+  bookmaker: string,
+  selectionId: string,
+  side: string,
+) => `${time}|${eventId}|${marketId}|${bookmaker}|${selectionId}|${side}`;
+
+function expectedKeys(run: PipelineRun): string[] {
+  return run.expected
+    .flatMap((b) =>
+      b.selections
+        .filter((s) => s.decimalOdds !== null)
+        .map((s) => rowKey(b.eventTime, b.eventId, b.marketId, b.bookmaker, s.selectionId, b.side)),
+    )
+    .sort();
+}
+
+async function storedKeys(run: PipelineRun): Promise<string[]> {
+  const { rows } = await run.pool.query<{ k: string }>(
+    `SELECT (extract(epoch FROM time) * 1000)::bigint || '|' || event_id || '|' || market_id || '|' || bookmaker || '|' || selection_id || '|' || side AS k FROM ${run.schema}.odds_snapshots`,
+  );
+  return rows.map((r) => r.k).sort();
+}
+
+/** Waits until every consumer group has read everything and the rows are all there. */
+export async function waitUntilSettled(run: PipelineRun, timeoutMs: number): Promise<boolean> {
+  const groups = groupIds(run.config.topics.prefix);
+  const admin = createKafka(run.config.kafka, { logger: silentLogger }).admin();
+  await admin.connect();
+  const wanted = expectedKeys(run).length;
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const lag = await measureLag(admin, { groups: Object.values(groups), now: Date.now() })
+        .then((rows) => rows.reduce((s, r) => s + r.lag, 0))
+        .catch(() => Infinity);
+      if (lag === 0 && (await run.rowCount()) >= wanted) return true;
+    }
+    return false;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * No loss and no duplicate: the stored natural keys are exactly the expected ones; and Redis
+ * holds, for every book of every market, the newest price (highest event time). Returns the
+ * numbers checked, for the scenario's report.
+ */
+export async function expectExactStores(
+  run: PipelineRun,
+  context: string,
+): Promise<{ rows: number; fields: number }> {
+  const stored = await storedKeys(run);
+  const wanted = expectedKeys(run);
+  expect(stored.length, context).toBe(wanted.length);
+  expect(stored, context).toEqual(wanted);
+
+  const newest = new Map<string, MarketBook>();
+  for (const b of run.expected) {
+    const key = `${b.eventId}:${b.marketId}|${b.bookmaker}`;
+    if ((newest.get(key)?.eventTime ?? -1) < b.eventTime) newest.set(key, b);
+  }
+  let fields = 0;
+  for (const b of newest.values()) {
+    const hash = await run.redis.hgetall(`${run.keyPrefix}odds:${b.eventId}:${b.marketId}`);
+    for (const s of b.selections) {
+      const value = JSON.parse(hash[`${b.bookmaker}|${s.selectionId}|${b.side}`] ?? '{}') as {
+        t?: number;
+        odds?: number;
+      };
+      expect(value.t, `${context}: ${b.eventId} ${s.selectionId}`).toBe(b.eventTime);
+      expect(value.odds).toBe(s.decimalOdds);
+      fields++;
+    }
+  }
+  return { rows: stored.length, fields };
+}
