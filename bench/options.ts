@@ -24,8 +24,23 @@ export interface BenchOptions {
   metricsDir: string | undefined;
 }
 
-/** The command line, checked; throws with the usage on anything it does not understand. */
+/** A command line the benchmark does not understand: one line for the user, no stack trace. */
+export class BenchUsageError extends Error {
+  readonly code = 'BENCH_USAGE';
+}
+
+/** The command line, checked; throws BenchUsageError on anything it does not understand. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
+  try {
+    return checkedOptions(argv);
+  } catch (err) {
+    if (err instanceof BenchUsageError) throw err;
+    // node:util parseArgs: unknown option, missing value.
+    throw new BenchUsageError(`${(err as Error).message}\n\n${usage}`);
+  }
+}
+
+function checkedOptions(argv: readonly string[]): BenchOptions {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -42,10 +57,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   });
   const wanted = values.only?.split(',').map((s) => s.trim()) ?? [...scenarioNames];
   const unknown = wanted.filter((s) => !(scenarioNames as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}\n\n${usage}`);
+  if (unknown.length > 0) throw new BenchUsageError(`unknown scenario ${unknown.join(', ')}\n\n${usage}`);
   const partitions = values.partitions === undefined ? undefined : Number(values.partitions);
   if (partitions !== undefined && !(Number.isInteger(partitions) && partitions >= 1))
-    throw new Error(`--partitions ${values.partitions}: expected a whole number of at least 1`);
+    throw new BenchUsageError(`--partitions ${values.partitions}: expected a whole number of at least 1`);
   return {
     help: values.help,
     quick: values.quick,
@@ -64,7 +79,7 @@ function withLatencyLoads(profile: Profile, loads: string | undefined): Profile 
   const template = profile.latency.loads.at(-1)!;
   const rates = loads.split(',').map((x) => Number(x.trim()));
   if (rates.some((r) => !(r > 0)))
-    throw new Error(`--latency-loads ${loads}: expected rates such as 200,2000`);
+    throw new BenchUsageError(`--latency-loads ${loads}: expected rates such as 200,2000`);
   return {
     ...profile,
     latency: {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { packageRoot } from '../src/config/paths.js';
 import { rawBacklog } from './backlog.js';
 import { createBenchEnv, type BenchEnv } from './env.js';
-import { parseOptions, usage, type BenchOptions } from './options.js';
+import { BenchUsageError, parseOptions, usage, type BenchOptions } from './options.js';
 import { elapsedSeconds, progress } from './progress.js';
 import { buildReport, formatTable, type BenchResult } from './report.js';
 import { Roles } from './roles.js';
@@ -111,6 +111,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
+    if (err instanceof BenchUsageError) {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDlqCommands } from './commands/dlq.js';
@@ -29,6 +30,7 @@ const program = new Command('oddsflow')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerBenchCommand(program);
 registerDbCommands(program);
 registerDemoCommand(program);
 registerDlqCommands(program);

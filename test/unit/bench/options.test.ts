@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseOptions } from '../../../bench/options.js';
+import { BenchUsageError, parseOptions } from '../../../bench/options.js';
 import { profiles, scenarioNames } from '../../../bench/profiles.js';
 
 describe('parseOptions', () => {
@@ -28,7 +28,8 @@ describe('parseOptions', () => {
 
   it('refuses unknown scenarios, options and bad numbers', () => {
     expect(() => parseOptions(['--only', 'pipline'])).toThrow(/unknown scenario pipline/);
-    expect(() => parseOptions(['--fast'])).toThrow();
+    expect(() => parseOptions(['--fast'])).toThrow(BenchUsageError);
+    expect(() => parseOptions(['--fast'])).toThrow(/Unknown option '--fast'/);
     expect(() => parseOptions(['--partitions', '0'])).toThrow(/--partitions/);
     expect(() => parseOptions(['--latency-loads', '200,x'])).toThrow(/--latency-loads/);
   });

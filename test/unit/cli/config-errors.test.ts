@@ -44,6 +44,19 @@ describe('start-up with bad configuration', () => {
   });
 });
 
+describe('oddsflow bench', () => {
+  it('hands its options to the benchmark: its own usage, and exit 2 with one line for one it does not know', () => {
+    const help = oddsflow(['bench', '--help'], {});
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain(
+      'Scenarios: betfair_decode, sink_timescale, passthrough, pipeline, latency',
+    );
+    const bogus = oddsflow(['bench', '--bogus'], {});
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr.split('\n')[0]).toBe("bench: Unknown option '--bogus'");
+  });
+});
+
 describe('logger', () => {
   it('redacts secrets wherever they appear in a logged object', () => {
     const logs = captureLogs();
