@@ -34,6 +34,9 @@ export interface SinkRunnerOptions {
 
 class StoppedError extends Error {}
 
+/** How long a batch write may take before the sink says it is still waiting for the store. */
+const slowWriteMs = 15_000;
+
 /**
  * A consumer group feeding one sink: decode, write a batch, and only then commit its offsets.
  * A store outage holds the partition (heartbeating, so the group keeps it) and retries the same
@@ -88,11 +91,20 @@ export async function runSink(
   ): Promise<SinkRecord[]> => {
     for (let attempt = 0; ; attempt++) {
       if (stopping) throw new StoppedError();
+      // A store that neither answers nor fails leaves no other trace: say so while it lasts.
+      const slow = setTimeout(
+        () =>
+          log.warn(
+            `${sink.name}: a batch of ${records.length} records has been writing for ${slowWriteMs / 1000} s`,
+          ),
+        slowWriteMs,
+      );
       try {
         await sink.writeBatch(records);
         if (attempt > 0) log.info({ attempts: attempt + 1 }, `${sink.name}: store back, batch written`);
         return [];
       } catch (err) {
+        clearTimeout(slow);
         if (!isRetriable(err)) {
           if (records.length === 1) return records;
           const half = Math.ceil(records.length / 2);
@@ -107,6 +119,8 @@ export async function runSink(
         else log.debug({ attempt }, line);
         await sleep(delay);
         await heartbeat();
+      } finally {
+        clearTimeout(slow);
       }
     }
   };

@@ -12,6 +12,7 @@ import { createDatabasePool, createRedisClient } from '../roles/stores.js';
 import { startHealthServer, type HealthServer, type ReadinessCheck } from '../health/server.js';
 import { startSimulators, type Simulators } from '../sim/simulators.js';
 import { stackDown, stackUp } from '../../stack/index.js';
+import { StoreError } from '../errors.js';
 import type { ServiceName } from '../../stack/services.js';
 import { countKeys, countRows, deleteKeys, resetDemoTopics } from './demo-data.js';
 import { startDemoView, type DemoView } from './view-loop.js';
@@ -73,6 +74,39 @@ async function drain(ctx: RoleContext, say: (line: string) => void, timeoutMs: n
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Stops a role, waiting at most `ms`: a stuck write must not keep the demo from ending. */
+async function stopWithin(role: RunningRole, ms: number, say: (line: string) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const outcome = await Promise.race([role.stop().then(() => 'stopped' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') say(`demo: the ${role.name} role did not stop within ${ms / 1000} s; leaving it`);
+}
+
+/** The stores' counts for the summary, or a clear error if the database does not answer. */
+async function countRowsWithin(config: Config, logger: Logger, ms: number): Promise<Record<string, number>> {
+  const pool = createDatabasePool(config, componentLogger(logger, 'demo'));
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new StoreError(
+            'DATABASE_UNAVAILABLE',
+            `the database did not answer the summary's counts within ${ms / 1000} s`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([countRows(pool, demoSchema), late]);
+  } finally {
+    clearTimeout(timer);
+    void pool.end().catch(() => undefined);
   }
 }
 
@@ -146,13 +180,12 @@ export async function runDemo(baseEnv: Env, logger: Logger, options: DemoOptions
     const connectors = roles.pop()!;
     await connectors.stop();
     await drain(ctx, say, 30_000);
-    while (roles.length > 0) await roles.pop()!.stop();
+    while (roles.length > 0) await stopWithin(roles.pop()!, 30_000, say);
 
     const written = await counterSum(metrics, 'recordsWritten', 'topic');
     const topics: Record<string, number> = {};
     for (const name of Object.values(ctx.names)) topics[name] = written[name] ?? 0;
-    const summaryPool = createDatabasePool(config, componentLogger(logger, 'demo'));
-    const timescale = await countRows(summaryPool, demoSchema).finally(() => summaryPool.end());
+    const timescale = await countRowsWithin(config, logger, 30_000);
     const keys = await countKeys(redis, demoRedisPrefix);
     await redis.quit();
     const processed =

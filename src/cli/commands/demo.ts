@@ -20,6 +20,7 @@ export function registerDemoCommand(program: Command): void {
       'after',
       '\nCtrl-C stops everything the demo started. Data stays under the topic prefix "demo.", schema "demo" and Redis prefix "demo:" until the next demo.',
     )
+    // Exits once it has stopped what it started, even if a role was left stuck (stopWithin).
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ logger }) => {
         const opts = parseOptions(optionsSchema, raw);
@@ -62,6 +63,6 @@ export function registerDemoCommand(program: Command): void {
               recordsPerSecond: summary.recordsPerSecond,
             }) + '\n',
           );
-      }),
+      }).then(() => process.exit()),
     );
 }
