@@ -1,104 +1,134 @@
+import { randomInt } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import {
+  CANCEL_REQUEST,
+  GSSENC_REQUEST,
+  MessageFramer,
+  PROTOCOL_3,
+  SSL_REQUEST,
+  authenticationOk,
+  backendKeyData,
+  cstring,
+  errorResponse,
+  parameterStatusMessages,
+  readyForQuery,
+  type FrontendMessage,
+} from './pg-wire/protocol.js';
+import {
+  SharedSession,
+  newSessionClient,
+  type SessionLimits,
+  type WireBackend,
+} from './pg-wire/shared-session.js';
 
-/** The part of PGlite this server needs. */
-export interface WireBackend {
-  execProtocolRaw(message: Uint8Array): Promise<Uint8Array>;
-  /** Restores a clean session after a client leaves (its transaction, settings, statements). */
-  resetSession(): Promise<void>;
-}
+export type { WireBackend } from './pg-wire/shared-session.js';
 
-export interface WireServerOptions {
+export interface WireServerOptions extends SessionLimits {
   host: string;
   port: number;
-  /** How long a connection may wait for the one before it to finish. */
-  queueTimeoutMs: number;
   log: (line: string) => void;
+  /** The backend broke beyond one connection's request (the process should end). */
+  onBackendFailure: (err: unknown) => void;
 }
 
 /**
- * Splits a byte stream into whole PostgreSQL protocol messages
- * (https://www.postgresql.org/docs/current/protocol-message-formats.html): the first message of a
- * connection (startup, SSL or cancel request) is an int32 length and its body; every later one is
- * a type byte, then an int32 length that counts itself but not the type byte.
+ * The backend's own answer to a startup, learnt once: its ParameterStatus messages (server
+ * version, encodings, DateStyle...) are what every client is told at its own startup. PGlite asks
+ * for a password (any is accepted), so one is sent when asked.
  */
-export class MessageFramer {
-  private buffer: Buffer = Buffer.alloc(0);
-  private started = false;
-
-  /** Adds bytes; returns the whole messages now complete (concatenated), or null. */
-  push(chunk: Buffer): Buffer | null {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    let end = 0;
-    for (;;) {
-      const headerBytes = this.started ? 5 : 4;
-      if (this.buffer.length - end < headerBytes) break;
-      const length = this.started ? this.buffer.readInt32BE(end + 1) + 1 : this.buffer.readInt32BE(end);
-      if (length < headerBytes || this.buffer.length - end < length) break;
-      end += length;
-      this.started = true;
-    }
-    if (end === 0) return null;
-    const complete = this.buffer.subarray(0, end);
-    this.buffer = this.buffer.subarray(end);
-    return complete;
+async function learnParameterStatus(backend: WireBackend): Promise<Buffer[]> {
+  const body = Buffer.concat([
+    cstring('user'),
+    cstring('postgres'),
+    cstring('database'),
+    cstring('postgres'),
+    Buffer.from([0]),
+  ]);
+  const startup = Buffer.alloc(8 + body.length);
+  startup.writeInt32BE(startup.length, 0);
+  startup.writeInt32BE(PROTOCOL_3, 4);
+  body.copy(startup, 8);
+  let reply = Buffer.from(await backend.execProtocolRaw(startup));
+  const asksPassword = reply[0] === 0x52 && reply.length >= 9 && reply.readInt32BE(5) !== 0;
+  if (asksPassword) {
+    const password = cstring('embedded');
+    const message = Buffer.alloc(5 + password.length);
+    message.write('p', 0, 'latin1');
+    message.writeInt32BE(4 + password.length, 1);
+    password.copy(message, 5);
+    reply = Buffer.from(await backend.execProtocolRaw(message));
   }
+  return parameterStatusMessages(reply);
 }
 
 /**
- * A PostgreSQL wire-protocol server for a single-session backend (PGlite): one connection at a
- * time (later ones wait in order), whole messages only, processed strictly in sequence, and the
- * session reset between connections. pglite-socket 0.0.19 hands PGlite each socket read as it
- * comes (a statement over one 64 KiB read killed the server) and runs reads concurrently.
+ * A PostgreSQL wire-protocol server in front of a single-session backend (PGlite): many
+ * connections, one shared session handed over at transaction boundaries (see SharedSession),
+ * messages run in order and in chunks PGlite cannot drop (see pgliteChunks).
+ *
+ * Every connection is accepted without a password: the server listens on loopback only and is
+ * the local stack's demo and test database, never a production one.
  */
-export function startWireServer(backend: WireBackend, options: WireServerOptions): Promise<Server> {
-  let queue: Promise<void> = Promise.resolve();
+export async function startWireServer(backend: WireBackend, options: WireServerOptions): Promise<Server> {
+  const parameterStatus = await learnParameterStatus(backend);
+  await backend.resetSession();
+  const session = new SharedSession(backend, options, options.log, options.onBackendFailure);
+  let nextId = 1;
 
-  const serve = (socket: Socket): Promise<void> =>
-    new Promise<void>((done) => {
-      const framer = new MessageFramer();
-      let work: Promise<void> = Promise.resolve();
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        socket.destroy();
-        // Whatever the client left open (a transaction of a killed process) must not leak into the next one.
-        void work
-          .then(() => backend.resetSession())
-          .catch((err: unknown) => options.log(`session reset failed: ${String(err)}`))
-          .then(done);
-      };
-      socket.on('data', (chunk: Buffer) => {
-        const messages = framer.push(chunk);
-        if (!messages) return;
-        const bytes = new Uint8Array(messages);
-        work = work.then(async () => {
-          if (finished) return;
-          const reply = await backend.execProtocolRaw(bytes);
-          if (reply.length > 0 && socket.writable) socket.write(reply);
-        });
-        work.catch((err: unknown) => {
-          options.log(`protocol error, closing the connection: ${String(err)}`);
-          finish();
-        });
-      });
-      socket.on('error', finish);
-      socket.on('close', finish);
-      socket.resume();
-    });
+  const startupReply = (id: number): Buffer =>
+    Buffer.concat([
+      authenticationOk(),
+      ...parameterStatus,
+      backendKeyData(id, randomInt(2 ** 31)),
+      readyForQuery('I'),
+    ]);
 
-  const server = createServer({ pauseOnConnect: true }, (socket) => {
-    const waitingSince = Date.now();
-    const turn = queue.then(async () => {
-      if (socket.destroyed) return;
-      if (Date.now() - waitingSince > options.queueTimeoutMs) {
+  const serve = (socket: Socket): void => {
+    const client = newSessionClient(nextId++, socket);
+    const framer = new MessageFramer();
+    let started = false;
+
+    const startupPhase = (message: FrontendMessage): void => {
+      const code = message.bytes.length >= 8 ? message.bytes.readInt32BE(4) : 0;
+      if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+        socket.write('N'); // no encryption on a loopback server: the client goes on in plain text
+      } else if (code === PROTOCOL_3) {
+        started = true;
+        session.connect(client);
+        socket.write(startupReply(client.id));
+      } else if (code === CANCEL_REQUEST) {
+        socket.destroy(); // cancelling would need interrupting PGlite mid-call, which it cannot do
+      } else {
+        socket.end(
+          errorResponse('FATAL', '0A000', `embedded TimescaleDB: unsupported protocol request ${code}`),
+        );
+      }
+    };
+
+    socket.on('data', (chunk: Buffer) => {
+      let messages: FrontendMessage[];
+      try {
+        messages = framer.push(chunk);
+      } catch (err) {
+        options.log(`connection ${client.id}: ${String(err)}; closing it`);
+        session.refuse(client, '08P01', `embedded TimescaleDB: ${String(err)}`);
         socket.destroy();
         return;
       }
-      await serve(socket);
+      const typed: FrontendMessage[] = [];
+      for (const message of messages) {
+        if (!started) startupPhase(message);
+        else if (message.type === 'X')
+          socket.end(); // Terminate
+        else typed.push(message);
+      }
+      if (typed.length > 0) session.receive(client, typed);
     });
-    queue = turn.catch(() => undefined);
-  });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => session.disconnect(client));
+  };
+
+  const server = createServer(serve);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve(server));

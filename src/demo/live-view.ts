@@ -9,6 +9,8 @@ export interface ViewSnapshot {
   breakers: { name: string; state: 'closed' | 'half-open' | 'open' }[];
   deadLetters: number;
   stores: { timescaleRows: number | null; redisKeys: number | null };
+  /** Set when the logs go to a file rather than through the view. */
+  log?: { file: string; warnings: number; errors: number; last: string | undefined } | undefined;
 }
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
@@ -45,6 +47,15 @@ export function renderView(s: ViewSnapshot, width = 110): string {
   lines.push(
     '  breakers ' + s.breakers.map((b) => `${colour[b.state]}${b.name} ${b.state}\x1b[0m`).join('  '),
   );
+  if (s.log) {
+    const counts = `${s.log.warnings} warning(s), ${s.log.errors} error(s)`;
+    const noisy = s.log.warnings + s.log.errors > 0;
+    lines.push(
+      '  log ' +
+        (noisy ? `\x1b[33m${counts}\x1b[0m` : counts) +
+        dim(trim(`  ${s.log.last ? `last: ${s.log.last}  ` : ''}${s.log.file}`, Math.max(10, width - 40))),
+    );
+  }
   lines.push('');
   lines.push(bold('markets') + dim('  best back price (bookmaker) per selection · overround per bookmaker'));
   for (const m of s.markets) {

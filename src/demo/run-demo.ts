@@ -15,6 +15,7 @@ import { stackDown, stackUp } from '../../stack/index.js';
 import { StoreError } from '../errors.js';
 import type { ServiceName } from '../../stack/services.js';
 import { countKeys, countRows, deleteKeys, resetDemoTopics } from './demo-data.js';
+import type { LogTally } from './log-file.js';
 import { startDemoView, type DemoView } from './view-loop.js';
 
 export const demoPrefix = 'demo.';
@@ -36,6 +37,8 @@ export interface DemoOptions {
   say: (line: string) => void;
   /** Resolves when the user asks to stop (Ctrl-C). */
   stopRequested: Promise<void>;
+  /** When logs go to a file instead of the terminal: what the live view says about them. */
+  logTally?: LogTally | undefined;
 }
 
 async function counterSum(
@@ -165,7 +168,11 @@ export async function runDemo(baseEnv: Env, logger: Logger, options: DemoOptions
       `demo: running; metrics at http://127.0.0.1:${health.port}/metrics; topics under "${demoPrefix}" (ODDSFLOW_TOPIC_PREFIX=${demoPrefix} oddsflow tail odds.pricing)`,
     );
     const began = Date.now();
-    view = await startDemoView(ctx, redis, { interactive: options.interactive, say });
+    view = await startDemoView(ctx, redis, {
+      interactive: options.interactive,
+      say,
+      logTally: options.logTally,
+    });
 
     const timer =
       options.durationSeconds === undefined

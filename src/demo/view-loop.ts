@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Admin, Consumer } from 'kafkajs';
 import { describeError } from '../errors.js';
@@ -5,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import { measureLag } from '../ops/lag.js';
 import type { RoleContext } from '../roles/context.js';
 import { countKeys } from './demo-data.js';
+import type { LogTally } from './log-file.js';
 import { renderView, type ViewSnapshot } from './live-view.js';
 import { MarketBoard } from './market-board.js';
 
@@ -43,7 +45,7 @@ async function sinkRecords(metrics: Metrics, component: string): Promise<number>
 export async function startDemoView(
   ctx: RoleContext,
   redis: Redis,
-  options: { interactive: boolean; say: (line: string) => void },
+  options: { interactive: boolean; say: (line: string) => void; logTally?: LogTally | undefined },
 ): Promise<DemoView> {
   const board = new MarketBoard();
   const consumer: Consumer = ctx.kafka.consumer({
@@ -109,6 +111,10 @@ export async function startDemoView(
       breakers,
       deadLetters,
       stores: { timescaleRows: totals.timescale ?? null, redisKeys },
+      log: options.logTally && {
+        ...options.logTally,
+        file: path.relative(process.cwd(), options.logTally.file),
+      },
     };
     if (options.interactive)
       process.stdout.write(

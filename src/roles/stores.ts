@@ -5,8 +5,10 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 /**
- * A pg pool for the configured database. The local stack's embedded TimescaleDB serves one
- * connection at a time, so against it the pool holds one (a second would only queue there).
+ * A pg pool for the configured database, bounded in time: a statement the server runs longer than
+ * ODDSFLOW_DB_QUERY_TIMEOUT_MS is cancelled there (statement_timeout), and a reply that never comes
+ * (a server gone silent) fails the query on our side shortly after (query_timeout). Both surface
+ * as retriable errors, and the sink drops the connection and retries the batch.
  */
 export function createDatabasePool(config: Config, logger: Logger): pg.Pool {
   if (!config.databaseUrl) {
@@ -14,12 +16,16 @@ export function createDatabasePool(config: Config, logger: Logger): pg.Pool {
       'DATABASE_URL: not set and no local stack is running (npm run stack:up starts an embedded TimescaleDB)',
     ]);
   }
-  const embedded = !config.explicit.database;
+  const timeoutMs = config.settings.ODDSFLOW_DB_QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
-    max: embedded ? 1 : config.settings.ODDSFLOW_DB_POOL_MAX,
+    max: config.settings.ODDSFLOW_DB_POOL_MAX,
     idleTimeoutMillis: 10_000,
     connectionTimeoutMillis: 10_000,
+    statement_timeout: timeoutMs,
+    // Later than the server's own timeout, which leaves the connection usable: this one is for
+    // replies that never come.
+    query_timeout: timeoutMs + 2_000,
   });
   // An idle client losing its socket (database restart) must not crash the process; the next
   // query reconnects, and a failing one surfaces as a StoreError in the sink.

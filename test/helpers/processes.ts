@@ -9,10 +9,13 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-/** `oddsflow <args>` as a child process with the given environment; killed after the file if still running. */
+/**
+ * `oddsflow <args>` as a child process with the given environment (a variable set to undefined is
+ * removed from the inherited one); killed after the file if still running.
+ */
 export function spawnOddsflow(
   args: string[],
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
 ): ChildProcess & { output: () => string } {
   const child = spawn(
     process.execPath,

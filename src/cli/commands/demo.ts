@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import path from 'node:path';
+import { demoLogFile } from '../../demo/log-file.js';
 import { runDemo } from '../../demo/run-demo.js';
+import { createLogger } from '../../logger.js';
 import { parseOptions, runCommand, say } from '../context.js';
 
 const optionsSchema = z.object({
@@ -22,8 +25,12 @@ export function registerDemoCommand(program: Command): void {
     )
     // Exits once it has stopped what it started, even if a role was left stuck (stopWithin).
     .action((raw: Record<string, unknown>) =>
-      runCommand(async ({ logger }) => {
+      runCommand(async ({ config, logger }) => {
         const opts = parseOptions(optionsSchema, raw);
+        const interactive = process.stdout.isTTY === true && !opts.json;
+        // Redrawn in place, the live view would be torn by log lines: on a terminal they go to a file.
+        const logFile = interactive ? demoLogFile(config.stackDir) : undefined;
+        if (logFile) say(`demo: logs go to ${path.relative(process.cwd(), logFile.tally.file)}`);
         let requestStop!: () => void;
         const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
         let signals = 0;
@@ -38,12 +45,11 @@ export function registerDemoCommand(program: Command): void {
         };
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
-        const summary = await runDemo(process.env, logger, {
-          durationSeconds: opts.duration,
-          interactive: process.stdout.isTTY === true && !opts.json,
-          say,
-          stopRequested,
-        });
+        const summary = await runDemo(
+          process.env,
+          logFile ? createLogger({ level: config.logLevel, destination: logFile.destination }) : logger,
+          { durationSeconds: opts.duration, interactive, say, stopRequested, logTally: logFile?.tally },
+        ).finally(() => logFile?.close());
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         say(`demo summary (${summary.seconds} s):`);
@@ -53,6 +59,10 @@ export function registerDemoCommand(program: Command): void {
         say(
           `  redis keys ${summary.redis.keys}; dead letters ${summary.deadLetters}; ${summary.recordsPerSecond} provider records/s through the processors`,
         );
+        if (logFile)
+          say(
+            `  log: ${logFile.tally.warnings} warning(s), ${logFile.tally.errors} error(s) in ${path.relative(process.cwd(), logFile.tally.file)}`,
+          );
         if (opts.json)
           process.stdout.write(
             JSON.stringify({

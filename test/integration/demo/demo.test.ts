@@ -29,14 +29,15 @@ function isAlive(pid: number): boolean {
 describe('npm run demo', () => {
   it('runs the whole pipeline on the simulators: records in every topic, rows in TimescaleDB, keys in Redis, no dead letter', async () => {
     const stack = testStack();
-    // PostgreSQL 15, not the embedded TimescaleDB: there a statement now and then never gets an
-    // answer (the server idle, the client waiting; cause not found yet), which stalls the sink.
-    // The sinks' tests cover the embedded server.
+    // The default path, as a new user runs it: nothing configured, so the demo finds the local
+    // stack by itself and writes to its embedded TimescaleDB. Only a stack of containers (Docker)
+    // has to be named.
+    const defaultPath = stack.source === 'local-stack' && !process.env.DATABASE_URL;
     const demo = spawnOddsflow(['demo', '--duration', '45', '--json'], {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
-      DATABASE_URL: stack.postgresUrl,
-      REDIS_URL: stack.redisUrl,
+      KAFKA_BROKERS: defaultPath ? undefined : stack.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: defaultPath ? undefined : stack.schemaRegistryUrl,
+      DATABASE_URL: defaultPath ? undefined : stack.timescaleUrl,
+      REDIS_URL: defaultPath ? undefined : stack.redisUrl,
       ODDSFLOW_LOG_LEVEL: 'warn',
     });
     expect(await exitedWithin(demo, 240_000), demo.output()).toBe(0);
@@ -60,11 +61,18 @@ describe('npm run demo', () => {
     expect(summary.recordsPerSecond).toBeGreaterThan(0);
 
     // The summary's numbers, checked against the stores themselves.
-    const client = new pg.Client({ connectionString: stack.postgresUrl });
+    const client = new pg.Client({ connectionString: stack.timescaleUrl });
     await client.connect();
     try {
       const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM demo.odds_snapshots');
       expect(Number(rows[0]!.n)).toBe(summary.timescale.odds_snapshots);
+      if (defaultPath) {
+        // ...and it was the embedded TimescaleDB: the tables are hypertables.
+        const hypertables = await client.query<{ name: string }>(
+          `SELECT hypertable_name AS name FROM timescaledb_information.hypertables WHERE hypertable_schema = 'demo' ORDER BY 1`,
+        );
+        expect(hypertables.rows.map((r) => r.name)).toEqual(['market_pricing', 'odds_snapshots']);
+      }
     } finally {
       await client.end();
     }

@@ -1,101 +1,102 @@
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MessageFramer, startWireServer, type WireBackend } from '../../../stack/pg-wire-server.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PGLITE_RECV_BUFFER_BYTES, pgliteChunks } from '../../../stack/pg-wire/pglite-chunks.js';
+import { MessageFramer, type FrontendMessage } from '../../../stack/pg-wire/protocol.js';
+import { StatementNames } from '../../../stack/pg-wire/statement-names.js';
+import { fe } from '../../helpers/pg-frontend.js';
 
-const startup = (body = 'user\0postgres\0\0') => {
-  const b = Buffer.alloc(8 + body.length);
-  b.writeInt32BE(b.length, 0);
-  b.writeInt32BE(196608, 4); // protocol 3.0
-  b.write(body, 8, 'latin1');
-  return b;
-};
-const message = (type: string, body: Buffer | string) => {
-  const payload = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  const b = Buffer.alloc(5 + payload.length);
-  b.write(type, 0, 'latin1');
-  b.writeInt32BE(4 + payload.length, 1);
-  payload.copy(b, 5);
-  return b;
+const message = (type: string, size: number): FrontendMessage => {
+  const bytes = Buffer.alloc(size);
+  bytes.write(type, 0, 'latin1');
+  bytes.writeInt32BE(size - 1, 1);
+  return { type, bytes };
 };
 
 describe('MessageFramer', () => {
-  it('returns only whole messages, however the bytes are split', () => {
-    const stream = Buffer.concat([
-      startup(),
-      message('Q', 'SELECT 1\0'),
-      message('Q', Buffer.alloc(200_000, 65)),
-    ]);
-    const framer = new MessageFramer();
-    const out: Buffer[] = [];
-    for (let i = 0; i < stream.length; i += 7_001) {
-      const complete = framer.push(stream.subarray(i, i + 7_001));
-      if (complete) out.push(Buffer.from(complete));
-    }
-    expect(Buffer.concat(out).equals(stream)).toBe(true);
-    // every returned piece ends on a message boundary: the last one ends with the big message
-    expect(out.at(-1)!.length).toBeGreaterThanOrEqual(7_001);
+  it('returns only whole messages, in order, however the bytes are split', () => {
+    const stream = Buffer.concat([fe.startup(), fe.query('SELECT 1'), fe.query('x'.repeat(200_000))]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70_000 }), (step) => {
+        const framer = new MessageFramer();
+        const out: FrontendMessage[] = [];
+        for (let i = 0; i < stream.length; i += step) out.push(...framer.push(stream.subarray(i, i + step)));
+        expect(out.map((m) => m.type)).toEqual(['', 'Q', 'Q']);
+        expect(Buffer.concat(out.map((m) => m.bytes)).equals(stream)).toBe(true);
+      }),
+    );
   });
 
-  it('holds a partial header until the rest arrives', () => {
+  it('stays untyped through an SSL request until the startup message', () => {
+    const ssl = Buffer.alloc(8);
+    ssl.writeInt32BE(8, 0);
+    ssl.writeInt32BE(80877103, 4);
     const framer = new MessageFramer();
-    expect(framer.push(startup().subarray(0, 3))).toBeNull();
-    expect(framer.push(startup().subarray(3))?.length).toBe(startup().length);
-    const q = message('Q', 'SELECT 1\0');
-    expect(framer.push(q.subarray(0, 4))).toBeNull();
-    expect(framer.push(q.subarray(4))?.equals(q)).toBe(true);
+    expect(framer.push(ssl).map((m) => m.type)).toEqual(['']);
+    expect(framer.push(Buffer.concat([fe.startup(), fe.sync()])).map((m) => m.type)).toEqual(['', 'S']);
+  });
+
+  it('refuses a length below the header instead of looping', () => {
+    const framer = new MessageFramer();
+    framer.push(fe.startup());
+    expect(() => framer.push(Buffer.from([0x51, 0, 0, 0, 2]))).toThrow(/below its header/);
   });
 });
 
-describe('wire server', () => {
-  const closers: (() => void)[] = [];
-  afterEach(() => closers.splice(0).forEach((c) => c()));
+describe('pgliteChunks', () => {
+  it('never leaves a message boundary inside a chunk at or past the first 8,192 bytes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 5, max: 20_000 }), { minLength: 1, maxLength: 40 }), (sizes) => {
+        const messages = sizes.map((size) => message('B', size));
+        const chunks = pgliteChunks(messages);
+        expect(chunks.flat()).toEqual(messages);
+        for (const chunk of chunks) {
+          let end = 0;
+          for (const m of chunk.slice(0, -1)) {
+            end += m.bytes.length;
+            expect(end).toBeLessThan(PGLITE_RECV_BUFFER_BYTES);
+          }
+        }
+      }),
+    );
+  });
 
-  it('hands the backend whole messages in order, one connection at a time, and resets between connections', async () => {
-    const events: string[] = [];
-    const backend: WireBackend = {
-      async execProtocolRaw(bytes) {
-        events.push(`exec ${bytes.length}`);
-        await new Promise((r) => setTimeout(r, 5));
-        return new Uint8Array([90]);
-      },
-      async resetSession() {
-        events.push('reset');
-      },
-    };
-    const server = await startWireServer(backend, {
-      host: '127.0.0.1',
-      port: 0,
-      queueTimeoutMs: 5_000,
-      log: () => undefined,
-    });
-    closers.push(() => server.close());
-    const port = (server.address() as AddressInfo).port;
-    const big = message('Q', Buffer.alloc(150_000, 66));
+  it('keeps a small pipeline in one call and splits after the message that reaches 8,192 bytes', () => {
+    const pipeline = [
+      message('P', 100),
+      message('B', 8092),
+      message('D', 7),
+      message('E', 10),
+      message('S', 5),
+    ];
+    expect(pgliteChunks(pipeline).map((c) => c.map((m) => m.type).join(''))).toEqual(['PB', 'DES']);
+    const small = [message('P', 100), message('B', 200), message('S', 5)];
+    expect(pgliteChunks(small)).toHaveLength(1);
+  });
+});
 
-    // Like a client: the startup message, its answer, then the query (in pieces, as a TCP
-    // stream may deliver it), its answer, then goodbye.
-    const session = (payload: Buffer) =>
-      new Promise<void>((resolve) => {
-        const socket = connect(port, '127.0.0.1', () => socket.write(startup()));
-        let answers = 0;
-        socket.on('data', () => {
-          answers++;
-          if (answers === 1)
-            for (let i = 0; i < payload.length; i += 10_000) socket.write(payload.subarray(i, i + 10_000));
-          else socket.end();
-        });
-        socket.on('close', () => resolve());
-      });
-    await Promise.all([session(big), session(message('Q', 'SELECT 1\0'))]);
-    await new Promise((r) => setTimeout(r, 50));
+describe('StatementNames', () => {
+  const nameIn = (bytes: Buffer, start: number) => bytes.toString('utf8', start, bytes.indexOf(0, start));
 
-    const execs = events.filter((e) => e.startsWith('exec'));
-    expect(execs).toContain(`exec ${big.length}`);
-    // the second connection's messages only after the first was reset
-    const firstReset = events.indexOf('reset');
-    expect(firstReset).toBeGreaterThan(0);
-    expect(events.slice(firstReset + 1).some((e) => e.startsWith('exec'))).toBe(true);
-    expect(events.filter((e) => e === 'reset')).toHaveLength(2);
+  it("gives a client's named statements names of its own in Parse, Bind, Describe and Close, with lengths fixed", () => {
+    const names = new StatementNames(7);
+    const parse = names.rewrite({ type: 'P', bytes: fe.parse('SELECT $1', 'upsert_odds') });
+    expect(nameIn(parse.bytes, 5)).toBe('c7_0');
+    expect(parse.bytes.readInt32BE(1)).toBe(parse.bytes.length - 1);
+    expect(nameIn(parse.bytes, 5 + 'c7_0'.length + 1)).toBe('SELECT $1');
+
+    const bind = names.rewrite({ type: 'B', bytes: fe.bind(['v'], 'upsert_odds') });
+    expect(nameIn(bind.bytes, 6)).toBe('c7_0'); // after the unnamed portal
+    expect(bind.bytes.readInt32BE(1)).toBe(bind.bytes.length - 1);
+    expect(names.serverNames()).toEqual(['c7_0']);
+  });
+
+  it('leaves the unnamed statement and portals alone', () => {
+    const names = new StatementNames(1);
+    const parse = fe.parse('SELECT 1');
+    expect(names.rewrite({ type: 'P', bytes: parse }).bytes).toBe(parse);
+    expect(names.rewrite({ type: 'D', bytes: fe.describePortal() }).bytes.equals(fe.describePortal())).toBe(
+      true,
+    );
+    expect(names.serverNames()).toEqual([]);
   });
 });
