@@ -5,7 +5,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWireServer, type WireBackend } from '../../../stack/pg-wire-server.js';
 import { pgliteBackend } from '../../../stack/pglite-backend.js';
+import { createLogger } from '../../../src/logger.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { StoreError } from '../../../src/errors.js';
+import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { RawConnection, fe, insertEndingAt } from '../../helpers/pg-frontend.js';
+import { book, record } from '../sinks/sample-records.js';
 
 // The embedded database's wire server against a real PGlite (issue 12): its bytes must reach
 // PGlite in chunks it answers in full, whatever the sizes and pipelines.
@@ -201,6 +206,43 @@ describe('wire server on a real PGlite', () => {
       );
       const { rows } = await pool.query<{ three: number }>('SELECT 3 AS three');
       expect(rows).toEqual([{ three: 3 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('makes the sink fail the batch with a retriable error when a reply is lost, and its retry writes the batch', async () => {
+    const pool = newPool({ max: 2 });
+    pool.on('error', () => undefined);
+    const sink = timescaleSink.create(
+      timescaleSink.configSchema.parse({
+        schema: 'guard',
+        timescale: 'off',
+        compressAfter: null,
+        retention: null,
+      }),
+      {
+        pool,
+        logger: createLogger({ level: 'silent' }),
+        metrics: createMetrics(),
+        clock: { now: () => Date.now() },
+      },
+    );
+    try {
+      await sink.start();
+      const batch = ['m1', 'm2', 'm3'].map((marketId) => record('oddsNormalized', book({ marketId })));
+      dropReadyOnce = true;
+      const failure = await sink.writeBatch(batch).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(StoreError);
+      expect(failure).toMatchObject({ code: 'DATABASE_UNAVAILABLE', retriable: true });
+      await sink.writeBatch(batch); // what the sink runner does next: the same batch again
+      const { rows } = await pool.query<{ market_id: string }>(
+        'SELECT DISTINCT market_id FROM guard.odds_snapshots ORDER BY 1',
+      );
+      expect(rows.map((r) => r.market_id)).toEqual(['m1', 'm2', 'm3']);
     } finally {
       await pool.end();
     }
