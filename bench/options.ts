@@ -7,6 +7,8 @@ Scenarios: ${scenarioNames.join(', ')}
   --quick          shorter runs (under 3 minutes in all)
   --only           run only these scenarios
   --database-url   PostgreSQL for the sinks (default postgres://postgres@127.0.0.1:5432/test)
+  --compare-embedded  URL of another embedded TimescaleDB to measure in sink_embedded beside this
+                   project's (e.g. one started from an older commit)
   --latency-loads  offered loads of the latency scenario, changes/s, in order (default 200,2000)
   --partitions     partitions of every topic (default: ODDSFLOW_TOPIC_PARTITIONS, 6)
   --profile-roles  directory for V8 CPU profiles of the role processes (node --cpu-prof)
@@ -19,6 +21,7 @@ export interface BenchOptions {
   scenarios: Set<ScenarioName>;
   profile: Profile;
   databaseUrl: string;
+  compareEmbeddedUrl: string | undefined;
   partitions: number | undefined;
   profileDir: string | undefined;
   metricsDir: string | undefined;
@@ -47,6 +50,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
       'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+      'compare-embedded': { type: 'string' },
       'latency-loads': { type: 'string' },
       partitions: { type: 'string' },
       'profile-roles': { type: 'string' },
@@ -67,6 +71,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
     scenarios: new Set(wanted as ScenarioName[]),
     profile: withLatencyLoads(values.quick ? profiles.quick : profiles.full, values['latency-loads']),
     databaseUrl: values['database-url'],
+    compareEmbeddedUrl: values['compare-embedded'],
     partitions,
     profileDir: values['profile-roles'],
     metricsDir: values['metrics-dir'],

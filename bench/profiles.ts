@@ -3,6 +3,7 @@ import type { LatencyOptions } from './scenarios/latency.js';
 export const scenarioNames = [
   'betfair_decode',
   'sink_timescale',
+  'sink_embedded',
   'passthrough',
   'pipeline',
   'latency',

@@ -12,6 +12,7 @@ import { benchLatency } from './scenarios/latency.js';
 import { benchPassthrough } from './scenarios/passthrough.js';
 import { benchPipeline } from './scenarios/pipeline.js';
 import { benchSinkVsCopy } from './scenarios/sink-copy.js';
+import { benchSinkEmbedded } from './scenarios/sink-embedded.js';
 
 /** What to undo if the run is interrupted, last registered first. */
 const undo: (() => Promise<void>)[] = [];
@@ -46,6 +47,10 @@ async function withStack(options: BenchOptions, results: BenchResult[]): Promise
     if (env.metricsDir) await mkdir(env.metricsDir, { recursive: true });
     progress('bench', `topics "${env.topic('')}*", schema ${env.schema}, Redis keys "${env.redisPrefix}*"`);
     if (selected.has('sink_timescale')) results.push(...(await benchSinkVsCopy(env, profile.sink)));
+    if (selected.has('sink_embedded'))
+      results.push(
+        ...(await benchSinkEmbedded(env, { ...profile.sink, compareUrl: options.compareEmbeddedUrl })),
+      );
     if (selected.has('passthrough') || selected.has('pipeline')) {
       const backlog = await rawBacklog(env, profile.backlogChanges);
       progress(

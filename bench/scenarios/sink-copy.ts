@@ -71,7 +71,7 @@ async function csvFile<R>(dir: string, spec: TableSpec<R>, rows: readonly R[]): 
   return file;
 }
 
-async function rowCount(client: pg.Client, schema: string): Promise<number> {
+export async function rowCount(client: pg.Client | pg.Pool, schema: string): Promise<number> {
   const { rows } = await client.query<{ n: string }>(
     `SELECT (SELECT count(*) FROM ${qualified(schema, 'odds_snapshots')}) + (SELECT count(*) FROM ${qualified(schema, 'market_pricing')}) AS n`,
   );
@@ -83,6 +83,31 @@ const truncate = (client: pg.Client, schema: string) =>
     `TRUNCATE ${['events', 'results', 'odds_snapshots', 'market_pricing'].map((t) => qualified(schema, t)).join(', ')}`,
   );
 
+/** The sink's input of a simulated stream, in Kafka-fetch-like batches, and the rows it makes. */
+export async function sinkWorkload(
+  env: BenchEnv,
+  options: Pick<SinkCopyOptions, 'changes' | 'batchRecords'>,
+): Promise<{
+  batches: SinkRecord[][];
+  snapshots: ReturnType<typeof snapshotRows>;
+  pricing: ReturnType<typeof pricingRows>;
+  rows: number;
+  records: number;
+}> {
+  const lines = simulatedStream({ changes: options.changes, startMs: Date.now() - 3_600_000 });
+  const chain = await runChain(env.config.settings, recordsOf(lines));
+  const byTopic = [sinkRecords('oddsNormalized', chain.books), sinkRecords('oddsPricing', chain.pricing)];
+  const snapshots = dedupe(snapshotsTable, chain.books.flatMap(snapshotRows));
+  const pricing = dedupe(pricingTable, chain.pricing.flatMap(pricingRows));
+  return {
+    batches: batchesOf(byTopic, options.batchRecords),
+    snapshots,
+    pricing,
+    rows: snapshots.length + pricing.length,
+    records: chain.books.length + chain.pricing.length,
+  };
+}
+
 /**
  * Rows per second of the Timescale sink's writeBatch against a plain `COPY … FROM STDIN` (psql
  * `\copy` from a CSV file) of the same rows into the same, emptied tables. On the machine's
@@ -90,16 +115,10 @@ const truncate = (client: pg.Client, schema: string) =>
  */
 export async function benchSinkVsCopy(env: BenchEnv, options: SinkCopyOptions): Promise<BenchResult[]> {
   const scenario = 'sink_timescale';
-  const lines = simulatedStream({ changes: options.changes, startMs: Date.now() - 3_600_000 });
-  const chain = await runChain(env.config.settings, recordsOf(lines));
-  const byTopic = [sinkRecords('oddsNormalized', chain.books), sinkRecords('oddsPricing', chain.pricing)];
-  const batches = batchesOf(byTopic, options.batchRecords);
-  const snapshots = dedupe(snapshotsTable, chain.books.flatMap(snapshotRows));
-  const pricing = dedupe(pricingTable, chain.pricing.flatMap(pricingRows));
-  const rows = snapshots.length + pricing.length;
+  const { batches, snapshots, pricing, rows, records } = await sinkWorkload(env, options);
   progress(
     scenario,
-    `${chain.books.length} books + ${chain.pricing.length} pricing records (${rows} rows) in ${batches.length} batches of ≤ ${options.batchRecords}; PostgreSQL at ${new URL(env.databaseUrl).host}`,
+    `${records} books and pricing records (${rows} rows) in ${batches.length} batches of ≤ ${options.batchRecords}; PostgreSQL at ${new URL(env.databaseUrl).host}`,
   );
 
   const pool = new pg.Pool({ connectionString: env.databaseUrl, max: 2 });
