@@ -6,9 +6,11 @@ import { ensureArtifacts, type Progress } from './artifacts.js';
 import { stackLayout } from './layout.js';
 import { runningPid, stopProcess, tailOf, waitUntil } from './processes.js';
 import {
-  kafkaService,
+  kafkaClusterSize,
+  localKafkaBrokers,
   localServices,
   registryService,
+  serviceKind,
   type LocalService,
   type ServiceContext,
   type ServiceName,
@@ -21,6 +23,14 @@ export interface StackUpResult {
   /** Services this call started (a caller that started them may stop them again). */
   started: ServiceName[];
   seconds: number;
+}
+
+function serviceContext(config: Config, brokers: number): ServiceContext {
+  return {
+    config,
+    layout: stackLayout(config.stackDir),
+    kafkaBrokers: config.explicit.kafka ? config.kafka.brokers : localKafkaBrokers(config, brokers),
+  };
 }
 
 async function answers(service: LocalService, ctx: ServiceContext): Promise<string | undefined> {
@@ -69,12 +79,14 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
   const began = Date.now();
   const layout = stackLayout(config.stackDir);
   mkdirSync(layout.stackDir, { recursive: true });
-  const ctx: ServiceContext = { config, layout };
+  const brokers = kafkaClusterSize(config);
+  const ctx = serviceContext(config, brokers);
+  const services = localServices(brokers);
   const started: ServiceName[] = [];
   const managed = { kafka: false, registry: false, timescale: false, redis: false };
 
-  const needsJava = localServices.some(
-    (s) => (s === kafkaService || s === registryService) && !s.configured(config),
+  const needsJava = services.some(
+    (s) => (serviceKind(s.name) === 'kafka' || s === registryService) && !s.configured(config),
   );
   if (needsJava) await ensureArtifacts(layout, progress);
 
@@ -91,7 +103,7 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
     const existing = await answers(service, ctx);
     if (existing !== undefined) {
       // Ours only if we hold its pid: a service found answering is someone else's to stop.
-      managed[service.name] = ourPid !== undefined;
+      managed[serviceKind(service.name)] ||= ourPid !== undefined;
       progress(
         `${service.name}: already running at ${service.endpoint(ctx)}${ourPid ? ` (pid ${ourPid})` : ''} (${existing})`,
       );
@@ -105,13 +117,13 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
     } else {
       progress(`${service.name}: pid ${pid} is running but not answering yet; waiting`);
     }
-    managed[service.name] = true;
+    managed[serviceKind(service.name)] = true;
     const description = await awaitReady(service, ctx, pid);
     progress(`${service.name}: ready in ${((Date.now() - since) / 1000).toFixed(1)} s (${description})`);
   };
 
   // The registry keeps its schemas in Kafka, so it waits for the broker; the rest start together.
-  const independent = localServices.filter((s) => s !== registryService);
+  const independent = services.filter((s) => s !== registryService);
   try {
     const results = await Promise.allSettled(independent.map(bringUp));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -127,9 +139,9 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
   }
 
   const endpoints: StackEndpoints = {
-    kafkaBrokers: config.kafka.brokers,
+    kafkaBrokers: ctx.kafkaBrokers,
     schemaRegistryUrl: config.registry.url,
-    databaseUrl: localServices.find((s) => s.name === 'timescale')!.endpoint(ctx),
+    databaseUrl: services.find((s) => s.name === 'timescale')!.endpoint(ctx),
     redisUrl: config.redisUrl,
     managed,
     writtenAt: new Date().toISOString(),
@@ -150,7 +162,7 @@ export async function stackDown(
   const layout = stackLayout(config.stackDir);
   const stopped: ServiceName[] = [];
   const failures: string[] = [];
-  for (const service of [...localServices].reverse()) {
+  for (const service of localServices(kafkaClusterSize(config)).reverse()) {
     if (only && !only.includes(service.name)) continue;
     const pid = runningPid(service.pidFile(layout), service.processMarker);
     if (pid === undefined) continue;
@@ -189,9 +201,10 @@ function rssMb(pid: number): number | null {
 
 export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
   const layout = stackLayout(config.stackDir);
-  const ctx: ServiceContext = { config, layout };
+  const brokers = kafkaClusterSize(config);
+  const ctx = serviceContext(config, brokers);
   return Promise.all(
-    localServices.map(async (service) => {
+    localServices(brokers).map(async (service) => {
       const pid = runningPid(service.pidFile(layout), service.processMarker) ?? null;
       let ready = false;
       let detail: string;

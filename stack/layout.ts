@@ -27,6 +27,8 @@ export function stackLayout(stackDir: string) {
     stackDir,
     kafka: {
       dir: kafkaDir,
+      /** The cluster's size and id, fixed when its storage is first formatted. */
+      cluster: path.join(kafkaDir, 'cluster.json'),
       libs: path.join(kafkaDir, 'libs'),
       libsComplete: path.join(kafkaDir, 'libs', `.complete-${stackVersions.kafka}`),
       data: path.join(kafkaDir, 'data'),
@@ -57,3 +59,22 @@ export function stackLayout(stackDir: string) {
 }
 
 export type StackLayout = ReturnType<typeof stackLayout>;
+
+/**
+ * The files of one broker of the local Kafka cluster. Node 1 keeps the single broker's paths, so a
+ * one-broker stack looks as it always did; nodes 2… live under `kafka/node-<n>/`.
+ */
+export function kafkaNodeLayout(layout: StackLayout, node: number) {
+  if (node === 1) {
+    const { data, properties, log, pid } = layout.kafka;
+    return { dir: layout.kafka.dir, data, properties, log, pid };
+  }
+  const dir = path.join(layout.kafka.dir, `node-${node}`);
+  return {
+    dir,
+    data: path.join(dir, 'data'),
+    properties: path.join(dir, 'server.properties'),
+    log: path.join(dir, 'kafka.log'),
+    pid: path.join(dir, 'kafka.pid'),
+  };
+}

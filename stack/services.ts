@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Config } from '../src/config/load.js';
 import { probeDatabase, probeKafka, probeRedis, probeRegistry } from '../src/health/probes.js';
 import { StackError } from '../src/errors.js';
-import { log4jConfigFile, type StackLayout } from './layout.js';
+import { z } from 'zod';
+import { kafkaNodeLayout, log4jConfigFile, stackLayout, type StackLayout } from './layout.js';
 import { run, spawnDaemon, which } from './processes.js';
 
-export type ServiceName = 'kafka' | 'registry' | 'timescale' | 'redis';
+export type ServiceName = 'kafka' | `kafka-${number}` | 'registry' | 'timescale' | 'redis';
 
 export interface ServiceContext {
   config: Config;
   layout: StackLayout;
+  /** The brokers clients use: KAFKA_BROKERS, or every node of the local cluster. */
+  kafkaBrokers: string[];
 }
 
 /** One service of the local stack: how to reach it, check it, and (when ours) start it. */
@@ -39,29 +42,76 @@ export interface LocalService {
 
 const kafkaHost = '127.0.0.1';
 
-function kafkaProperties(ctx: ServiceContext): string {
-  const port = ctx.config.settings.ODDSFLOW_STACK_KAFKA_PORT;
-  const controllerPort = port + 1;
+/** Node n of the local cluster serves clients on base + 2(n − 1) and its controller on the port after. */
+export function kafkaNodePort(basePort: number, node: number): number {
+  return basePort + 2 * (node - 1);
+}
+
+export function localKafkaBrokers(config: Config, count: number): string[] {
+  const base = config.settings.ODDSFLOW_STACK_KAFKA_PORT;
+  return Array.from({ length: count }, (_, i) => `${kafkaHost}:${kafkaNodePort(base, i + 1)}`);
+}
+
+const clusterSchema = z.object({ brokers: z.number().int().positive(), clusterId: z.string().min(1) });
+
+function readCluster(layout: StackLayout): z.infer<typeof clusterSchema> | undefined {
+  if (!existsSync(layout.kafka.cluster)) return undefined;
+  return clusterSchema.parse(JSON.parse(readFileSync(layout.kafka.cluster, 'utf8')));
+}
+
+/**
+ * How many brokers the local cluster has: ODDSFLOW_STACK_KAFKA_BROKERS (`stack up --brokers`), or
+ * what the stack's storage was formatted for, or one. A formatted cluster cannot change size: its
+ * controllers' quorum is written into every node's storage.
+ */
+export function kafkaClusterSize(config: Config): number {
+  const layout = stackLayout(config.stackDir);
+  const formatted = readCluster(layout)?.brokers;
+  const wanted = config.settings.ODDSFLOW_STACK_KAFKA_BROKERS;
+  if (wanted !== undefined && formatted !== undefined && wanted !== formatted) {
+    throw new StackError(
+      'STACK_START_FAILED',
+      'kafka',
+      `the stack's Kafka storage is a ${formatted}-broker cluster: run with --brokers ${formatted}, or stop the stack and remove ${layout.kafka.dir} to start a ${wanted}-broker one`,
+    );
+  }
+  return wanted ?? formatted ?? 1;
+}
+
+function kafkaProperties(ctx: ServiceContext, node: number, count: number): string {
+  const base = ctx.config.settings.ODDSFLOW_STACK_KAFKA_PORT;
+  const port = kafkaNodePort(base, node);
+  const voters = Array.from(
+    { length: count },
+    (_, i) => `${i + 1}@${kafkaHost}:${kafkaNodePort(base, i + 1) + 1}`,
+  );
+  // Internal topics as the contract's topics get them (src/kafka/admin.ts): three copies on a
+  // cluster of three or more, a write acknowledged by two.
+  const replicas = Math.min(3, count);
+  const minIsr = replicas >= 3 ? 2 : 1;
   return [
     '# Written by `oddsflow stack up` on every start; edit ODDSFLOW_STACK_* settings instead.',
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${kafkaHost}:${controllerPort}`,
-    `listeners=PLAINTEXT://${kafkaHost}:${port},CONTROLLER://${kafkaHost}:${controllerPort}`,
+    `node.id=${node}`,
+    `controller.quorum.voters=${voters.join(',')}`,
+    `listeners=PLAINTEXT://${kafkaHost}:${port},CONTROLLER://${kafkaHost}:${port + 1}`,
     `advertised.listeners=PLAINTEXT://${kafkaHost}:${port}`,
     'controller.listener.names=CONTROLLER',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=PLAINTEXT',
-    `log.dirs=${ctx.layout.kafka.data}`,
+    `log.dirs=${kafkaNodeLayout(ctx.layout, node).data}`,
     'num.partitions=1',
-    // One node: every internal topic has a single replica.
-    'offsets.topic.replication.factor=1',
+    // Topics created by others with the broker's defaults (the registry's kafkasql journal,
+    // snapshots and events) get the same, or the registry would lose its storage with one broker.
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minIsr}`,
     'transaction.state.log.num.partitions=10',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
     // Consumers of a fresh group start at once instead of waiting 3 s for more members.
     'group.initial.rebalance.delay.ms=0',
     // Topics come from `oddsflow topics create`, never from a typo in a producer.
@@ -71,58 +121,79 @@ function kafkaProperties(ctx: ServiceContext): string {
   ].join('\n');
 }
 
-export const kafkaService: LocalService = {
-  name: 'kafka',
-  endpoint: (ctx) => ctx.config.kafka.brokers.join(','),
-  async probe(ctx) {
-    const { brokers } = await probeKafka(ctx.config.kafka);
-    return `${brokers} broker(s)`;
-  },
-  async start(ctx) {
-    const { kafka } = ctx.layout;
-    mkdirSync(kafka.data, { recursive: true });
-    writeFileSync(kafka.properties, kafkaProperties(ctx));
-    const java = which('java') ?? 'java';
-    const classpath = path.join(kafka.libs, '*');
-    if (!existsSync(path.join(kafka.data, 'meta.properties'))) {
-      // A cluster id is 16 random bytes, base64url without padding (Kafka's Uuid.toString).
-      const clusterId = randomBytes(16).toString('base64url');
-      await run(
-        java,
-        ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', kafka.properties],
-        kafka.dir,
-      );
-    }
-    const heap = `${ctx.config.settings.ODDSFLOW_STACK_KAFKA_HEAP_MB}m`;
-    return spawnDaemon({
-      command: java,
-      args: [
-        `-Xmx${heap}`,
-        `-Xms${heap}`,
-        '-XX:+UseG1GC',
-        '-XX:MaxGCPauseMillis=20',
-        '-Djava.awt.headless=true',
-        `-Dlog4j2.configurationFile=${log4jConfigFile}`,
-        '-cp',
-        classpath,
-        'kafka.Kafka',
-        kafka.properties,
-      ],
-      cwd: kafka.dir,
-      logFile: kafka.log,
-      pidFile: kafka.pid,
-    });
-  },
-  pidFile: (layout) => layout.kafka.pid,
-  processMarker: 'kafka.Kafka',
-  logFile: (layout) => layout.kafka.log,
-  stopGraceMs: 20_000,
-  configured: (config) => config.explicit.kafka,
-  hint: (ctx) =>
-    ctx.config.explicit.kafka
-      ? `no broker answers at KAFKA_BROKERS=${ctx.config.kafka.brokers.join(',')}: start it or unset KAFKA_BROKERS to use the local stack`
-      : `the local broker did not become ready: see ${ctx.layout.kafka.log} (port ${ctx.config.settings.ODDSFLOW_STACK_KAFKA_PORT} taken? set ODDSFLOW_STACK_KAFKA_PORT)`,
-};
+/** Node `node` of a local cluster of `count` brokers (node 1 alone is the usual one-broker stack). */
+export function kafkaNodeService(node: number, count: number): LocalService {
+  const name: ServiceName = node === 1 ? 'kafka' : `kafka-${node}`;
+  const address = (ctx: ServiceContext) =>
+    `${kafkaHost}:${kafkaNodePort(ctx.config.settings.ODDSFLOW_STACK_KAFKA_PORT, node)}`;
+  return {
+    name,
+    endpoint: (ctx) => (ctx.config.explicit.kafka ? ctx.kafkaBrokers.join(',') : address(ctx)),
+    async probe(ctx) {
+      const brokers = ctx.config.explicit.kafka ? ctx.kafkaBrokers : [address(ctx)];
+      const answer = await probeKafka({ ...ctx.config.kafka, brokers });
+      return `${answer.brokers} broker(s)`;
+    },
+    async start(ctx) {
+      const files = kafkaNodeLayout(ctx.layout, node);
+      mkdirSync(files.data, { recursive: true });
+      writeFileSync(files.properties, kafkaProperties(ctx, node, count));
+      const java = which('java') ?? 'java';
+      const classpath = path.join(ctx.layout.kafka.libs, '*');
+      if (!existsSync(path.join(files.data, 'meta.properties'))) {
+        // Every node of a cluster is formatted with the same id: 16 random bytes, base64url
+        // without padding (Kafka's Uuid.toString), kept beside the storage.
+        let cluster = readCluster(ctx.layout);
+        if (!cluster) {
+          cluster = { brokers: count, clusterId: randomBytes(16).toString('base64url') };
+          writeFileSync(ctx.layout.kafka.cluster, JSON.stringify(cluster) + '\n');
+        }
+        await run(
+          java,
+          // `=`: an id may start with '-', which the tool's parser would take for an option.
+          [
+            '-cp',
+            classpath,
+            'kafka.tools.StorageTool',
+            'format',
+            `--cluster-id=${cluster.clusterId}`,
+            '-c',
+            files.properties,
+          ],
+          files.dir,
+        );
+      }
+      const heap = `${ctx.config.settings.ODDSFLOW_STACK_KAFKA_HEAP_MB}m`;
+      return spawnDaemon({
+        command: java,
+        args: [
+          `-Xmx${heap}`,
+          `-Xms${heap}`,
+          '-XX:+UseG1GC',
+          '-XX:MaxGCPauseMillis=20',
+          '-Djava.awt.headless=true',
+          `-Dlog4j2.configurationFile=${log4jConfigFile}`,
+          '-cp',
+          classpath,
+          'kafka.Kafka',
+          files.properties,
+        ],
+        cwd: files.dir,
+        logFile: files.log,
+        pidFile: files.pid,
+      });
+    },
+    pidFile: (layout) => kafkaNodeLayout(layout, node).pid,
+    processMarker: 'kafka.Kafka',
+    logFile: (layout) => kafkaNodeLayout(layout, node).log,
+    stopGraceMs: 20_000,
+    configured: (config) => config.explicit.kafka,
+    hint: (ctx) =>
+      ctx.config.explicit.kafka
+        ? `no broker answers at KAFKA_BROKERS=${ctx.kafkaBrokers.join(',')}: start it or unset KAFKA_BROKERS to use the local stack`
+        : `the local broker did not become ready: see ${kafkaNodeLayout(ctx.layout, node).log} (port ${address(ctx)} taken? set ODDSFLOW_STACK_KAFKA_PORT)`,
+  };
+}
 
 export const registryService: LocalService = {
   name: 'registry',
@@ -144,7 +215,7 @@ export const registryService: LocalService = {
           // In-memory storage would forget schema ids on restart while Kafka still holds
           // messages that name them; kafkasql keeps them in a topic of the same broker.
           '-Dapicurio.storage.kind=kafkasql',
-          `-Dapicurio.kafkasql.bootstrap.servers=${ctx.config.kafka.brokers.join(',')}`,
+          `-Dapicurio.kafkasql.bootstrap.servers=${ctx.kafkaBrokers.join(',')}`,
           '-Dquarkus.http.access-log.enabled=false',
           '-jar',
           registry.jar,
@@ -166,7 +237,7 @@ export const registryService: LocalService = {
       : `the local registry did not become ready: see ${ctx.layout.registry.log} (port ${ctx.config.settings.ODDSFLOW_STACK_REGISTRY_PORT} taken? set ODDSFLOW_STACK_REGISTRY_PORT)`,
 };
 
-function timescaleServerEntry(): { args: string[] } {
+export function timescaleServerEntry(): { args: string[] } {
   // From source (tsx) the server is a .ts file that needs the tsx loader; built, it is plain JS.
   const here = fileURLToPath(import.meta.url);
   // The loader by absolute URL: the daemon runs in the stack directory, which may lie outside
@@ -273,10 +344,20 @@ export const redisService: LocalService = {
   hint: (ctx) => `no Redis answers at ${ctx.config.redisUrl}: start redis-server or set REDIS_URL`,
 };
 
-/** In start order: the registry keeps its schemas in Kafka, so it comes after the broker. */
-export const localServices: readonly LocalService[] = [
-  kafkaService,
-  timescaleService,
-  redisService,
-  registryService,
-];
+/**
+ * The services of a stack with `brokers` Kafka nodes, in start order: the registry keeps its
+ * schemas in Kafka, so it comes after the brokers.
+ */
+export function localServices(brokers: number): LocalService[] {
+  return [
+    ...Array.from({ length: brokers }, (_, i) => kafkaNodeService(i + 1, brokers)),
+    timescaleService,
+    redisService,
+    registryService,
+  ];
+}
+
+/** Which of endpoints.json's `managed` flags a service counts under. */
+export function serviceKind(name: ServiceName): 'kafka' | 'registry' | 'timescale' | 'redis' {
+  return name.startsWith('kafka') ? 'kafka' : (name as 'registry' | 'timescale' | 'redis');
+}

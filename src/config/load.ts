@@ -26,7 +26,7 @@ export interface Config {
   /** Undefined when neither DATABASE_URL nor a running local stack names a database. */
   databaseUrl: string | undefined;
   redisUrl: string;
-  topics: { prefix: string; partitions: number; replicationFactor: number };
+  topics: { prefix: string; partitions: number; replicationFactor: number | 'auto' };
   /** Which services the user named explicitly (the local stack starts only the others). */
   explicit: { kafka: boolean; registry: boolean; database: boolean; redis: boolean };
 }
@@ -103,7 +103,14 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: s.ODDSFLOW_LOG_LEVEL,
     stackDir,
     kafka: {
-      brokers: s.KAFKA_BROKERS ?? stack?.kafkaBrokers ?? [`127.0.0.1:${s.ODDSFLOW_STACK_KAFKA_PORT}`],
+      // A stack's brokers once it is up; before, those of the cluster asked for (node n on base + 2(n − 1)).
+      brokers:
+        s.KAFKA_BROKERS ??
+        stack?.kafkaBrokers ??
+        Array.from(
+          { length: s.ODDSFLOW_STACK_KAFKA_BROKERS ?? 1 },
+          (_, i) => `127.0.0.1:${s.ODDSFLOW_STACK_KAFKA_PORT + 2 * i}`,
+        ),
       clientId: s.KAFKA_CLIENT_ID,
       ssl,
       sasl:

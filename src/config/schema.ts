@@ -71,7 +71,7 @@ export const settingsShape = {
     .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, dot, underscore and dash')
     .default(''),
   ODDSFLOW_TOPIC_PARTITIONS: positiveInt.max(1000).default(6),
-  ODDSFLOW_TOPIC_REPLICATION_FACTOR: positiveInt.max(10).default(1),
+  ODDSFLOW_TOPIC_REPLICATION_FACTOR: z.literal('auto').or(positiveInt.max(10)).default('auto'),
 
   ODDSFLOW_INSTANCE_ID: z
     .string()
@@ -134,6 +134,7 @@ export const settingsShape = {
   ODDSFLOW_STATE_WARMUP_MINUTES: z.coerce.number().int().min(0).default(15),
 
   ODDSFLOW_STACK_KAFKA_PORT: port.default(19092),
+  ODDSFLOW_STACK_KAFKA_BROKERS: positiveInt.max(5).optional(),
   ODDSFLOW_STACK_REGISTRY_PORT: port.default(18081),
   ODDSFLOW_STACK_TIMESCALE_PORT: port.default(15432),
   ODDSFLOW_STACK_REDIS_PORT: port.default(6379),

@@ -3,7 +3,20 @@ import { topicConfigEntries, topicIds, topicTable, type TopicNames } from './top
 
 export interface TopicProvisioning {
   partitions: number;
-  replicationFactor: number;
+  /** `auto`: three copies on a cluster of three brokers or more, one on a smaller one. */
+  replicationFactor: number | 'auto';
+}
+
+/**
+ * Copies of each partition, and how many must have a write before it is acknowledged (acks=all):
+ * with three, a write survives the loss of one broker and the topic stays writable through it.
+ */
+export function replication(
+  requested: number | 'auto',
+  brokers: number,
+): { factor: number; minInsync: number } {
+  const factor = requested === 'auto' ? Math.min(3, brokers) : requested;
+  return { factor, minInsync: factor >= 3 ? 2 : 1 };
 }
 
 export interface ProvisionedTopic {
@@ -24,13 +37,18 @@ export async function createTopics(
   const existing = new Set(await admin.listTopics());
   const missing = topicIds.filter((id) => !existing.has(names[id]));
   if (missing.length > 0) {
+    const { brokers } = await admin.describeCluster();
+    const { factor, minInsync } = replication(provisioning.replicationFactor, brokers.length);
     await admin.createTopics({
       waitForLeaders: true,
       topics: missing.map((id) => ({
         topic: names[id],
         numPartitions: provisioning.partitions,
-        replicationFactor: provisioning.replicationFactor,
-        configEntries: topicConfigEntries(topicTable[id]),
+        replicationFactor: factor,
+        configEntries: [
+          ...topicConfigEntries(topicTable[id]),
+          { name: 'min.insync.replicas', value: String(minInsync) },
+        ],
       })),
     });
   }

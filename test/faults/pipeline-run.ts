@@ -11,11 +11,14 @@ import { createKafka, createProducer } from '../../src/kafka/client.js';
 import { groupIds } from '../../src/kafka/groups.js';
 import { createMetrics } from '../../src/metrics.js';
 import { measureLag } from '../../src/ops/lag.js';
+import { readTopicRange } from '../../src/ops/read-range.js';
 import { pipelineOptions } from '../../src/roles/processors.js';
+import { topicNames } from '../../src/kafka/topics.js';
 import { AvroSerde } from '../../src/serde/avro-serde.js';
 import { spawnOddsflow } from '../helpers/processes.js';
 import { rawBooks } from '../helpers/raw-books.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
+import type { TestStack } from '../setup/stack-context.js';
 
 export type Role = 'processors' | 'sinks';
 
@@ -39,15 +42,17 @@ export interface PipelineRun {
   cleanup(): Promise<void>;
 }
 
-export async function preparePipelineRun(name: string, books: number): Promise<PipelineRun> {
-  const stack = testStack();
+export async function preparePipelineRun(
+  name: string,
+  books: number,
+  stack: TestStack = testStack(),
+): Promise<PipelineRun> {
   const schema = randomId(name).replace('-', '_');
   const keyPrefix = `${randomId(name)}:`;
-  const config = testConfig({
-    DATABASE_URL: stack.postgresUrl,
-    ODDSFLOW_DB_SCHEMA: schema,
-    ODDSFLOW_REDIS_KEY_PREFIX: keyPrefix,
-  });
+  const config = testConfig(
+    { DATABASE_URL: stack.postgresUrl, ODDSFLOW_DB_SCHEMA: schema, ODDSFLOW_REDIS_KEY_PREFIX: keyPrefix },
+    stack,
+  );
   const names = await provisionTopics(config);
   const env = {
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
@@ -199,4 +204,33 @@ export async function expectExactStores(
     }
   }
   return { rows: stored.length, fields };
+}
+
+/** A book's identity on odds.normalized: one output per input book the chain keeps. */
+const bookKey = (b: MarketBook) => `${b.eventId}|${b.marketId}|${b.bookmaker}|${b.side}|${b.eventTime}`;
+
+/**
+ * Exactly once on the topics themselves, read committed: every published raw book is on odds.raw
+ * once, and odds.normalized holds the expected books, each as many times as the chain makes it
+ * (once). Unlike the stores, whose primary keys and newer-wins rule would hide a duplicate
+ * delivery, a topic keeps every copy a second commit of the same input would add.
+ */
+export async function expectExactTopics(
+  run: PipelineRun,
+  context: string,
+): Promise<{ raw: number; normalized: number }> {
+  const kafka = createKafka(run.config.kafka, { logger: silentLogger });
+  const names = topicNames(run.config.topics.prefix);
+  const serde = new AvroSerde(run.config.registry, names);
+  const raw = await readTopicRange(kafka, serde, names, 'oddsRaw', {});
+  const ids = raw.map((r) => (JSON.parse(r.value.payload) as { i: number }).i).sort((a, b) => a - b);
+  const seen = new Set(ids);
+  const missing = run.raw.map((_, i) => i).filter((i) => !seen.has(i));
+  const twice = ids.filter((id, k) => ids[k - 1] === id);
+  expect({ missing, twice }, `${context}: odds.raw`).toEqual({ missing: [], twice: [] });
+  const normalized = await readTopicRange(kafka, serde, names, 'oddsNormalized', {});
+  expect(normalized.map((r) => bookKey(r.value)).sort(), `${context}: odds.normalized`).toEqual(
+    run.expected.map(bookKey).sort(),
+  );
+  return { raw: raw.length, normalized: normalized.length };
 }

@@ -22,8 +22,7 @@ export const silentLogger: Logger = createLogger({ level: 'silent' });
  * Config pointing at the test stack, with a random topic prefix so that topics, subjects and
  * consumer groups of one test never meet another's.
  */
-export function testConfig(overrides: Env = {}): Config {
-  const stack = testStack();
+export function testConfig(overrides: Env = {}, stack: TestStack = testStack()): Config {
   return loadConfig({
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,

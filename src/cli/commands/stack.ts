@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { stackDown, stackStatus, stackUp } from '../../../stack/index.js';
+import { loadConfig } from '../../config/load.js';
 import { runCommand, say } from '../context.js';
 
 export function registerStackCommands(program: Command): void {
@@ -15,8 +16,16 @@ export function registerStackCommands(program: Command): void {
       'fetch (first run) and start every service that is not configured by environment; reuse what runs',
     )
     .option('--json', 'print the endpoints as JSON on stdout')
-    .action((opts: { json?: boolean }) =>
-      runCommand(async ({ config }) => {
+    .option(
+      '--brokers <n>',
+      'Kafka brokers (KRaft, each also a controller); 3 gives topics three replicas and min.insync.replicas 2. Fixed once the storage is formatted (ODDSFLOW_STACK_KAFKA_BROKERS)',
+    )
+    .action((opts: { json?: boolean; brokers?: string }) =>
+      runCommand(async ({ config: base }) => {
+        const config =
+          opts.brokers === undefined
+            ? base
+            : loadConfig({ ...process.env, ODDSFLOW_STACK_KAFKA_BROKERS: opts.brokers });
         const result = await stackUp(config, say);
         say(`stack ready in ${result.seconds.toFixed(1)} s; endpoints in ${config.stackDir}/endpoints.json`);
         if (opts.json) process.stdout.write(JSON.stringify(result.endpoints) + '\n');

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
     expect(config.registry.url).toBe('http://127.0.0.1:18081/apis/ccompat/v7');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.databaseUrl).toBeUndefined();
-    expect(config.topics).toEqual({ prefix: '', partitions: 6, replicationFactor: 1 });
+    expect(config.topics).toEqual({ prefix: '', partitions: 6, replicationFactor: 'auto' });
     expect(config.explicit).toEqual({ kafka: false, registry: false, database: false, redis: false });
   });
 
