@@ -27,10 +27,18 @@ export interface SimMarketSpec {
   marketType: string;
   venue: string;
   countryCode: string;
+  timezone: string;
   marketTime: number;
   numberOfWinners: number;
   selectionIds: readonly number[];
   ladderLevels: number;
+  /** What only the catalogue tells (the stream's definitions carry no names). */
+  eventName: string;
+  marketName: string;
+  /** Same order as selectionIds. */
+  runnerNames: readonly string[];
+  /** The race of the shared race card, for horse races. */
+  raceIndex: number | null;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -89,6 +97,7 @@ export class SimMarket {
       bettingType: 'ODDS',
       venue: spec.venue,
       countryCode: spec.countryCode,
+      timezone: spec.timezone,
       marketTime: time,
       openDate: time,
       bspMarket: true,

@@ -31,12 +31,7 @@ async function simulator(options: BetfairSimulatorOptions = {}): Promise<Betfair
 
 function connector(sim: BetfairSimulator, { deps }: TestDeps, overrides: Partial<BetfairConfigInput> = {}) {
   const config = betfairConnector.configSchema.parse({
-    host: sim.host,
-    port: sim.port,
-    tls: sim.tls,
-    caFile: sim.caFile,
-    appKey: sim.appKey,
-    sessionToken: sim.sessionToken,
+    ...sim.connectorConfig(),
     heartbeatMs: 500,
     stateFlushMs: 0,
     backoff: { initialMs: 10, maxMs: 50 },
@@ -158,19 +153,34 @@ describe('Betfair stream connector against the simulator', () => {
     expect(sim.stats.connections).toBe(1);
   });
 
-  it('stops for good on bad credentials: the error is not retriable and there is no reconnect storm', async () => {
+  it('stops for good on a refused token it cannot renew (no login): not retriable, no reconnect storm, not ready', async () => {
     const sim = await simulator();
     const t = await testDeps();
-    const c = connector(sim, t, { sessionToken: 'expired-token' });
+    const c = connector(sim, t, { sessionToken: 'expired-token', login: undefined });
     await expect(c.start()).rejects.toMatchObject({ code: 'PROVIDER_AUTH_FAILED', retriable: false });
     await sleep(300);
     expect(sim.stats.connections).toBe(1);
     expect(sim.stats.authFailures).toBe(1);
-    expect(await metricValue(t.metrics.providerReconnects, { provider: 'betfair' })).toBe(0);
+    expect(sim.accountStats.logins).toBe(0);
+    // One attempt to renew (nothing to log in with), no second socket.
+    expect(await metricValue(t.metrics.providerReconnects, { provider: 'betfair' })).toBe(1);
     expect(c.status().state).toBe('failed');
-    const error = t.logs().find((l) => l.level === 'error');
-    expect(error?.msg).toContain('INVALID_SESSION_INFORMATION');
+    const errors = t.logs().filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toContain('INVALID_SESSION_INFORMATION');
+    expect(errors[0]?.msg).toContain('no login is configured');
+    expect(t.status.current).toContain('INVALID_SESSION_INFORMATION');
     expect(JSON.stringify(t.logs())).not.toContain(sim.appKey);
+  });
+
+  it('stops for good on a bad app key, which no login mends', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    const c = connector(sim, t, { appKey: 'not-the-app-key' });
+    await expect(c.start()).rejects.toMatchObject({ code: 'PROVIDER_AUTH_FAILED', retriable: false });
+    expect(sim.stats.authFailures).toBe(1);
+    expect(sim.accountStats.logins).toBe(0);
+    expect(t.status.current).toContain('INVALID_APP_KEY');
   });
 
   it('answers INVALID_CLOCK with a subscription for a full image, which re-emits nothing unchanged', async () => {
