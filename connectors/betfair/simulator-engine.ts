@@ -139,14 +139,19 @@ export class SimEngine {
     if (market === undefined) return undefined;
     const age = (this.ages.get(market.id) ?? 0) + 1;
     this.ages.set(market.id, age);
+    // A runner withdrawn from the race on another market (or simulator) leaves this one first.
+    const withdrawn = market.withdrawnRunners()[0];
+    const removal = withdrawn === undefined ? undefined : market.removeRunner(withdrawn);
+    if (removal !== undefined) return this.record([removal]);
+    const time = this.options.publishTime(this.seq + 1);
     const lifetime = this.options.marketLifetimeTicks;
-    if (lifetime === undefined) return this.record([market.step()]);
+    if (lifetime === undefined) return this.record([market.step(time)]);
     const suspendAt = Math.floor(lifetime * 0.85);
     if (age >= lifetime) return this.replace(market);
     if (age === suspendAt) return this.record([market.setStatus('SUSPENDED')]);
     if (age === suspendAt + 1) return this.record([market.setStatus('OPEN', true)]);
     if (age === Math.floor(lifetime / 2) && this.random() < 0.35) return this.record([market.removeRunner()]);
-    return this.record([market.step()]);
+    return this.record([market.step(time)]);
   }
 
   /** Settles a market and, when markets have a lifetime, opens its successor in the same change. */
@@ -180,15 +185,24 @@ export class SimEngine {
     if (eventTypeId === '4339') {
       const runners = Math.min(6, this.options.runnersPerMarket);
       const marketTime = this.options.publishTime(0) + (n + 1) * 5 * 60_000;
-      spec = { ...common, ...greyhoundRace(n, marketTime, runners, this.random) };
+      spec = { ...common, ...greyhoundRace(n, marketTime, runners, this.random), race: null };
     } else {
       // Horse races come as a WIN and a PLACE market on the same race, as Betfair lists them.
       const place = this.horseMarkets++ % 2 === 1;
       const race = this.card.race(place ? this.nextRace - 1 : this.nextRace++);
       this.card.opened(race.index);
-      spec = { ...common, ...horseRaceSpec(race, place ? 'PLACE' : 'WIN') };
+      const card = this.card;
+      spec = {
+        ...common,
+        ...horseRaceSpec(race, place ? 'PLACE' : 'WIN'),
+        race: {
+          form: (time) => card.form(race, time),
+          withdrawn: () => card.withdrawn(race.index),
+          withdraw: (selectionId) => card.withdraw(race.index, selectionId),
+        },
+      };
     }
     this.specs.set(spec.id, spec);
-    return new SimMarket(spec, this.random);
+    return new SimMarket(spec, this.random, this.options.publishTime(this.seq));
   }
 }

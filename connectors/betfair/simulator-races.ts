@@ -8,7 +8,7 @@ import type { SimMarketSpec } from './simulator-market.js';
 // are distance and type ("1m4f Hcap"), Australian and American ones start with the race number
 // ("R3 1200m Hcap") and name runners with their cloth or trap number ("3. Gap Year").
 
-type RaceFields = Omit<SimMarketSpec, 'id' | 'eventTypeId' | 'ladderLevels'>;
+type RaceFields = Omit<SimMarketSpec, 'id' | 'eventTypeId' | 'ladderLevels' | 'race'>;
 
 const threeLetter: Record<string, string> = { AU: 'AUS', US: 'USA', NZ: 'NZL', ZA: 'RSA', FR: 'FRA' };
 const numberedRunners = new Set(['AU', 'US', 'NZ']);

@@ -1,4 +1,4 @@
-import { seededRandom, shuffled } from './random.js';
+import { gaussian, seededRandom, shuffled } from './random.js';
 
 /**
  * The day's horse racing as every simulator sees it: the same venues, off times and runners
@@ -15,6 +15,8 @@ export interface CardRunner {
   name: string;
   /** Where the horse was bred when not where it runs: bookmakers print it, "Gap Year (IRE)". */
   bred: string | null;
+  /** Log-strength: win chances are a softmax of these (plus the form's drift) over the runners. */
+  strength: number;
 }
 
 export interface CardRace {
@@ -153,6 +155,7 @@ const horseNames = [
 const breeding = ['IRE', 'FR', 'GER', 'USA', 'NZ'];
 
 const minute = 60_000;
+const noRunners: ReadonlySet<number> = new Set();
 
 export class RaceCard {
   private readonly firstStart: number;
@@ -160,6 +163,7 @@ export class RaceCard {
   private readonly races = new Map<number, CardRace>();
   private readonly open = new Set<number>();
   private readonly run = new Set<number>();
+  private readonly nonRunners = new Map<number, Set<number>>();
 
   constructor(private readonly options: RaceCardOptions) {
     this.firstStart = Math.ceil(options.firstStart / minute) * minute;
@@ -183,7 +187,8 @@ export class RaceCard {
     const runners = horses.map(({ name, horseId }, i) => {
       const foreign = random() < 0.3;
       const bred = foreign ? (breeding[Math.floor(random() * breeding.length)] ?? null) : null;
-      return { cloth: i + 1, horseId, name, bred: bred === meeting.countryCode ? null : bred };
+      const strength = gaussian(random) * 0.8;
+      return { cloth: i + 1, horseId, name, bred: bred === meeting.countryCode ? null : bred, strength };
     });
     const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)] ?? list[0] ?? '';
     const race: CardRace = {
@@ -203,6 +208,31 @@ export class RaceCard {
     return race;
   }
 
+  /**
+   * The runners' log-strengths at `time`: each drifts slowly around its own strength (periods of
+   * minutes), the same for every simulator, so that an exchange and a bookmaker quoting the race
+   * at the same moment agree on the favourites as real markets do, and differ by their margins
+   * and a little noise of their own rather than by a random walk each.
+   */
+  form(race: CardRace, time: number): number[] {
+    return race.runners.map((runner) => {
+      const period = 120_000 + (runner.horseId % 7) * 40_000;
+      const phase = ((Math.imul(runner.horseId, 0x9e3779b1) >>> 0) % 1000) / 1000;
+      return runner.strength + 0.2 * Math.sin(2 * Math.PI * (time / period + phase));
+    });
+  }
+
+  /** A runner withdrawn from race `index` (by horse id): every simulator takes it out. */
+  withdraw(index: number, horseId: number): void {
+    const set = this.nonRunners.get(index) ?? new Set<number>();
+    set.add(horseId);
+    this.nonRunners.set(index, set);
+  }
+
+  withdrawn(index: number): ReadonlySet<number> {
+    return this.nonRunners.get(index) ?? noRunners;
+  }
+
   /** A simulator opened markets on race `index`; others quote the races open first. */
   opened(index: number): void {
     if (!this.run.has(index)) this.open.add(index);
@@ -212,6 +242,7 @@ export class RaceCard {
   finished(index: number): void {
     this.open.delete(index);
     this.run.add(index);
+    this.nonRunners.delete(index);
   }
 
   hasRun(index: number): boolean {
