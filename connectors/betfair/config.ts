@@ -50,7 +50,7 @@ export const betfairConfigSchema = z
      * Time between two keepAlive calls. Sessions expire after 20 min idle on the Italian and
      * Spanish exchanges and after hours on .com; 10 min keeps either alive with a retry to spare.
      */
-    keepAliveMs: z.int().min(10_000).default(600_000),
+    keepAliveMs: z.int().min(1_000).default(600_000),
     /** Timeout of one identity or Betting API call. */
     httpTimeoutMs: z.int().positive().default(10_000),
     /** Names (event, market, runners) from listMarketCatalogue for the markets on the stream. */

@@ -25,8 +25,24 @@ function withCredentials(
 ): Record<string, unknown> {
   if (name === 'the-odds-api' && settings.ODDS_API_KEY) return { ...raw, apiKey: settings.ODDS_API_KEY };
   if (name === 'betfair') {
+    const { BETFAIR_USERNAME: username, BETFAIR_PASSWORD: password } = settings;
+    const login = raw.login as Record<string, unknown> | undefined;
+    // The login method (and certificate files) may sit in the JSON, its credentials here; with
+    // credentials alone the login is interactive.
+    const withLogin =
+      username || password
+        ? {
+            login: {
+              method: 'interactive',
+              ...login,
+              ...(username ? { username } : {}),
+              ...(password ? { password } : {}),
+            },
+          }
+        : {};
     return {
       ...raw,
+      ...withLogin,
       ...(settings.BETFAIR_APP_KEY ? { appKey: settings.BETFAIR_APP_KEY } : {}),
       ...(settings.BETFAIR_SESSION_TOKEN ? { sessionToken: settings.BETFAIR_SESSION_TOKEN } : {}),
     };
