@@ -149,7 +149,7 @@ describe('Betfair Betting API client: listMarketCatalogue', () => {
       event: {
         venue: 'Ascot',
         countryCode: 'GB',
-        name: expect.stringMatching(/^Ascot \d+(st|nd|rd|th) \w{3}$/),
+        name: expect.stringMatching(/^Ascot \d+(st|nd|rd|th) \w{3}$/) as string,
       },
     });
     expect(market.runners?.map((r) => r.selectionId)).toEqual(sim.runnerIds(first!));
