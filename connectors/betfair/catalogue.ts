@@ -78,8 +78,9 @@ export class MarketCatalogueCache {
   }
 
   /**
-   * Fetches what is missing of these markets; resolves once all are answered or `waitMs` has
-   * passed (the fetch goes on, and later records of the market get the names). Never rejects.
+   * Fetches what is missing of these markets; resolves once all are answered, `waitMs` has
+   * passed (the fetch goes on, and later records of the market get the names) or `signal`
+   * aborts. Never rejects.
    */
   async ensure(marketIds: Iterable<string>, signal?: AbortSignal): Promise<void> {
     const now = this.deps.now();
@@ -99,9 +100,16 @@ export class MarketCatalogueCache {
     }
     if (waiting.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.waitMs)));
+    let onAbort: (() => void) | undefined;
+    // Ends early when the connector stops: a stop must not wait for names nobody will publish.
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.waitMs);
+      onAbort = resolve;
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     await Promise.race([Promise.all(waiting), late]);
     clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   }
 
   shutdown(): void {

@@ -125,7 +125,9 @@ export class SessionKeeper implements SessionSource {
     try {
       if (token === undefined) await this.token();
       else {
-        this.current = await this.identity.keepAlive(token);
+        const kept = await this.identity.keepAlive(token);
+        // A renewal may have replaced the token meanwhile: the newer one stays.
+        if (this.current === token) this.current = kept;
         this.logger.debug('session kept alive');
         this.restored();
       }

@@ -18,7 +18,7 @@ const waitFor = (check: () => unknown) => vi.waitFor(check, { timeout: 10_000, i
 /** Both simulators on one race card, each read by its own connector, as the demo runs them. */
 async function simulatedRaces(options: { catalogue: boolean }) {
   const raceCard = raceCardFrom(Date.now(), 5);
-  const ws = await startWsSimulator({ seed: 5, messagesPerSecond: 400, raceCard });
+  const ws = await startWsSimulator({ seed: 5, messagesPerSecond: 100, raceCard });
   onTestFinished(() => ws.stop());
   // A publish time per change: changes of one millisecond would look like a crossed book.
   const t0 = Date.now();
