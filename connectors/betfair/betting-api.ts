@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProviderError } from '../../src/errors.js';
-import { httpsPost, httpStatusError, type HttpsSettings } from './https-post.js';
+import { answerJson, httpsPost, httpStatusError, type HttpsSettings } from './https-post.js';
 import { PROVIDER } from './protocol.js';
 import { SessionRejectedError, sessionErrorCodes } from './status-errors.js';
 
@@ -137,16 +137,7 @@ export interface BettingApi {
 
 /** Each entry on its own: one odd market must not cost the names of the others. */
 function readCatalogue(body: string, what: string): CatalogueAnswer {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ProviderError(
-      'PROVIDER_PROTOCOL',
-      PROVIDER,
-      `${what}: answer is not JSON: ${body.slice(0, 100)}`,
-    );
-  }
+  const json = answerJson(body, what);
   if (!Array.isArray(json))
     throw new ProviderError('PROVIDER_PROTOCOL', PROVIDER, `${what}: answer is not an array`);
   const answer: CatalogueAnswer = { markets: [], rejected: [] };

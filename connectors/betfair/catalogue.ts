@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LruMap } from '../../processors/normalize/lru.js';
 import { describeError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../../src/metrics.js';
@@ -38,9 +39,9 @@ export interface CatalogueDeps {
  * renewed once and the call repeated.
  */
 export class MarketCatalogueCache {
-  private readonly known = new Map<string, MarketCatalogue>();
+  private readonly known: LruMap<string, MarketCatalogue>;
   /** Market → when it was last asked for without an answer (not listed, or the call failed). */
-  private readonly unanswered = new Map<string, number>();
+  private readonly unanswered: LruMap<string, number>;
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly breaker: Breaker<[readonly string[]], CatalogueAnswer>;
   private nextCallAt = 0;
@@ -49,6 +50,8 @@ export class MarketCatalogueCache {
     private readonly options: CatalogueOptions,
     private readonly deps: CatalogueDeps,
   ) {
+    this.known = new LruMap(options.maxMarkets);
+    this.unanswered = new LruMap(options.maxMarkets);
     this.breaker = deps.breakers.create(`${PROVIDER}:betting-api`, (ids: readonly string[]) =>
       this.call(ids),
     );
@@ -60,7 +63,7 @@ export class MarketCatalogueCache {
 
   /** Without touching its recency: for saving state. */
   peek(marketId: string): MarketCatalogue | undefined {
-    return this.known.get(marketId);
+    return this.known.peek(marketId);
   }
 
   /** Puts back entries saved with the stream state. */
@@ -69,12 +72,7 @@ export class MarketCatalogueCache {
   }
 
   get(marketId: string): MarketCatalogue | undefined {
-    const entry = this.known.get(marketId);
-    if (entry !== undefined) {
-      this.known.delete(marketId);
-      this.known.set(marketId, entry);
-    }
-    return entry;
+    return this.known.get(marketId);
   }
 
   /**
@@ -90,7 +88,7 @@ export class MarketCatalogueCache {
       if (this.known.has(id)) continue;
       const pending = this.inFlight.get(id);
       if (pending !== undefined) waiting.push(pending);
-      else if (now - (this.unanswered.get(id) ?? -Infinity) >= this.options.retryMs) missing.push(id);
+      else if (now - (this.unanswered.peek(id) ?? -Infinity) >= this.options.retryMs) missing.push(id);
     }
     for (let at = 0; at < missing.length; at += this.options.batchSize) {
       const batch = missing.slice(at, at + this.options.batchSize);
@@ -140,7 +138,6 @@ export class MarketCatalogueCache {
       }
     } finally {
       for (const id of batch) this.inFlight.delete(id);
-      this.trimUnanswered();
     }
   }
 
@@ -166,19 +163,7 @@ export class MarketCatalogueCache {
   }
 
   private remember(market: MarketCatalogue): void {
-    this.known.delete(market.marketId);
     this.known.set(market.marketId, market);
     this.unanswered.delete(market.marketId);
-    for (const oldest of this.known.keys()) {
-      if (this.known.size <= this.options.maxMarkets) break;
-      this.known.delete(oldest);
-    }
-  }
-
-  private trimUnanswered(): void {
-    for (const oldest of this.unanswered.keys()) {
-      if (this.unanswered.size <= this.options.maxMarkets) break;
-      this.unanswered.delete(oldest);
-    }
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { streamBackoffSchema } from '../runtime/backoff-config.js';
 import { priceFields } from './requests.js';
 
 const ids = z.array(z.string().min(1)).min(1);
@@ -97,21 +98,11 @@ export const betfairConfigSchema = z
     maxQueuedFrames: z.int().positive().default(1_000),
     /** Least time between two writes of the resume state (clocks and cache) to `stateDir`. */
     stateFlushMs: z.int().min(0).default(5_000),
-    backoff: z
-      .strictObject({
-        initialMs: z.int().positive().default(500),
-        maxMs: z.int().positive().default(30_000),
-        factor: z.number().min(1).default(2),
-      })
-      .prefault({}),
+    backoff: streamBackoffSchema,
   })
   .refine((c) => c.deadPeerTimeoutMs === undefined || c.deadPeerTimeoutMs > c.heartbeatMs, {
     path: ['deadPeerTimeoutMs'],
     message: 'must be longer than heartbeatMs, or a healthy but quiet stream is dropped',
-  })
-  .refine((c) => c.backoff.maxMs >= c.backoff.initialMs, {
-    path: ['backoff', 'maxMs'],
-    message: 'must be at least backoff.initialMs',
   })
   .refine((c) => c.sessionToken !== undefined || c.login !== undefined, {
     path: ['sessionToken'],

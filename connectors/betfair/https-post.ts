@@ -99,3 +99,16 @@ export function httpStatusError(status: number, what: string, body: string): Pro
     return new ProviderError('PROVIDER_AUTH_FAILED', PROVIDER, message, { status });
   return new ProviderError('PROVIDER_REQUEST_REJECTED', PROVIDER, message, { status });
 }
+
+/** A 200 answer's body as JSON; anything else is a protocol error naming the call. */
+export function answerJson(body: string, what: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ProviderError(
+      'PROVIDER_PROTOCOL',
+      PROVIDER,
+      `${what}: answer is not JSON: ${body.slice(0, 100)}`,
+    );
+  }
+}

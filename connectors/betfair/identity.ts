@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ProviderError } from '../../src/errors.js';
-import { httpsPost, httpStatusError, type HttpsSettings } from './https-post.js';
+import { answerJson, httpsPost, httpStatusError, type HttpsSettings } from './https-post.js';
 import { PROVIDER } from './protocol.js';
 import { SessionRejectedError, sessionErrorCodes } from './status-errors.js';
 
@@ -64,16 +64,7 @@ function parseAnswer<T extends z.ZodType>(
   what: string,
 ): z.output<T> {
   if (status !== 200) throw httpStatusError(status, what, body);
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ProviderError(
-      'PROVIDER_PROTOCOL',
-      PROVIDER,
-      `${what}: answer is not JSON: ${body.slice(0, 100)}`,
-    );
-  }
+  const json = answerJson(body, what);
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

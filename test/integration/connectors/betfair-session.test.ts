@@ -1,30 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBetfairSimulator, type BetfairSimulator } from '../../../connectors/betfair/simulator.js';
 import type { Config } from '../../../src/config/load.js';
+import { freePort, poll } from '../../helpers/ports.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import { provisionTopics, roleEnv, testConfig } from '../../helpers/stack.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return undefined;
-}
 
 interface Readiness {
   status: string;
@@ -68,12 +50,16 @@ describe('the connectors role with Betfair: an expired session', () => {
       return (await response.json()) as Readiness;
     };
     try {
-      const ready = await until(async () => ((await readyz()).status === 'ready' ? true : undefined), 60_000);
+      const ready = await poll(
+        async () => ((await readyz()).status === 'ready' ? true : undefined),
+        60_000,
+        250,
+      );
       expect(ready, role.output()).toBe(true);
-      await until(async () => (sim.stats.subscriptions.length === 1 ? true : undefined), 30_000);
+      await poll(async () => (sim.stats.subscriptions.length === 1 ? true : undefined), 30_000, 250);
 
       sim.expireSessions('NO_SESSION');
-      const renewed = await until(
+      const renewed = await poll(
         async () => (sim.stats.subscriptions.length === 2 ? true : undefined),
         30_000,
       );
@@ -84,10 +70,14 @@ describe('the connectors role with Betfair: an expired session', () => {
 
       sim.refuseLogins('ACCOUNT_NOW_LOCKED');
       sim.expireSessions('INVALID_SESSION_INFORMATION');
-      const notReady = await until(async () => {
-        const body = await readyz();
-        return body.status === 'not ready' ? body : undefined;
-      }, 30_000);
+      const notReady = await poll(
+        async () => {
+          const body = await readyz();
+          return body.status === 'not ready' ? body : undefined;
+        },
+        30_000,
+        250,
+      );
       expect(notReady, role.output()).toEqual({
         status: 'not ready',
         checks: {
