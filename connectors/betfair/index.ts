@@ -283,7 +283,14 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
         sink,
       );
       keeper.start();
-      await client.start();
+      try {
+        await client.start();
+      } catch (err) {
+        // Failed for good at start (bad credentials): nothing of it may keep running.
+        keeper.stop();
+        catalogue?.shutdown();
+        throw err;
+      }
     },
     async stop() {
       stopping.abort();

@@ -117,7 +117,8 @@ export class SessionKeeper implements SessionSource {
   private schedule(delayMs: number): void {
     clearTimeout(this.timer);
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.keepAlive(), delayMs);
+    // Never the only thing keeping a process alive.
+    this.timer = setTimeout(() => void this.keepAlive(), delayMs).unref();
   }
 
   private async keepAlive(): Promise<void> {
