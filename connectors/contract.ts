@@ -32,6 +32,16 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * What a connector tells its role about itself, for /readyz: `halted` when it cannot deliver
+ * data (stopped for good, or unable to recover on its own for now), with one line saying why;
+ * `running` once it delivers again.
+ */
+export interface ConnectorStatus {
+  halted(reason: string): void;
+  running(): void;
+}
+
 export interface ConnectorDeps {
   logger: Logger;
   publisher: RawPublisher;
@@ -40,6 +50,7 @@ export interface ConnectorDeps {
   metrics: Metrics;
   /** A directory the connector may keep state in across restarts (Betfair clocks). */
   stateDir: string;
+  status: ConnectorStatus;
 }
 
 export interface Connector {

@@ -135,14 +135,7 @@ export async function benchLatency(
     const startedAt = Date.now();
     await roles.start('connectors', {
       ODDSFLOW_CONNECTORS: 'betfair',
-      ODDSFLOW_CONNECTOR_BETFAIR: JSON.stringify({
-        host: simulator.host,
-        port: simulator.port,
-        tls: simulator.tls,
-        ...(simulator.caFile ? { caFile: simulator.caFile } : {}),
-        appKey: simulator.appKey,
-        sessionToken: simulator.sessionToken,
-      }),
+      ODDSFLOW_CONNECTOR_BETFAIR: JSON.stringify(simulator.connectorConfig()),
     });
     pacer.setRate(options.loads[0]?.perSecond ?? 0);
     let markets: string[] = [];

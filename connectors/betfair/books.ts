@@ -61,10 +61,14 @@ function parseTime(value: string | null | undefined): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
+/** Racing market names start with the race number ("R3 1200m Hcap"), in AU and US races. */
+export function raceNumberOf(marketName: string | null): number | null {
+  const race = marketName === null ? null : /^R(\d{1,2})\b/.exec(marketName);
+  return race?.[1] === undefined ? null : Number(race[1]);
+}
+
 function header(market: MarketState, definition: MarketDefinition): Header {
   const name = definition.name ?? null;
-  // Racing market names start with the race number ("R3 1200m Hcap"), in historic files at least.
-  const race = name === null ? null : /^R(\d{1,2})\b/.exec(name);
   return {
     sourceEventId: definition.eventId,
     sourceMarketId: market.id,
@@ -74,7 +78,7 @@ function header(market: MarketState, definition: MarketDefinition): Header {
     homeTeam: null,
     awayTeam: null,
     venue: definition.venue ?? null,
-    raceNumber: race?.[1] === undefined ? null : Number(race[1]),
+    raceNumber: raceNumberOf(name),
     startTime: parseTime(definition.marketTime),
     marketType: definition.marketType,
     marketName: name,

@@ -1,81 +1,47 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
-import { describeError, isRetriable, OddsflowError } from '../../src/errors.js';
+import { ConfigError, describeError, isRetriable, OddsflowError } from '../../src/errors.js';
 import { componentLogger } from '../../src/logger.js';
 import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
 import { createHandOver } from '../runtime/hand-over.js';
 import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
+import { createBettingApi } from './betting-api.js';
+import { MarketCatalogueCache } from './catalogue.js';
+import { bookWithCatalogue, resultWithCatalogue } from './catalogue-names.js';
+import { betfairConfigSchema, type BetfairConfig } from './config.js';
+import type { HttpsSettings } from './https-post.js';
+import { createIdentityClient } from './identity.js';
 import { PROVIDER } from './protocol.js';
-import { priceFields, type SubscriptionSettings } from './requests.js';
+import type { SubscriptionSettings } from './requests.js';
+import { SessionKeeper, type Login } from './session-keeper.js';
 import { StreamStateStore, subscriptionFingerprint } from './state-store.js';
+import { SessionNotRenewedError } from './status-errors.js';
 import { BetfairStreamClient, type StreamClientState, type StreamSink } from './stream-client.js';
 import { BetfairStreamProcessor } from './stream-processor.js';
 
-const ids = z.array(z.string().min(1)).min(1);
+export { betfairConfigSchema, type BetfairConfig, type BetfairConfigInput } from './config.js';
 
-export const betfairConfigSchema = z
-  .strictObject({
-    host: z.string().min(1).default('stream-api.betfair.com'),
-    port: z.int().min(1).max(65_535).default(443),
-    /** Betfair refuses anything but TLS; `false` is for a local simulator. */
-    tls: z.boolean().default(true),
-    /** PEM file of an extra CA to trust (a simulator's self-signed certificate). */
-    caFile: z.string().min(1).optional(),
-    rejectUnauthorized: z.boolean().default(true),
-    appKey: z.string().min(1),
-    /** From the Betfair login (SSO); it expires, and an expired one stops the stream for good. */
-    sessionToken: z.string().min(1),
-    marketFilter: z
-      .strictObject({
-        /** 7 horse racing, 4339 greyhound racing. */
-        eventTypeIds: ids.default(['7', '4339']),
-        marketTypes: ids.default(['WIN', 'PLACE']),
-        countryCodes: z.array(z.string().length(2)).min(1).optional(),
-        venues: ids.optional(),
-        marketIds: ids.optional(),
-        eventIds: ids.optional(),
-        bspMarket: z.boolean().optional(),
-        turnInPlayEnabled: z.boolean().optional(),
-      })
-      .prefault({}),
-    /** Price data asked for besides EX_MARKET_DEF, which is always included. */
-    priceFields: z.array(z.enum(priceFields)).min(1).default(['EX_BEST_OFFERS', 'EX_LTP', 'EX_TRADED_VOL']),
-    ladderLevels: z.int().min(1).max(10).default(3),
-    // Bounds from the swagger schema: conflation 0-120000 ms, heartbeat 500-30000 ms.
-    conflateMs: z.int().min(0).max(120_000).default(0),
-    heartbeatMs: z.int().min(500).max(30_000).default(5_000),
-    segmentationEnabled: z.boolean().default(true),
-    /** Silence (heartbeats included) after which the connection is dropped; default 3 × heartbeatMs. */
-    deadPeerTimeoutMs: z.int().positive().optional(),
-    connectTimeoutMs: z.int().positive().default(15_000),
-    /** Publish time a CLOSED market stays cached (late settlement updates still merge). */
-    closedMarketEvictionMs: z.int().min(0).default(3_600_000),
-    maxLineBytes: z
-      .int()
-      .positive()
-      .default(32 * 1024 * 1024),
-    maxQueuedFrames: z.int().positive().default(1_000),
-    /** Least time between two writes of the resume state (clocks and cache) to `stateDir`. */
-    stateFlushMs: z.int().min(0).default(5_000),
-    backoff: z
-      .strictObject({
-        initialMs: z.int().positive().default(500),
-        maxMs: z.int().positive().default(30_000),
-        factor: z.number().min(1).default(2),
-      })
-      .prefault({}),
-  })
-  .refine((c) => c.deadPeerTimeoutMs === undefined || c.deadPeerTimeoutMs > c.heartbeatMs, {
-    path: ['deadPeerTimeoutMs'],
-    message: 'must be longer than heartbeatMs, or a healthy but quiet stream is dropped',
-  })
-  .refine((c) => c.backoff.maxMs >= c.backoff.initialMs, {
-    path: ['backoff', 'maxMs'],
-    message: 'must be at least backoff.initialMs',
-  });
+/** A PEM file the config names, or a config error that says which setting and why. */
+async function readPem(file: string, setting: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([
+      `ODDSFLOW_CONNECTOR_BETFAIR.${setting}: cannot read ${file}: ${(err as Error).message}`,
+    ]);
+  }
+}
 
-export type BetfairConfig = z.output<typeof betfairConfigSchema>;
-export type BetfairConfigInput = z.input<typeof betfairConfigSchema>;
+async function loginOf(config: BetfairConfig, tls: HttpsSettings): Promise<Login | undefined> {
+  const { login } = config;
+  if (login === undefined) return undefined;
+  const { username, password } = login;
+  if (login.method === 'interactive') return { method: 'interactive', username, password };
+  const [cert, key] = await Promise.all([
+    readPem(login.certFile, 'login.certFile'),
+    readPem(login.keyFile, 'login.keyFile'),
+  ]);
+  return { method: 'certificate', username, password, tls: { ...tls, cert, key } };
+}
 
 export interface BetfairConnector extends Connector {
   status(): { state: StreamClientState; failure: Error | undefined };
@@ -93,6 +59,18 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
     segmentationEnabled: config.segmentationEnabled,
   };
   const processor = new BetfairStreamProcessor({ closedMarketEvictionMs: config.closedMarketEvictionMs });
+  let keeper: SessionKeeper | undefined;
+  let catalogue: MarketCatalogueCache | undefined;
+  const countAnswer = (status: string) => metrics.providerRequests.inc({ provider: PROVIDER, status });
+
+  // /readyz: not ready while the stream has stopped for good or cannot renew its session, or
+  // while the session is lost for good; a reconnect after a network fault is not a halt.
+  const down = { stream: undefined as string | undefined, session: undefined as string | undefined };
+  const report = () => {
+    const reason = down.stream ?? down.session;
+    if (reason === undefined) deps.status.running();
+    else deps.status.halted(reason);
+  };
   const store = new StreamStateStore(deps.stateDir, subscriptionFingerprint(subscription));
   const stopping = new AbortController();
   let client: BetfairStreamClient | undefined;
@@ -103,11 +81,11 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
   let savedAt = 0;
   let publishTime = 0;
   type Snapshot = Parameters<StreamStateStore['save']>[0];
-  const snapshot = (): Snapshot => ({
-    clocks: processor.clocks(),
-    publishTime,
-    markets: processor.cache.toImage(),
-  });
+  const snapshot = (): Snapshot => {
+    const markets = processor.cache.toImage();
+    const names = markets.flatMap((m) => catalogue?.peek(m.id) ?? []);
+    return { clocks: processor.clocks(), publishTime, markets, catalogue: names };
+  };
 
   const save = async (state: Snapshot): Promise<void> => {
     savedAt = performance.now();
@@ -181,14 +159,30 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
   /** Most records held back while a publish is in flight; past it, the stream waits (backpressure). */
   const maxPendingRecords = 5_000;
 
+  /** The records' markets named from the catalogue, waiting (bounded) for markets new to it. */
+  const named = async (books: RawMarketBook[], results: RawResult[]) => {
+    if (catalogue === undefined || books.length + results.length === 0) return { books, results };
+    const markets = [
+      ...books.map((b) => b.sourceMarketId),
+      ...results.flatMap((r) => r.sourceMarketId ?? []),
+    ];
+    await catalogue.ensure(markets, stopping.signal);
+    const entry = (id: string | null) => (id === null ? undefined : catalogue?.get(id));
+    return {
+      books: books.map((b) => bookWithCatalogue(b, entry(b.sourceMarketId))),
+      results: results.map((r) => resultWithCatalogue(r, entry(r.sourceMarketId))),
+    };
+  };
+
   const sink: StreamSink = {
     async onChange(outcome) {
       const heartbeat = outcome.changeType === 'HEARTBEAT';
       metrics.connectorMessages.inc({ provider: PROVIDER, outcome: heartbeat ? 'heartbeat' : 'ok' });
       if (outcome.buffered || lost) return;
+      const { books, results } = await named(outcome.books, outcome.results);
       pending.frames++;
-      pending.books.push(...outcome.books);
-      pending.results.push(...outcome.results);
+      pending.books.push(...books);
+      pending.results.push(...results);
       pending.publishTime = outcome.publishTime;
       flushing ??= flush();
       if (pending.books.length + pending.results.length >= maxPendingRecords) await flushing;
@@ -208,14 +202,52 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
     const { markets, clocks } = loaded.state;
     publishTime = loaded.state.publishTime;
     processor.restore(markets, clocks, publishTime);
+    catalogue?.restore(loaded.state.catalogue);
     log.info({ markets: markets.length, resumable: clocks.clk !== undefined }, 'stream state restored');
   };
 
   return {
     name: PROVIDER,
     async start() {
+      const ca = config.caFile === undefined ? undefined : await readPem(config.caFile, 'caFile');
+      const tls: HttpsSettings = {
+        ca,
+        rejectUnauthorized: config.rejectUnauthorized,
+        timeoutMs: config.httpTimeoutMs,
+      };
+      const identity = createIdentityClient(config, config.appKey, tls, countAnswer);
+      keeper = new SessionKeeper(
+        {
+          initialToken: config.sessionToken,
+          login: await loginOf(config, tls),
+          keepAliveMs: config.keepAliveMs,
+          retry: config.backoff,
+        },
+        identity,
+        log,
+        {
+          onLost(error, retrying) {
+            if (retrying) return;
+            down.session = describeError(error);
+            report();
+          },
+          onRestored() {
+            down.session = undefined;
+            report();
+          },
+        },
+      );
+      if (config.catalogue.enabled) {
+        catalogue = new MarketCatalogueCache(config.catalogue, {
+          api: createBettingApi(config.bettingUrl, config.appKey, tls, countAnswer),
+          session: keeper,
+          breakers: deps.breakers,
+          logger: log,
+          metrics,
+          now: () => deps.clock.now(),
+        });
+      }
       await restore();
-      const ca = config.caFile === undefined ? undefined : await readFile(config.caFile, 'utf8');
       client = new BetfairStreamClient(
         {
           host: config.host,
@@ -224,7 +256,7 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
           ca,
           rejectUnauthorized: config.rejectUnauthorized,
           appKey: config.appKey,
-          sessionToken: config.sessionToken,
+          session: keeper,
           subscription,
           connectTimeoutMs: config.connectTimeoutMs,
           deadPeerTimeoutMs: config.deadPeerTimeoutMs ?? config.heartbeatMs * 3,
@@ -232,15 +264,39 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
           maxQueuedFrames: config.maxQueuedFrames,
           backoff: config.backoff,
         },
-        { logger: log, metrics, breakers: deps.breakers, now: () => deps.clock.now() },
+        {
+          logger: log,
+          metrics,
+          breakers: deps.breakers,
+          now: () => deps.clock.now(),
+          onSubscribed() {
+            down.stream = undefined;
+            report();
+          },
+          onDown(error, retrying) {
+            if (retrying && !(error instanceof SessionNotRenewedError)) return;
+            down.stream = describeError(error);
+            report();
+          },
+        },
         processor,
         sink,
       );
-      await client.start();
+      keeper.start();
+      try {
+        await client.start();
+      } catch (err) {
+        // Failed for good at start (bad credentials): nothing of it may keep running.
+        keeper.stop();
+        catalogue?.shutdown();
+        throw err;
+      }
     },
     async stop() {
       stopping.abort();
+      keeper?.stop();
       await client?.stop();
+      catalogue?.shutdown();
       await flushing;
       if (unsaved && !lost && pending.frames === 0) await save(snapshot());
     },

@@ -1,6 +1,9 @@
 import type { MarketChange } from './protocol.js';
 import type { MarketFilter } from './requests.js';
 import { seededRandom, type Random } from '../../src/sim/random.js';
+import { RaceCard } from '../../src/sim/race-card.js';
+import type { MarketCatalogue } from './betting-api.js';
+import { greyhoundRace, horseRaceSpec, marketCatalogue } from './simulator-races.js';
 import { SimMarket, type SimMarketSpec } from './simulator-market.js';
 
 export interface SimEngineOptions {
@@ -19,6 +22,11 @@ export interface SimEngineOptions {
   historySize: number;
   /** Publish time of the change numbered `seq` (wall clock by default; fixed in tests). */
   publishTime: (seq: number) => number;
+  /**
+   * The horse races to open markets on; shared with another simulator, the same races are quoted
+   * there. Default: a card of this seed whose first race goes off 5 min after publishTime(0).
+   */
+  raceCard?: RaceCard | undefined;
 }
 
 /** One published change: the unit of the stream, its clock is its number. */
@@ -27,21 +35,6 @@ export interface SimChange {
   pt: number;
   mc: MarketChange[];
 }
-
-const venues: Record<string, readonly [string, string][]> = {
-  '7': [
-    ['Ascot', 'GB'],
-    ['Flemington', 'AU'],
-    ['Gulfstream Park', 'US'],
-    ['Leopardstown', 'IE'],
-  ],
-  '4339': [
-    ['Romford', 'GB'],
-    ['The Meadows', 'AU'],
-    ['Towcester', 'GB'],
-    ['Shelbourne Park', 'IE'],
-  ],
-};
 
 /**
  * The simulated exchange: its markets, the numbered changes they produced, and the history
@@ -57,9 +50,19 @@ export class SimEngine {
   private readonly ages = new Map<string, number>();
   private readonly specs = new Map<string, SimMarketSpec>();
   private readonly history: SimChange[] = [];
+  private readonly card: RaceCard;
+  private horseMarkets = 0;
+  private nextRace = 0;
 
   constructor(private readonly options: SimEngineOptions) {
     this.random = seededRandom(options.seed);
+    this.card =
+      options.raceCard ??
+      new RaceCard({
+        seed: options.seed,
+        firstStart: options.publishTime(0) + 5 * 60_000,
+        runners: options.runnersPerMarket,
+      });
     for (let i = 0; i < options.markets; i++) this.markets.push(this.createMarket());
   }
 
@@ -88,6 +91,18 @@ export class SimEngine {
 
   market(id: string): SimMarket | undefined {
     return this.markets.find((m) => m.id === id);
+  }
+
+  /**
+   * What listMarketCatalogue says about these markets: the open ones this exchange lists (a
+   * settled market has left the catalogue, as on Betfair), in the order asked.
+   */
+  catalogue(marketIds: readonly string[]): MarketCatalogue[] {
+    const open = new Set(this.markets.filter((m) => m.status !== 'CLOSED').map((m) => m.id));
+    return marketIds.flatMap((id) => {
+      const spec = this.specs.get(id);
+      return spec !== undefined && open.has(id) ? [marketCatalogue(spec)] : [];
+    });
   }
 
   matches(marketId: string, filter: MarketFilter | undefined): boolean {
@@ -124,19 +139,27 @@ export class SimEngine {
     if (market === undefined) return undefined;
     const age = (this.ages.get(market.id) ?? 0) + 1;
     this.ages.set(market.id, age);
+    // A runner withdrawn from the race on another market (or simulator) leaves this one first.
+    const withdrawn = market.withdrawnRunners()[0];
+    const removal = withdrawn === undefined ? undefined : market.removeRunner(withdrawn);
+    if (removal !== undefined) return this.record([removal]);
+    const time = this.options.publishTime(this.seq + 1);
     const lifetime = this.options.marketLifetimeTicks;
-    if (lifetime === undefined) return this.record([market.step()]);
+    if (lifetime === undefined) return this.record([market.step(time)]);
     const suspendAt = Math.floor(lifetime * 0.85);
     if (age >= lifetime) return this.replace(market);
     if (age === suspendAt) return this.record([market.setStatus('SUSPENDED')]);
     if (age === suspendAt + 1) return this.record([market.setStatus('OPEN', true)]);
     if (age === Math.floor(lifetime / 2) && this.random() < 0.35) return this.record([market.removeRunner()]);
-    return this.record([market.step()]);
+    return this.record([market.step(time)]);
   }
 
   /** Settles a market and, when markets have a lifetime, opens its successor in the same change. */
   replace(market: SimMarket, winners?: readonly number[]): SimChange | undefined {
     const closed = market.settle(winners);
+    // The WIN market settles when the race has been run: the bookmakers' markets close too.
+    const race = market.spec.raceIndex;
+    if (race !== null && market.spec.marketType === 'WIN') this.card.finished(race);
     if (this.options.marketLifetimeTicks === undefined) return this.record([closed]);
     const next = this.createMarket();
     this.markets[this.markets.indexOf(market)] = next;
@@ -157,25 +180,29 @@ export class SimEngine {
   private createMarket(): SimMarket {
     const n = this.created++;
     const eventTypeId = this.options.eventTypeIds[n % this.options.eventTypeIds.length] ?? '7';
-    const places = venues[eventTypeId] ?? venues['7']!;
-    const [venue, countryCode] = places[n % places.length]!;
-    const greyhounds = eventTypeId === '4339';
-    const runners = greyhounds ? Math.min(6, this.options.runnersPerMarket) : this.options.runnersPerMarket;
-    // Horse races alternate WIN and PLACE (3 places from 8 runners, else 2), as Betfair lists them.
-    const place = !greyhounds && Math.floor(n / this.options.eventTypeIds.length) % 2 === 1;
-    const spec: SimMarketSpec = {
-      id: `1.${230000000 + n}`,
-      eventId: String(33000000 + n),
-      eventTypeId,
-      marketType: place ? 'PLACE' : 'WIN',
-      venue,
-      countryCode,
-      marketTime: this.options.publishTime(0) + (n + 1) * 5 * 60_000,
-      numberOfWinners: place ? (runners >= 8 ? 3 : 2) : 1,
-      selectionIds: Array.from({ length: runners }, (_, i) => 40_000_000 + n * 100 + i + 1),
-      ladderLevels: this.options.ladderLevels,
-    };
+    const common = { id: `1.${230000000 + n}`, eventTypeId, ladderLevels: this.options.ladderLevels };
+    let spec: SimMarketSpec;
+    if (eventTypeId === '4339') {
+      const runners = Math.min(6, this.options.runnersPerMarket);
+      const marketTime = this.options.publishTime(0) + (n + 1) * 5 * 60_000;
+      spec = { ...common, ...greyhoundRace(n, marketTime, runners, this.random), race: null };
+    } else {
+      // Horse races come as a WIN and a PLACE market on the same race, as Betfair lists them.
+      const place = this.horseMarkets++ % 2 === 1;
+      const race = this.card.race(place ? this.nextRace - 1 : this.nextRace++);
+      this.card.opened(race.index);
+      const card = this.card;
+      spec = {
+        ...common,
+        ...horseRaceSpec(race, place ? 'PLACE' : 'WIN'),
+        race: {
+          form: (time) => card.form(race, time),
+          withdrawn: () => card.withdrawn(race.index),
+          withdraw: (selectionId) => card.withdraw(race.index, selectionId),
+        },
+      };
+    }
     this.specs.set(spec.id, spec);
-    return new SimMarket(spec, this.random);
+    return new SimMarket(spec, this.random, this.options.publishTime(this.seq));
   }
 }

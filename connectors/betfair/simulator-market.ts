@@ -12,6 +12,8 @@ interface SimRunner {
   status: RunnerStatus;
   /** Log-strength: probabilities are a softmax of these over active runners. */
   strength: number;
+  /** This exchange's own small departure from a shared race's form. */
+  own: number;
   back: Level[];
   lay: Level[];
   ltp: number | null;
@@ -27,10 +29,29 @@ export interface SimMarketSpec {
   marketType: string;
   venue: string;
   countryCode: string;
+  timezone: string;
   marketTime: number;
   numberOfWinners: number;
   selectionIds: readonly number[];
   ladderLevels: number;
+  /** What only the catalogue tells (the stream's definitions carry no names). */
+  eventName: string;
+  marketName: string;
+  /** Same order as selectionIds. */
+  runnerNames: readonly string[];
+  /** The race of the shared race card, for horse races. */
+  raceIndex: number | null;
+  /** The shared race this market is on: its form and non-runners rule the prices. */
+  race: SimRaceLink | null;
+}
+
+/** What a market on a race of a shared race card follows, so that every simulator agrees. */
+export interface SimRaceLink {
+  /** The runners' log-strengths at `time`, in the order of selectionIds. */
+  form(time: number): readonly number[];
+  /** Runners withdrawn from the race (selection ids): taken out of this market too. */
+  withdrawn(): ReadonlySet<number>;
+  withdraw(selectionId: number): void;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -51,11 +72,15 @@ export class SimMarket {
   constructor(
     readonly spec: SimMarketSpec,
     private readonly random: Random,
+    /** When it opens: where a shared race's form stands. */
+    time: number,
   ) {
-    this.runners = spec.selectionIds.map((id) => ({
+    const form = spec.race?.form(time);
+    this.runners = spec.selectionIds.map((id, i) => ({
       id,
       status: 'ACTIVE',
-      strength: gaussian(random) * 0.9,
+      strength: form?.[i] ?? gaussian(random) * 0.9,
+      own: 0,
       back: [],
       lay: [],
       ltp: null,
@@ -89,6 +114,7 @@ export class SimMarket {
       bettingType: 'ODDS',
       venue: spec.venue,
       countryCode: spec.countryCode,
+      timezone: spec.timezone,
       marketTime: time,
       openDate: time,
       bspMarket: true,
@@ -114,12 +140,28 @@ export class SimMarket {
     return { id: this.id, img: true, marketDefinition: this.definition(), tv: this.totalMatched(), rc };
   }
 
-  /** One price move (and maybe a trade) on a random runner; undefined when the market is not open. */
-  step(): MarketChange | undefined {
+  /** Active runners the shared race has withdrawn: to be removed here too. */
+  withdrawnRunners(): number[] {
+    const withdrawn = this.spec.race?.withdrawn();
+    if (withdrawn === undefined || withdrawn.size === 0) return [];
+    return this.activeRunnerIds().filter((id) => withdrawn.has(id));
+  }
+
+  /**
+   * One price move (and maybe a trade) on a random runner; undefined when the market is not open.
+   * On a shared race every runner follows the race's form at `time`, with a small drift of its own.
+   */
+  step(time: number): MarketChange | undefined {
     const active = this.runners.filter((r) => r.status === 'ACTIVE');
     const mover = active[Math.floor(this.random() * active.length)];
     if (this.status !== 'OPEN' || mover === undefined) return undefined;
-    mover.strength = Math.max(-4, Math.min(4, mover.strength + gaussian(this.random) * 0.08));
+    const form = this.spec.race?.form(time);
+    if (form === undefined) {
+      mover.strength = Math.max(-4, Math.min(4, mover.strength + gaussian(this.random) * 0.08));
+    } else {
+      mover.own = Math.max(-0.03, Math.min(0.03, mover.own + gaussian(this.random) * 0.01));
+      this.runners.forEach((r, i) => (r.strength = (form[i] ?? r.strength) + r.own));
+    }
     this.backMargin = Math.max(1.005, Math.min(1.02, this.backMargin + (this.random() - 0.5) * 0.002));
     this.layMargin = Math.max(0.98, Math.min(0.995, this.layMargin + (this.random() - 0.5) * 0.002));
     const changes = this.reprice(mover);
@@ -148,6 +190,7 @@ export class SimMarket {
         ? active[Math.floor(this.random() * active.length)]
         : active.find((r) => r.id === selectionId);
     if (runner === undefined || active.length <= this.spec.numberOfWinners + 1) return undefined;
+    this.spec.race?.withdraw(runner.id);
     runner.status = 'REMOVED';
     runner.removalDate = new Date(this.spec.marketTime).toISOString();
     this.version++;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { LineSplitter } from './line-splitter.js';
 import type { MarketChange } from './protocol.js';
 import { encodeLine, requestSchema, type MarketFilter, type MarketSubscriptionRequest } from './requests.js';
+import type { SimAccounts } from './simulator-accounts.js';
 import type { SimChange, SimEngine } from './simulator-engine.js';
 
 export interface SubscriptionSeen {
@@ -20,8 +21,7 @@ export interface SimulatorStats {
 }
 
 export interface SessionSettings {
-  appKey: string;
-  sessionToken: string;
+  accounts: SimAccounts;
   publishTime: (seq: number) => number;
   segmentMarkets: number;
   firstMessageTimeoutMs: number;
@@ -111,6 +111,16 @@ export class SimSessions {
     for (const session of this.sessions) session.socket.destroy();
   }
 
+  /** Tells every authenticated connection its session is gone (`errorCode`) and closes it. */
+  endAuthenticated(errorCode: 'NO_SESSION' | 'INVALID_SESSION_INFORMATION'): void {
+    for (const session of this.sessions) {
+      if (!session.authenticated) continue;
+      session.authenticated = false;
+      session.subscription = undefined;
+      this.fail(session, undefined, errorCode, true);
+    }
+  }
+
   sendRaw(line: string): void {
     for (const session of this.sessions)
       if (session.subscription !== undefined) this.deliver(session, `${line}\r\n`);
@@ -175,11 +185,11 @@ export class SimSessions {
       return this.status(session, request.id);
     }
     if (request.op === 'marketSubscription') return this.subscribe(session, request);
-    const { appKey, sessionToken } = this.settings;
+    const { accounts } = this.settings;
     const errorCode =
-      request.appKey !== appKey
+      request.appKey !== accounts.settings.appKey
         ? 'INVALID_APP_KEY'
-        : request.session !== sessionToken
+        : !accounts.isValid(request.session)
           ? 'INVALID_SESSION_INFORMATION'
           : undefined;
     if (errorCode !== undefined) {

@@ -1,22 +1,38 @@
 import { once } from 'node:events';
 import { rm } from 'node:fs/promises';
-import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
+import type { RaceCard } from '../../src/sim/race-card.js';
 import { createSelfSignedCertificate } from './self-signed.js';
+import { SimAccounts, type SimAccountStats } from './simulator-accounts.js';
+import { simApiHandler, simApiPaths } from './simulator-api.js';
 import { SimEngine, type SimChange } from './simulator-engine.js';
 import type { SimMarket } from './simulator-market.js';
 import { SimSessions, type SimulatorStats } from './simulator-sessions.js';
 
 export type { SimulatorStats, SubscriptionSeen } from './simulator-sessions.js';
+export type { SimAccountStats } from './simulator-accounts.js';
 
 export interface BetfairSimulatorOptions {
   host?: string;
   /** 0 (default): a free port. */
   port?: number;
+  /** Port of the identity and Betting API endpoints (HTTPS, or HTTP without TLS); 0 (default): a free one. */
+  apiPort?: number;
   /** `auto` (default): TLS with a self-signed certificate when openssl is installed, else plain TCP. */
   tls?: 'auto' | 'on' | 'off';
   appKey?: string;
+  /** Valid from the start, until it expires or is ended with expireSessions(). */
   sessionToken?: string;
+  /** The account's login (api/login and api/certlogin). */
+  username?: string;
+  password?: string;
+  /** A session not kept alive for this long expires; never by default. */
+  sessionIdleMs?: number;
+  /** The horse races its markets are on; share one with another simulator to quote the same races. */
+  raceCard?: RaceCard;
   seed?: number;
   markets?: number;
   runnersPerMarket?: number;
@@ -49,7 +65,19 @@ export interface BetfairSimulator {
   readonly caFile: string | undefined;
   readonly appKey: string;
   readonly sessionToken: string;
+  readonly username: string;
+  readonly password: string;
+  /** Base of the identity endpoints (…/api/): login, certlogin, keepAlive. */
+  readonly identityUrl: string;
+  /** Base of the Betting API's REST endpoints (…/exchange/betting/rest/v1.0/). */
+  readonly bettingUrl: string;
   readonly stats: SimulatorStats;
+  readonly accountStats: SimAccountStats;
+  /**
+   * Connector settings (ODDSFLOW_CONNECTOR_BETFAIR) that reach this simulator from `host`, with
+   * an interactive login so that an expired session is renewed.
+   */
+  connectorConfig(host?: string): Record<string, unknown>;
   marketIds(): string[];
   runnerIds(marketId: string): number[];
   /** Publishes `count` price changes now, markets in turn. */
@@ -68,6 +96,13 @@ export interface BetfairSimulator {
   invalidateClocks(): void;
   /** Fault: the current connections receive nothing, heartbeats included, for `ms`. */
   stall(ms: number): void;
+  /**
+   * Fault: every session ends now; authenticated stream connections are told so with this
+   * status error code and closed, and keepAlive, the Betting API and the stream refuse the tokens.
+   */
+  expireSessions(errorCode?: 'NO_SESSION' | 'INVALID_SESSION_INFORMATION'): void;
+  /** Fault: every login is refused with this Betfair error code (undefined: logins work again). */
+  refuseLogins(errorCode: string | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -81,8 +116,18 @@ export async function startBetfairSimulator(
 ): Promise<BetfairSimulator> {
   const appKey = options.appKey ?? 'sim-app-key';
   const sessionToken = options.sessionToken ?? 'sim-session-token';
+  const username = options.username ?? 'sim-user';
+  const password = options.password ?? 'sim-password';
   const publishTime = options.publishTime ?? (() => Date.now());
+  const accounts = new SimAccounts({
+    appKey,
+    username,
+    password,
+    initialToken: sessionToken,
+    sessionIdleMs: options.sessionIdleMs,
+  });
   const engine = new SimEngine({
+    raceCard: options.raceCard,
     seed: options.seed ?? 1,
     markets: options.markets ?? 4,
     runnersPerMarket: options.runnersPerMarket ?? 8,
@@ -93,8 +138,7 @@ export async function startBetfairSimulator(
     publishTime,
   });
   const sessions = new SimSessions(engine, {
-    appKey,
-    sessionToken,
+    accounts,
     publishTime,
     segmentMarkets: options.segmentMarkets ?? 20,
     firstMessageTimeoutMs: options.firstMessageTimeoutMs ?? 15_000,
@@ -111,10 +155,24 @@ export async function startBetfairSimulator(
     certificate === undefined
       ? createTcpServer(accept)
       : createTlsServer({ key: certificate.key, cert: certificate.cert }, accept);
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
+  // The identity endpoints ask for a client certificate (certlogin needs one) but accept any:
+  // the simulator checks that one was presented, not who issued it.
+  const handler = simApiHandler(accounts, engine);
+  const api =
+    certificate === undefined
+      ? createHttpServer(handler)
+      : createHttpsServer(
+          { key: certificate.key, cert: certificate.cert, requestCert: true, rejectUnauthorized: false },
+          handler,
+        );
+  const listenHost = options.host ?? '127.0.0.1';
+  server.listen(options.port ?? 0, listenHost);
+  api.listen(options.apiPort ?? 0, listenHost);
+  await Promise.all([once(server, 'listening'), once(api, 'listening')]);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('simulator has no TCP address');
+  const apiPort = (api.address() as AddressInfo).port;
+  const apiRoot = (host: string) => `${certificate === undefined ? 'http' : 'https'}://${host}:${apiPort}`;
 
   const tick = (count = 1): void => {
     // A tick of a suspended or closed market changes nothing: go on until `count` changed.
@@ -152,7 +210,24 @@ export async function startBetfairSimulator(
     caFile: certificate?.certFile,
     appKey,
     sessionToken,
+    username,
+    password,
+    identityUrl: `${apiRoot(address.address)}${simApiPaths.identity}`,
+    bettingUrl: `${apiRoot(address.address)}${simApiPaths.betting}`,
     stats: sessions.stats,
+    accountStats: accounts.stats,
+    connectorConfig: (host = address.address) => ({
+      host,
+      port: address.port,
+      tls: certificate !== undefined,
+      ...(certificate !== undefined ? { caFile: certificate.certFile } : {}),
+      appKey,
+      sessionToken,
+      login: { method: 'interactive', username, password },
+      identityUrl: `${apiRoot(host)}${simApiPaths.identity}`,
+      certIdentityUrl: `${apiRoot(host)}${simApiPaths.identity}`,
+      bettingUrl: `${apiRoot(host)}${simApiPaths.betting}`,
+    }),
     marketIds: () => engine.marketIds(),
     runnerIds: (marketId) => engine.market(marketId)?.activeRunnerIds() ?? [],
     tick,
@@ -164,10 +239,19 @@ export async function startBetfairSimulator(
     sendMalformed: (line = '{"op":"mcm","pt":1,"mc":[{"id":') => sessions.sendRaw(line),
     invalidateClocks: () => engine.invalidateClocks(),
     stall: (ms) => sessions.stall(ms),
+    expireSessions: (errorCode = 'NO_SESSION') => {
+      accounts.expireAll();
+      sessions.endAuthenticated(errorCode);
+    },
+    refuseLogins: (errorCode) => {
+      accounts.loginError = errorCode;
+    },
     stop: async () => {
       clearInterval(ticker);
       sessions.dropAll();
       server.close();
+      api.closeAllConnections();
+      api.close();
       if (certificate !== undefined) await rm(certificate.dir, { recursive: true, force: true });
     },
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { marketCatalogueSchema, type MarketCatalogue } from './betting-api.js';
 import { marketChangeSchema, type MarketChange } from './protocol.js';
 import type { StreamClocks, SubscriptionSettings } from './requests.js';
 
@@ -13,6 +14,11 @@ export interface StreamState {
   clocks: StreamClocks;
   publishTime: number;
   markets: MarketChange[];
+  /**
+   * The catalogue of those markets: a settled market has left Betfair's catalogue, and its
+   * result still needs the runner names after a restart.
+   */
+  catalogue: MarketCatalogue[];
 }
 
 const fileSchema = z.object({
@@ -23,6 +29,8 @@ const fileSchema = z.object({
   clk: z.string().optional(),
   publishTime: z.number(),
   markets: z.array(marketChangeSchema),
+  /** Absent in files written before the catalogue was kept. */
+  catalogue: z.array(marketCatalogueSchema).default([]),
 });
 
 export function subscriptionFingerprint(settings: SubscriptionSettings): string {
@@ -65,10 +73,10 @@ export class StreamStateStore {
     }
     const parsed = fileSchema.safeParse(json);
     if (!parsed.success) return { kind: 'discarded', reason: `unexpected shape: ${parsed.error.message}` };
-    const { subscription, initialClk, clk, publishTime, markets } = parsed.data;
+    const { subscription, initialClk, clk, publishTime, markets, catalogue } = parsed.data;
     if (subscription !== this.fingerprint)
       return { kind: 'discarded', reason: 'written for another subscription' };
-    return { kind: 'loaded', state: { clocks: { initialClk, clk }, publishTime, markets } };
+    return { kind: 'loaded', state: { clocks: { initialClk, clk }, publishTime, markets, catalogue } };
   }
 
   /** Written to a temporary file and renamed, so a crash mid-write leaves the old state whole. */
@@ -81,6 +89,7 @@ export class StreamStateStore {
       clk: state.clocks.clk,
       publishTime: state.publishTime,
       markets: state.markets,
+      catalogue: state.catalogue,
     };
     const temporary = `${this.path}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(body));

@@ -13,13 +13,15 @@ import {
   type StreamClocks,
   type SubscriptionSettings,
 } from './requests.js';
-import { statusError } from './status-errors.js';
+import type { SessionSource } from './session-keeper.js';
+import { SessionNotRenewedError, SessionRejectedError, statusError } from './status-errors.js';
 import { StreamConnection, type StreamConnectionOptions } from './stream-connection.js';
 import type { BetfairStreamProcessor, FrameOutcome } from './stream-processor.js';
 
 export interface StreamClientOptions extends Omit<StreamConnectionOptions, 'heartbeatMs'> {
   appKey: string;
-  sessionToken: string;
+  /** Tokens to authenticate with; a refused one is renewed through it once per subscription. */
+  session: SessionSource;
   subscription: SubscriptionSettings;
   /** From opening the socket to the subscription being confirmed. */
   connectTimeoutMs: number;
@@ -34,6 +36,10 @@ export interface StreamClientDeps {
   breakers: BreakerFactory;
   now: () => number;
   random?: () => number;
+  /** Subscribed (again): data flows. */
+  onSubscribed?: () => void;
+  /** Not subscribed and waiting to retry (`retrying`) or stopped for good. */
+  onDown?: (error: Error, retrying: boolean) => void;
 }
 
 /** Receives what each frame produced; the next frame waits until the promise settles. */
@@ -47,6 +53,8 @@ export type StreamClientState = 'idle' | 'connecting' | 'subscribed' | 'waiting'
 interface Session {
   readonly connection: StreamConnection;
   readonly authId: number;
+  /** The token it authenticated with: the one to renew if it is refused. */
+  readonly token: string;
   subscriptionId: number;
   /** Settles the connection attempt; cleared once the subscription is confirmed. */
   pending: { resolve: () => void; reject: (err: unknown) => void } | undefined;
@@ -81,6 +89,10 @@ export class BetfairStreamClient {
   private connects = 0;
   private nextId = 1;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** A refused token to renew before the next connection; cleared once renewed. */
+  private refused: { token: string; error: SessionRejectedError } | undefined;
+  /** Whether a renewed session was refused too before any subscription: then it is not the session. */
+  private renewedSinceSubscribed = false;
 
   constructor(
     private readonly options: StreamClientOptions,
@@ -94,7 +106,7 @@ export class BetfairStreamClient {
       pause: ({ session }) => session.connection.pause(),
       resume: ({ session }) => session.connection.resume(),
     });
-    this.breaker = deps.breakers.create(`${PROVIDER}:stream`, () => this.openSession(), {
+    this.breaker = deps.breakers.create(`${PROVIDER}:stream`, () => this.authenticatedSession(), {
       timeoutMs: options.connectTimeoutMs + 1_000,
     });
   }
@@ -127,6 +139,7 @@ export class BetfairStreamClient {
   private async connect(): Promise<void> {
     if (this.connects++ > 0) this.deps.metrics.providerReconnects.inc(labels);
     this.state = 'connecting';
+    const previous = this.session;
     try {
       // 'subscribed' is set where the confirmation is read (onStatus), not after this await:
       // by the time this continuation runs the connection may already be lost again.
@@ -134,22 +147,49 @@ export class BetfairStreamClient {
     } catch (err) {
       // The breaker can give up (timeout, open) while a socket is still being set up.
       if (this.session?.pending !== undefined) this.session.connection.close();
-      this.onFailure(err);
+      // A session refused during authentication is the one this attempt opened; renewing it is
+      // part of this attempt, so that start() still settles on how connecting ended.
+      const opened = this.session === previous ? undefined : this.session;
+      if (this.renewing(err, opened)) await this.reconnect();
+      else this.onFailure(err);
     }
+  }
+
+  /** Whether `err` is a refused session to renew now (once between two subscriptions). */
+  private renewing(err: unknown, session: Session | undefined): boolean {
+    if (!(err instanceof SessionRejectedError) || session === undefined || this.renewedSinceSubscribed)
+      return false;
+    if (!this.running) return false;
+    this.deps.metrics.providerConnected.set(labels, 0);
+    this.refused = { token: session.token, error: err };
+    this.deps.logger.warn(`${describeError(err)}: renewing the session and resubscribing`);
+    return true;
   }
 
   private onFailure(err: unknown): void {
     if (!this.running) return;
     this.deps.metrics.providerConnected.set(labels, 0);
+    const error =
+      err instanceof SessionRejectedError && this.renewedSinceSubscribed
+        ? new ProviderError(
+            'PROVIDER_AUTH_FAILED',
+            PROVIDER,
+            `${err.message.replace(`${PROVIDER}: `, '')} right after it was renewed: check the app key's access to the Exchange Stream`,
+          )
+        : err instanceof Error
+          ? err
+          : new Error(describeError(err));
     if (!isRetriable(err)) {
       this.state = 'failed';
-      this.failure = err instanceof Error ? err : new Error(describeError(err));
-      this.deps.logger.error({ err }, `stream stopped, not retrying: ${describeError(err)}`);
+      this.failure = error;
+      this.deps.logger.error({ err }, `stream stopped, not retrying: ${describeError(error)}`);
+      this.deps.onDown?.(error, false);
       return;
     }
     this.state = 'waiting';
     const delayMs = backoffDelay(this.attempt++, this.options.backoff, this.deps.random);
     this.deps.logger.warn({ err, delayMs, attempt: this.attempt }, `reconnecting: ${describeError(err)}`);
+    this.deps.onDown?.(error, true);
     this.reconnectTimer = setTimeout(() => void this.reconnect(), delayMs);
   }
 
@@ -162,9 +202,26 @@ export class BetfairStreamClient {
     await this.connect();
   }
 
-  private openSession(): Promise<void> {
+  /** The token first (renewing a refused one), then the connection. */
+  private async authenticatedSession(): Promise<void> {
+    const refused = this.refused;
+    let token: string;
+    if (refused === undefined) token = await this.options.session.token();
+    else {
+      try {
+        token = await this.options.session.renew(refused.token);
+      } catch (err) {
+        throw new SessionNotRenewedError(refused.error, err, isRetriable(err));
+      }
+      this.refused = undefined;
+      this.renewedSinceSubscribed = true;
+    }
+    return this.openSession(token);
+  }
+
+  private openSession(sessionToken: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const { connectTimeoutMs, subscription, appKey, sessionToken } = this.options;
+      const { connectTimeoutMs, subscription, appKey } = this.options;
       const authId = this.nextId++;
       const connection = new StreamConnection(
         { ...this.options, heartbeatMs: subscription.heartbeatMs },
@@ -184,6 +241,7 @@ export class BetfairStreamClient {
       const session: Session = {
         connection,
         authId,
+        token: sessionToken,
         subscriptionId: 0,
         pending: { resolve, reject },
         failure: undefined,
@@ -203,7 +261,11 @@ export class BetfairStreamClient {
         session.pending.reject(session.failure ?? reason);
         session.pending = undefined;
       } else if (session === this.session && this.state === 'subscribed') {
-        this.onFailure(session.failure ?? reason);
+        // An expired session: renewed (logged in again) before the next connection, which then
+        // resubscribes from the clocks like any reconnect. Right away: waiting fixes nothing.
+        const failure = session.failure ?? reason;
+        if (this.renewing(failure, session)) void this.reconnect();
+        else this.onFailure(failure);
       }
     });
   }
@@ -251,6 +313,8 @@ export class BetfairStreamClient {
       session.pending = undefined;
       if (this.running) this.state = 'subscribed';
       this.attempt = 0;
+      this.renewedSinceSubscribed = false;
+      this.deps.onSubscribed?.();
       this.deps.metrics.providerConnected.set(labels, 1);
       this.deps.logger.info({ connectionsAvailable: status.connectionsAvailable }, 'subscribed');
     }

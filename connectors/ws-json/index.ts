@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { streamBackoffSchema } from '../runtime/backoff-config.js';
 import { describeError, isRetriable, OddsflowError } from '../../src/errors.js';
 import { componentLogger } from '../../src/logger.js';
 import { createHandOver } from '../runtime/hand-over.js';
@@ -27,22 +28,12 @@ export const wsJsonConfigSchema = z
       .positive()
       .default(1024 * 1024),
     maxQueuedFrames: z.int().positive().default(1_000),
-    backoff: z
-      .strictObject({
-        initialMs: z.int().positive().default(500),
-        maxMs: z.int().positive().default(30_000),
-        factor: z.number().min(1).default(2),
-      })
-      .prefault({}),
+    backoff: streamBackoffSchema,
   })
   .refine((c) => c.deadPeerTimeoutMs > c.pingIntervalMs, {
     path: ['deadPeerTimeoutMs'],
     message:
       'must be longer than pingIntervalMs, or a live peer is declared dead before it can answer a ping',
-  })
-  .refine((c) => c.backoff.maxMs >= c.backoff.initialMs, {
-    path: ['backoff', 'maxMs'],
-    message: 'must be at least backoff.initialMs',
   });
 
 export type WsJsonConfig = z.output<typeof wsJsonConfigSchema>;

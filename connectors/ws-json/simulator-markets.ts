@@ -4,6 +4,7 @@
  * price formats, with scratched runners and closing markets. Deterministic for a seed.
  */
 
+import type { CardRace } from '../../src/sim/race-card.js';
 import { gaussian } from '../../src/sim/random.js';
 
 export type SimPriceFormat = 'decimal' | 'fractional' | 'american';
@@ -28,6 +29,8 @@ export type SimSport = (typeof simSports)[number];
 interface SimRunner {
   id: string;
   name: string;
+  /** The horse of the shared race card; null for teams. */
+  horseId: number | null;
   logit: number;
   /** Where the walk is pulled back to, so prices wander without drifting to 1.01 or 1000. */
   anchor: number;
@@ -39,6 +42,10 @@ export interface SimEvent {
   sport: SimSport;
   name: string;
   league: string;
+  /** Racecourse of a race; null for matches. */
+  venue: string | null;
+  /** The race of the shared race card this event is. */
+  race: CardRace | null;
   home: string | null;
   away: string | null;
   startsAt: number;
@@ -63,7 +70,6 @@ const teams: Record<'soccer_epl' | 'basketball_nba', readonly string[]> = {
     'Chicago Bulls',
   ],
 };
-const venues = ['Romford', 'Towcester', 'Hove', 'Monmore', 'Sunderland', 'Nottingham'];
 
 export function probabilities(event: SimEvent): number[] {
   const active = event.runners.map((r) => (r.scratched ? 0 : Math.exp(r.logit)));
@@ -71,31 +77,53 @@ export function probabilities(event: SimEvent): number[] {
   return active.map((w) => w / total);
 }
 
+/** A bookmaker's title for a race: the local off time and the course, "14:05 Ascot". */
+function raceTitle(race: CardRace): string {
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: race.timezone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(race.startTime);
+  return `${time} ${race.venue}`;
+}
+
+/**
+ * A new event. A horse race is a race of the shared card (`race`): its course, off time and
+ * runners, named as a bookmaker prints them ("Gap Year (IRE)"), so that it joins the exchange's
+ * markets on the same race.
+ */
 export function createEvent(
   sport: SimSport,
   serial: number,
   now: number,
   msPerUpdate: number,
   random: () => number,
+  race?: CardRace,
 ): SimEvent {
   const id = `sim-${sport}-${serial}`;
   const updatesLeft = 150 + Math.floor(random() * 150);
   const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)] ?? 'Unknown';
   if (sport === 'horse_racing') {
-    const count = 6 + Math.floor(random() * 5);
-    const runners = Array.from({ length: count }, (_, i) => {
-      const logit = gaussian(random) * 0.8;
-      return { id: `${id}:r${i + 1}`, name: `Runner ${i + 1}`, logit, anchor: logit, scratched: false };
-    });
-    const venue = pick(venues);
+    if (race === undefined) throw new Error('a simulated horse race needs a race of the card');
+    const runners = race.runners.map((r) => ({
+      id: `${id}:r${r.cloth}`,
+      name: r.bred === null ? r.name : `${r.name} (${r.bred})`,
+      horseId: r.horseId,
+      logit: r.strength,
+      anchor: r.strength,
+      scratched: false,
+    }));
     return {
       id,
       sport,
-      name: `${venue} R${1 + (serial % 12)}`,
-      league: venue,
+      name: raceTitle(race),
+      league: race.venue,
+      venue: race.venue,
+      race,
       home: null,
       away: null,
-      startsAt: now + updatesLeft * msPerUpdate,
+      startsAt: race.startTime,
       live: false,
       marketKey: 'win',
       marketName: 'Win',
@@ -114,7 +142,7 @@ export function createEvent(
   const runners = sides.map((side) => {
     const logit = side === 'home' ? strength : side === 'away' ? -strength : -0.4;
     const name = side === 'home' ? home : side === 'away' ? away : 'Draw';
-    return { id: `${id}:${side}`, name, logit, anchor: logit, scratched: false };
+    return { id: `${id}:${side}`, name, horseId: null, logit, anchor: logit, scratched: false };
   });
   const liveAfter = Math.floor(updatesLeft * 0.6);
   return {
@@ -122,6 +150,8 @@ export function createEvent(
     sport,
     name: `${home} v ${away}`,
     league: sport === 'soccer_epl' ? 'English Premier League' : 'NBA',
+    venue: null,
+    race: null,
     home,
     away,
     startsAt: now + (updatesLeft - liveAfter) * msPerUpdate,
@@ -136,14 +166,33 @@ export function createEvent(
   };
 }
 
+/** Where a race of the shared card stands now, as every simulator sees it. */
+export interface RaceNow {
+  /** Log-strengths of the card's runners, in card order. */
+  form: readonly number[];
+  /** Horses withdrawn from the race. */
+  withdrawn: ReadonlySet<number>;
+  /** The race has been run: its markets close. */
+  run: boolean;
+}
+
 /**
  * One step of an event: the walk moves every runner, a horse may be scratched (never below three
- * runners), a match may go in play; the last update closes the market.
+ * runners), a match may go in play; the last update closes the market. A race of the shared card
+ * follows the card instead (`race`): its form, its non-runners, and its off.
  */
-export function stepEvent(event: SimEvent, random: () => number): void {
+export function stepEvent(event: SimEvent, random: () => number, race?: RaceNow): void {
   event.updatesLeft -= 1;
-  if (event.updatesLeft <= 0) {
+  if (event.updatesLeft <= 0 || race?.run === true) {
     event.status = 'closed';
+    return;
+  }
+  if (race !== undefined) {
+    event.runners.forEach((runner, i) => {
+      runner.logit = race.form[i] ?? runner.logit;
+      if (runner.horseId !== null && race.withdrawn.has(runner.horseId)) runner.scratched = true;
+    });
+    event.status = random() < 0.02 ? 'suspended' : 'open';
     return;
   }
   const volatility = event.live ? 0.12 : 0.04;

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { raceCardFrom, type RaceCard } from '../../src/sim/race-card.js';
 import { seededRandom } from '../../src/sim/random.js';
 import type { FieldMappingInput } from './field-mapping.js';
 import {
@@ -33,6 +34,11 @@ export interface WsSimulatorOptions {
   /** Size of an oversized frame (it must exceed the client's maxPayload). */
   oversizedBytes?: number;
   now?: () => number;
+  /**
+   * The horse races it quotes; share one with the Betfair simulator and the races open on the
+   * exchange are quoted here too, ending when the exchange has run them. Default: its own card.
+   */
+  raceCard?: RaceCard;
 }
 
 export interface WsFaults {
@@ -81,6 +87,7 @@ export const simulatorFieldMapping = {
     eventName: 'event.name',
     sport: 'event.sport',
     competition: 'event.league',
+    venue: 'event.venue',
     homeTeam: 'event.home',
     awayTeam: 'event.away',
     startTime: 'event.startsAt',
@@ -124,8 +131,30 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
   const subscriptions = new Map<WebSocket, Set<string>>();
   let serial = 0;
   let seq = 0;
+  const card = options.raceCard ?? raceCardFrom(now(), options.seed ?? 1);
+  // Races open elsewhere (on the exchange) first, then the card's next races in order.
+  const quoted = new Set<number>();
+  let cursor = 0;
+  const nextRace = () => {
+    let index = card.openRaces().find((i) => !quoted.has(i));
+    if (index === undefined) {
+      while (quoted.has(cursor) || card.hasRun(cursor)) cursor++;
+      index = cursor;
+    }
+    quoted.add(index);
+    return card.race(index);
+  };
+  const newEvent = (sport: SimSport) =>
+    createEvent(
+      sport,
+      ++serial,
+      now(),
+      msPerUpdate,
+      random,
+      sport === 'horse_racing' ? nextRace() : undefined,
+    );
   const events: SimEvent[] = simSports.flatMap((sport) =>
-    Array.from({ length: eventsPerSport }, () => createEvent(sport, ++serial, now(), msPerUpdate, random)),
+    Array.from({ length: eventsPerSport }, () => newEvent(sport)),
   );
 
   const message = (event: SimEvent, bookmaker: SimBookmaker) => ({
@@ -138,6 +167,7 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
       sport: event.sport,
       league: event.league,
       startsAt: new Date(event.startsAt).toISOString(),
+      venue: event.venue,
       home: event.home,
       away: event.away,
       live: event.live,
@@ -189,13 +219,23 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
     const index = Math.floor(random() * events.length);
     const event = events[index];
     if (event === undefined) return;
-    stepEvent(event, random);
+    const race = event.race;
+    stepEvent(
+      event,
+      random,
+      race === null
+        ? undefined
+        : {
+            form: card.form(race, now()),
+            withdrawn: card.withdrawn(race.index),
+            run: card.hasRun(race.index),
+          },
+    );
     const books =
       event.status === 'closed' ? bookmakers : [bookmakers[Math.floor(random() * bookmakers.length)]];
     for (const bookmaker of books)
       if (bookmaker) broadcast(event.sport, JSON.stringify(message(event, bookmaker)));
-    if (event.status === 'closed')
-      events[index] = createEvent(event.sport, ++serial, now(), msPerUpdate, random);
+    if (event.status === 'closed') events[index] = newEvent(event.sport);
   };
 
   const server = new WebSocketServer({

@@ -23,6 +23,19 @@ export class LruMap<K, V> {
     return value;
   }
 
+  /** The value without counting as a use. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
+  delete(key: K): void {
+    this.entries.delete(key);
+  }
+
   set(key: K, value: V): void {
     this.entries.delete(key);
     this.entries.set(key, value);

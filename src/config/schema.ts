@@ -97,6 +97,8 @@ export const settingsShape = {
   ODDS_API_KEY: z.string().min(1).optional(),
   BETFAIR_APP_KEY: z.string().min(1).optional(),
   BETFAIR_SESSION_TOKEN: z.string().min(1).optional(),
+  BETFAIR_USERNAME: z.string().min(1).optional(),
+  BETFAIR_PASSWORD: z.string().min(1).optional(),
 
   ODDSFLOW_SINKS: z
     .string()
@@ -151,6 +153,8 @@ export const secretSettings = new Set<string>([
   'ODDS_API_KEY',
   'BETFAIR_APP_KEY',
   'BETFAIR_SESSION_TOKEN',
+  'BETFAIR_USERNAME',
+  'BETFAIR_PASSWORD',
   'ODDSFLOW_CONNECTOR_THE_ODDS_API',
   'ODDSFLOW_CONNECTOR_WS_JSON',
   'ODDSFLOW_CONNECTOR_BETFAIR',

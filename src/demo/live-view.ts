@@ -1,4 +1,4 @@
-import type { BoardMarket } from './market-board.js';
+import { joinedProviders, type BoardMarket } from './market-board.js';
 
 export interface ViewSnapshot {
   elapsedSeconds: number;
@@ -60,7 +60,9 @@ export function renderView(s: ViewSnapshot, width = 110): string {
   lines.push(bold('markets') + dim('  best back price (bookmaker) per selection · overround per bookmaker'));
   for (const m of s.markets) {
     const arb = m.arbitrage ? ' \x1b[35mARBITRAGE\x1b[0m' : '';
-    lines.push('  ' + trim(`${m.eventId}  ${m.marketId}`, width - 12) + arb);
+    const joined = joinedProviders(m);
+    const tag = joined === undefined ? '' : `  \x1b[36m${joined.join(' + ')}\x1b[0m`;
+    lines.push('  ' + trim(`${m.eventId}  ${m.marketId}`, width - 12) + tag + arb);
     const best = m.best
       .slice(0, 6)
       .map((b) => `${b.selectionId} ${b.bestOdds.toFixed(2)} (${b.bestBookmaker})`)

@@ -11,6 +11,12 @@ export interface BoardMarket {
   arbitrage: boolean;
 }
 
+/** The providers quoting a market, when more than one does: an exchange and bookmakers joined. */
+export function joinedProviders(market: BoardMarket): string[] | undefined {
+  const providers = [...new Set([...market.books.values()].map((b) => b.provider))].sort();
+  return providers.length > 1 ? providers : undefined;
+}
+
 /**
  * The latest pricing of the most recently updated markets, for the demo's live view: what a
  * trading bot subscribed to odds.pricing would see. Bounded: the oldest markets drop out.
@@ -48,9 +54,19 @@ export class MarketBoard {
     }
   }
 
-  /** Most recently updated first. */
-  latest(count: number): BoardMarket[] {
-    return [...this.markets.values()].reverse().slice(0, count);
+  /**
+   * `count` markets for the view, most recently updated first: those quoted by several providers
+   * come first (at most `joined` of them, the point of comparing books), then the latest others.
+   */
+  showcase(count: number, joined = 2): BoardMarket[] {
+    const recent = [...this.markets.values()].reverse();
+    const first = recent.filter((m) => joinedProviders(m) !== undefined).slice(0, joined);
+    return [...first, ...recent.filter((m) => !first.includes(m))].slice(0, count);
+  }
+
+  /** Markets quoted by more than one provider. */
+  get joinedCount(): number {
+    return [...this.markets.values()].filter((m) => joinedProviders(m) !== undefined).length;
   }
 
   get size(): number {

@@ -105,7 +105,7 @@ export async function startDemoView(
     const deadLetters = (await m.deadLetters.get()).values.reduce((sum, v) => sum + v.value, 0);
     const snapshot: ViewSnapshot = {
       elapsedSeconds: (Date.now() - started) / 1000,
-      markets: board.latest(8),
+      markets: board.showcase(8),
       rates,
       lag,
       breakers,
@@ -124,7 +124,7 @@ export async function startDemoView(
       options.say(
         `demo ${snapshot.elapsedSeconds.toFixed(0)} s: ` +
           rates.map((r) => `${r.name} ${r.total}`).join(', ') +
-          `; markets ${board.size}; dead letters ${deadLetters}; lag ${lag.map((l) => l.lag).reduce((a, b) => a + b, 0)}`,
+          `; markets ${board.size} (${board.joinedCount} quoted by several providers); dead letters ${deadLetters}; lag ${lag.map((l) => l.lag).reduce((a, b) => a + b, 0)}`,
       );
     }
   };

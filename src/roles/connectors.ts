@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { createProducer } from '../kafka/client.js';
 import { componentLogger } from '../logger.js';
 import { createBreakerFactory } from '../resilience/breaker.js';
+import { ConnectorStatusBoard } from './connector-status.js';
 import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
 
 const settingOf: Record<ConnectorName, keyof Settings> = {
@@ -24,8 +25,24 @@ function withCredentials(
 ): Record<string, unknown> {
   if (name === 'the-odds-api' && settings.ODDS_API_KEY) return { ...raw, apiKey: settings.ODDS_API_KEY };
   if (name === 'betfair') {
+    const { BETFAIR_USERNAME: username, BETFAIR_PASSWORD: password } = settings;
+    const login = raw.login as Record<string, unknown> | undefined;
+    // The login method (and certificate files) may sit in the JSON, its credentials here; with
+    // credentials alone the login is interactive.
+    const withLogin =
+      username || password
+        ? {
+            login: {
+              method: 'interactive',
+              ...login,
+              ...(username ? { username } : {}),
+              ...(password ? { password } : {}),
+            },
+          }
+        : {};
     return {
       ...raw,
+      ...withLogin,
       ...(settings.BETFAIR_APP_KEY ? { appKey: settings.BETFAIR_APP_KEY } : {}),
       ...(settings.BETFAIR_SESSION_TOKEN ? { sessionToken: settings.BETFAIR_SESSION_TOKEN } : {}),
     };
@@ -104,14 +121,19 @@ export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher
     metrics: ctx.metrics,
     stateDir: stateDirOf(ctx.config),
   };
+  const board = new ConnectorStatusBoard();
   const connectors: Connector[] = resolved.map(({ name, module, config }) =>
-    module.create(config, { ...deps, logger: componentLogger(ctx.logger, 'connector', name) }),
+    module.create(config, {
+      ...deps,
+      logger: componentLogger(ctx.logger, 'connector', name),
+      status: board.statusOf(name),
+    }),
   );
   for (const connector of connectors) await connector.start();
   ctx.logger.info({ connectors: resolved.map((r) => r.name) }, 'connectors started');
   return {
     name: 'connectors',
-    readiness: { kafka: kafkaReadiness(ctx) },
+    readiness: { kafka: kafkaReadiness(ctx), connectors: board.check },
     async stop() {
       shutdown.abort();
       await Promise.all(connectors.map((c) => c.stop()));

@@ -7,6 +7,7 @@ import {
   type WsSimulator,
 } from '../../connectors/ws-json/simulator.js';
 import type { Env } from '../config/load.js';
+import { raceCardFrom } from './race-card.js';
 
 export interface SimulatorRates {
   /** Betfair price changes per second over all markets. */
@@ -43,8 +44,8 @@ export interface SimulatorPlacement {
   host?: string;
   /** The host the connectors reach them at (a service name); the listen host by default. */
   advertisedHost?: string;
-  /** Fixed ports (0 or absent: free ones). */
-  ports?: { oddsApi?: number; ws?: number; betfair?: number };
+  /** Fixed ports (0 or absent: free ones); betfairApi serves Betfair's login, keepAlive and catalogue. */
+  ports?: { oddsApi?: number; ws?: number; betfair?: number; betfairApi?: number };
   /** Betfair over TLS with a generated certificate (auto: when openssl exists), or plain TCP. */
   betfairTls?: 'auto' | 'on' | 'off';
 }
@@ -67,16 +68,22 @@ export async function startSimulators(
     startSpacingMs: 10_000,
     durationMs: 20_000,
   });
+  // One race card for the exchange and the bookmakers: the same races, courses, offs and runners,
+  // so the pipeline joins an exchange book and a bookmaker book of one race.
+  const raceCard = raceCardFrom(Date.now(), seed);
   const ws = await startWsSimulator({
     seed,
     host,
     port: options.ports?.ws ?? 0,
     messagesPerSecond: rates.wsMessagesPerSecond,
+    raceCard,
   });
   const betfair = await startBetfairSimulator({
     seed,
     host,
+    raceCard,
     port: options.ports?.betfair ?? 0,
+    apiPort: options.ports?.betfairApi ?? 0,
     tls: options.betfairTls ?? 'auto',
     markets: rates.betfairMarkets,
     updatesPerSecond: rates.betfairUpdatesPerSecond,
@@ -110,12 +117,7 @@ export async function startSimulators(
       mapping: simulatorFieldMapping,
     }),
     ODDSFLOW_CONNECTOR_BETFAIR: JSON.stringify({
-      host: advertised,
-      port: betfair.port,
-      tls: betfair.tls,
-      ...(betfair.caFile ? { caFile: betfair.caFile } : {}),
-      appKey: betfair.appKey,
-      sessionToken: betfair.sessionToken,
+      ...betfair.connectorConfig(advertised),
       heartbeatMs: 5_000,
     }),
   };

@@ -10,6 +10,7 @@ const optionsSchema = z.object({
   oddsApiPort: z.coerce.number().int().min(0).max(65535).default(0),
   wsPort: z.coerce.number().int().min(0).max(65535).default(0),
   betfairPort: z.coerce.number().int().min(0).max(65535).default(0),
+  betfairApiPort: z.coerce.number().int().min(0).max(65535).default(0),
   betfairTls: z.enum(['auto', 'on', 'off']).default('auto'),
   writeConfig: z.string().optional(),
 });
@@ -24,7 +25,12 @@ export function registerSimulateCommand(program: Command): void {
     .option('--advertised-host <host>', 'the host the connectors reach the simulators at (a service name)')
     .option('--odds-api-port <port>', 'fixed port (0: a free one)', '0')
     .option('--ws-port <port>', 'fixed port (0: a free one)', '0')
-    .option('--betfair-port <port>', 'fixed port (0: a free one)', '0')
+    .option('--betfair-port <port>', 'fixed port of the stream (0: a free one)', '0')
+    .option(
+      '--betfair-api-port <port>',
+      'fixed port of the login, keepAlive and listMarketCatalogue endpoints (0: a free one)',
+      '0',
+    )
     .option('--betfair-tls <mode>', 'auto, on or off (plain TCP)', 'auto')
     .option(
       '--write-config <file>',
@@ -40,7 +46,12 @@ export function registerSimulateCommand(program: Command): void {
         const sims = await startSimulators({
           host: o.host,
           ...(o.advertisedHost ? { advertisedHost: o.advertisedHost } : {}),
-          ports: { oddsApi: o.oddsApiPort, ws: o.wsPort, betfair: o.betfairPort },
+          ports: {
+            oddsApi: o.oddsApiPort,
+            ws: o.wsPort,
+            betfair: o.betfairPort,
+            betfairApi: o.betfairApiPort,
+          },
           betfairTls: o.betfairTls,
         });
         for (const [key, value] of Object.entries(sims.connectorSettings))
@@ -48,7 +59,7 @@ export function registerSimulateCommand(program: Command): void {
         if (o.writeConfig)
           await writeFile(o.writeConfig, JSON.stringify(sims.connectorSettings, null, 2) + '\n');
         say(
-          `simulators: The Odds API ${sims.oddsApi.url}, WebSocket ${sims.ws.url}, Betfair ${sims.betfair.tls ? 'tls' : 'tcp'}://${sims.betfair.host}:${sims.betfair.port}; Ctrl-C stops them`,
+          `simulators: The Odds API ${sims.oddsApi.url}, WebSocket ${sims.ws.url}, Betfair ${sims.betfair.tls ? 'tls' : 'tcp'}://${sims.betfair.host}:${sims.betfair.port} (API ${sims.betfair.bettingUrl}); Ctrl-C stops them`,
         );
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

@@ -60,6 +60,10 @@ describe('connectors: simulators → connectors → Kafka (Avro) → decoded rec
     expect(new Set(betfair.map((b) => b.side))).toEqual(new Set(['back', 'lay']));
     expect(betfair.every((b) => b.priceFormat === 'decimal' && b.sport !== '')).toBe(true);
     expect(betfair.some((b) => b.selections.some((s) => s.size !== null))).toBe(true);
+    // Named from the simulator's listMarketCatalogue: the stream's definitions name nothing.
+    expect(betfair.every((b) => b.eventName !== null && b.selections.every((s) => s.name !== null))).toBe(
+      true,
+    );
     const formats = new Set(byProvider.get('ws-json')!.map((b) => b.priceFormat));
     expect(formats.size).toBeGreaterThan(1); // the feed mixes decimal, fractional and American books
     expect(books.every((b) => b.payload.length > 2 && b.eventTime > 0 && b.receivedAt > 0)).toBe(true);
@@ -71,6 +75,7 @@ describe('connectors: simulators → connectors → Kafka (Avro) → decoded rec
     expect(new Set(keys).size).toBe(keys.length);
     const race = results.find((r) => r.provider === 'betfair')!;
     expect(race.runners.filter((r) => r.status === 'WINNER').length).toBeGreaterThan(0);
+    expect(race.runners.every((r) => r.name !== null)).toBe(true);
     const game = results.find((r) => r.provider === 'the-odds-api')!;
     expect(game.completed).toBe(true);
     expect(game.scores).toHaveLength(2);

@@ -1,29 +1,10 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionTopics, testConfig, roleEnv } from '../../helpers/stack.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
+import { freePort, poll } from '../../helpers/ports.js';
 import type { Config } from '../../../src/config/load.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return undefined;
-}
 
 describe('a running role serves /healthz, /readyz and /metrics', () => {
   let config: Config;

@@ -1,9 +1,9 @@
-import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../../../src/errors.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { redisSink } from '../../../sinks/redis/index.js';
+import { freePort } from '../../helpers/ports.js';
 import { randomId, silentLogger, testStack } from '../../helpers/stack.js';
 import { book, pricing, record } from '../../unit/sinks/sample-records.js';
 
@@ -34,14 +34,6 @@ function live(eventId: string, eventTime = Date.now()) {
 
 const oddsOf = async (key: string, field: string): Promise<unknown> =>
   JSON.parse((await redis.hget(key, field)) ?? 'null') as unknown;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('redis sink', () => {
   it('writes the latest book, pricing and best prices of a market with its expiry, in one batch', async () => {

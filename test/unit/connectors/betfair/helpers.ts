@@ -12,6 +12,7 @@ import { createLogger } from '../../../../src/logger.js';
 import { createMetrics, type Metrics } from '../../../../src/metrics.js';
 import { createBreakerFactory, defaultBreakerSettings } from '../../../../src/resilience/breaker.js';
 import { captureLogs, type LogLine } from '../../../helpers/logs.js';
+import { RecordedStatus } from '../../../helpers/connector-status.js';
 
 export const fixtureDir = join(import.meta.dirname, '../../../fixtures/betfair');
 export const fixture = (name: string) => join(fixtureDir, name);
@@ -54,6 +55,8 @@ export interface TestDeps {
   publisher: CollectingPublisher;
   metrics: Metrics;
   logs: () => LogLine[];
+  /** What the connector reported for /readyz. */
+  status: RecordedStatus;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function testDeps(
   const publisher = shared.publisher ?? new CollectingPublisher();
   // Breakers half-open after 100 ms instead of 15 s, so a test can see one open and recover.
   const breakers = createBreakerFactory(logger, metrics, { ...defaultBreakerSettings, resetTimeoutMs: 100 });
+  const status = new RecordedStatus();
   const deps: ConnectorDeps = {
     logger,
     metrics,
@@ -78,8 +82,9 @@ export async function testDeps(
     breakers,
     clock: { now: () => 0 },
     stateDir: dir,
+    status,
   };
-  return { deps, publisher, metrics, logs: capture.lines };
+  return { deps, publisher, metrics, logs: capture.lines, status };
 }
 
 export async function metricValue(

@@ -28,9 +28,36 @@ describe('betfair connector config', () => {
     });
     expect(result.success).toBe(false);
     const paths = result.error?.issues.map((i) => i.path.join('.'));
-    expect(paths).toEqual(
-      expect.arrayContaining(['sessionToken', 'heartbeatMs', 'conflateMs', 'marketFilter', '']),
-    );
+    expect(paths).toEqual(expect.arrayContaining(['heartbeatMs', 'conflateMs', 'marketFilter', '']));
+  });
+
+  it('needs a session token or a login, and checks the login method and the API URLs', () => {
+    const none = betfairConnector.configSchema.safeParse({ appKey: 'key' });
+    expect(none.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['sessionToken', expect.stringContaining('BETFAIR_USERNAME') as string],
+    ]);
+    const certificate = betfairConnector.configSchema.safeParse({
+      appKey: 'key',
+      login: { method: 'certificate', username: 'u', password: 'p' },
+      bettingUrl: 'ftp://example.com/',
+    });
+    expect(certificate.error?.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'bettingUrl',
+      'login.certFile',
+      'login.keyFile',
+    ]);
+    const interactive = betfairConnector.configSchema.parse({
+      appKey: 'key',
+      login: { method: 'interactive', username: 'u', password: 'p' },
+      identityUrl: 'https://identitysso.betfair.it/api',
+    });
+    expect(interactive).toMatchObject({
+      identityUrl: 'https://identitysso.betfair.it/api/',
+      bettingUrl: 'https://api.betfair.com/exchange/betting/rest/v1.0/',
+      keepAliveMs: 600_000,
+      catalogue: { enabled: true, batchSize: 100 },
+    });
+    expect(interactive.sessionToken).toBeUndefined();
   });
 
   it('wants the dead-peer timeout longer than the heartbeat', () => {

@@ -97,6 +97,37 @@ describe('Betfair simulator', () => {
     });
   });
 
+  it('lists horse races as Betfair does: WIN and PLACE of one race, names only in the catalogue', () => {
+    const engine = new SimEngine({ ...engineOptions, eventTypeIds: ['7'], markets: 4 });
+    const [win, place, nextWin] = engine.catalogue(engine.marketIds());
+    expect(win?.description?.marketType).toBe('WIN');
+    expect(place?.description?.marketType).toBe('PLACE');
+    expect(place?.marketName).toBe('To Be Placed');
+    expect(place?.event).toEqual(win?.event);
+    expect(place?.marketStartTime).toBe(win?.marketStartTime);
+    expect(place?.runners).toEqual(win?.runners);
+    expect(nextWin?.event?.venue).not.toBe(win?.event?.venue);
+    expect(win?.event?.name).toMatch(/^Ascot \d+(st|nd|rd|th) [A-Z][a-z]{2}$/);
+    expect(new Set(win?.runners?.map((r) => r.runnerName)).size).toBe(10);
+    expect(win?.runners?.every((r) => /^[A-Z][a-z]+( [A-Z][a-z]+)*$/.test(r.runnerName))).toBe(true);
+    // The stream's definitions name nothing, as the live Exchange Stream.
+    const image = engine.image();
+    expect(image.every((mc) => mc.marketDefinition?.runners.every((r) => r.name === undefined))).toBe(true);
+    expect(image.every((mc) => mc.marketDefinition?.eventName === undefined)).toBe(true);
+  });
+
+  it('takes a runner withdrawn from the race out of its other market too', () => {
+    const engine = new SimEngine({ ...engineOptions, eventTypeIds: ['7'], markets: 2 });
+    const [win, place] = engine.marketIds();
+    const removed = engine.market(win!)!.removeRunner();
+    const gone = removed?.marketDefinition?.runners.find((r) => r.status === 'REMOVED')?.id;
+    expect(gone).toEqual(expect.any(Number));
+    engine.tick();
+    const next = engine.tick();
+    expect(next?.mc[0]?.id).toBe(place);
+    expect(next?.mc[0]?.marketDefinition?.runners.find((r) => r.id === gone)?.status).toBe('REMOVED');
+  });
+
   it('resumes from a clock with the changes after it, and refuses clocks of another epoch', () => {
     const engine = new SimEngine(engineOptions);
     for (let i = 0; i < 10; i++) engine.tick();

@@ -31,12 +31,7 @@ async function simulator(options: BetfairSimulatorOptions = {}): Promise<Betfair
 
 function connector(sim: BetfairSimulator, { deps }: TestDeps, overrides: Partial<BetfairConfigInput> = {}) {
   const config = betfairConnector.configSchema.parse({
-    host: sim.host,
-    port: sim.port,
-    tls: sim.tls,
-    caFile: sim.caFile,
-    appKey: sim.appKey,
-    sessionToken: sim.sessionToken,
+    ...sim.connectorConfig(),
     heartbeatMs: 500,
     stateFlushMs: 0,
     backoff: { initialMs: 10, maxMs: 50 },
@@ -158,19 +153,34 @@ describe('Betfair stream connector against the simulator', () => {
     expect(sim.stats.connections).toBe(1);
   });
 
-  it('stops for good on bad credentials: the error is not retriable and there is no reconnect storm', async () => {
+  it('stops for good on a refused token it cannot renew (no login): not retriable, no reconnect storm, not ready', async () => {
     const sim = await simulator();
     const t = await testDeps();
-    const c = connector(sim, t, { sessionToken: 'expired-token' });
+    const c = connector(sim, t, { sessionToken: 'expired-token', login: undefined });
     await expect(c.start()).rejects.toMatchObject({ code: 'PROVIDER_AUTH_FAILED', retriable: false });
     await sleep(300);
     expect(sim.stats.connections).toBe(1);
     expect(sim.stats.authFailures).toBe(1);
-    expect(await metricValue(t.metrics.providerReconnects, { provider: 'betfair' })).toBe(0);
+    expect(sim.accountStats.logins).toBe(0);
+    // One attempt to renew (nothing to log in with), no second socket.
+    expect(await metricValue(t.metrics.providerReconnects, { provider: 'betfair' })).toBe(1);
     expect(c.status().state).toBe('failed');
-    const error = t.logs().find((l) => l.level === 'error');
-    expect(error?.msg).toContain('INVALID_SESSION_INFORMATION');
+    const errors = t.logs().filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.msg).toContain('INVALID_SESSION_INFORMATION');
+    expect(errors[0]?.msg).toContain('no login is configured');
+    expect(t.status.current).toContain('INVALID_SESSION_INFORMATION');
     expect(JSON.stringify(t.logs())).not.toContain(sim.appKey);
+  });
+
+  it('stops for good on a bad app key, which no login mends', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    const c = connector(sim, t, { appKey: 'not-the-app-key' });
+    await expect(c.start()).rejects.toMatchObject({ code: 'PROVIDER_AUTH_FAILED', retriable: false });
+    expect(sim.stats.authFailures).toBe(1);
+    expect(sim.accountStats.logins).toBe(0);
+    expect(t.status.current).toContain('INVALID_APP_KEY');
   });
 
   it('answers INVALID_CLOCK with a subscription for a full image, which re-emits nothing unchanged', async () => {
@@ -253,5 +263,100 @@ describe('Betfair stream connector against the simulator', () => {
     expect(restarted.books).toEqual(reference.books);
     expect(restarted.results).toEqual(reference.results);
     expect(second?.logs().some((l) => l.msg === 'stream state restored')).toBe(true);
+  });
+});
+
+describe('Betfair session lifecycle against the simulator', () => {
+  it.each(['NO_SESSION', 'INVALID_SESSION_INFORMATION'] as const)(
+    'renews an expired session (%s) by logging in again and resubscribes from its clocks: no gap, no duplicate',
+    async (errorCode) => {
+      const reference = await (async () => {
+        const sim = await simulator({ seed: 31 });
+        const t = await testDeps();
+        await connector(sim, t).start();
+        return script(sim, t, () => undefined);
+      })();
+
+      const sim = await simulator({ seed: 31 });
+      const t = await testDeps();
+      const c = connector(sim, t);
+      await c.start();
+      const expired = await script(sim, t, async () => {
+        sim.expireSessions(errorCode);
+        await waitFor(() => expect(sim.stats.subscriptions).toHaveLength(2));
+      });
+
+      expect(sim.accountStats.logins).toBe(1);
+      expect(sim.stats.subscriptions.map((s) => s.answer)).toEqual(['SUB_IMAGE', 'RESUB_DELTA']);
+      expect(expired.books).toEqual(reference.books);
+      expect(expired.results).toEqual(reference.results);
+      expect(c.status().state).toBe('subscribed');
+      // Never halted: the renewal mended it at once.
+      expect(t.status.halts).toEqual([]);
+      const logs = JSON.stringify(t.logs());
+      expect(logs).toContain(errorCode);
+      expect(logs).toContain('logged in: new session');
+      for (const secret of [sim.password, sim.sessionToken, 'sim-session-1'])
+        expect(logs).not.toContain(secret);
+    },
+  );
+
+  it('is not ready, with one error line, when the expired session cannot be renewed', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    const c = connector(sim, t);
+    await c.start();
+    await waitFor(() => expect(t.publisher.books).toHaveLength(6));
+    sim.refuseLogins('INVALID_USERNAME_OR_PASSWORD');
+    sim.expireSessions('NO_SESSION');
+    await waitFor(() => expect(c.status().state).toBe('failed'));
+    expect(t.status.current).toBe(
+      'PROVIDER_AUTH_FAILED: betfair: stream: session refused (NO_SESSION) and could not be renewed: login: INVALID_USERNAME_OR_PASSWORD',
+    );
+    const errors = t.logs().filter((l) => l.level === 'error');
+    expect(errors.map((l) => l.msg)).toEqual([`stream stopped, not retrying: ${t.status.current}`]);
+    await sleep(200);
+    expect(sim.stats.connections).toBe(1);
+    expect(sim.accountStats.loginFailures).toBe(1);
+  });
+
+  it('is not ready while the login fails for a passing reason, and ready again once it works', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    const c = connector(sim, t, { backoff: { initialMs: 20, maxMs: 40 } });
+    await c.start();
+    await waitFor(() => expect(t.publisher.books).toHaveLength(6));
+    sim.refuseLogins('TEMPORARY_BAN_TOO_MANY_REQUESTS');
+    sim.expireSessions('INVALID_SESSION_INFORMATION');
+    await waitFor(() => expect(t.status.current).toContain('TEMPORARY_BAN_TOO_MANY_REQUESTS'));
+    expect(c.status().state).not.toBe('failed');
+    await waitFor(() => expect(sim.accountStats.loginFailures).toBeGreaterThanOrEqual(2));
+    sim.refuseLogins(undefined);
+    await waitFor(() => expect(c.status().state).toBe('subscribed'));
+    expect(t.status.current).toBeUndefined();
+    expect(sim.stats.subscriptions.at(-1)?.answer).toBe('RESUB_DELTA');
+  });
+
+  it('keeps a session alive with keepAlive, so a reconnect needs no login', async () => {
+    // Idle sessions end after 2.5 s: kept alive every second, a loaded machine has 1.5 s to spare.
+    const sim = await simulator({ sessionIdleMs: 2_500 });
+    const t = await testDeps();
+    await connector(sim, t, { keepAliveMs: 1_000 }).start();
+    await waitFor(() => expect(t.publisher.books).toHaveLength(6));
+    await sleep(4_000);
+    sim.dropConnections();
+    await waitFor(() => expect(sim.stats.subscriptions).toHaveLength(2));
+    expect(sim.accountStats.keepAlives).toBeGreaterThanOrEqual(3);
+    expect(sim.accountStats.logins).toBe(0);
+    expect(sim.stats.authFailures).toBe(0);
+  });
+
+  it('logs in at start when given a login and no token', async () => {
+    const sim = await simulator();
+    const t = await testDeps();
+    await connector(sim, t, { sessionToken: undefined }).start();
+    await waitFor(() => expect(t.publisher.books).toHaveLength(6));
+    expect(sim.accountStats.logins).toBe(1);
+    expect(sim.stats.authFailures).toBe(0);
   });
 });

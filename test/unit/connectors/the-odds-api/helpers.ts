@@ -9,6 +9,7 @@ import {
   type OddsApiSimulator,
   type SimulatorOptions,
 } from '../../../../connectors/the-odds-api/simulator.js';
+import { RecordedStatus } from '../../../helpers/connector-status.js';
 
 export interface LogLine {
   level: string;
@@ -79,6 +80,7 @@ export function testDeps(breaker: BreakerSettings = fastBreaker, level: 'debug' 
     breakers: createBreakerFactory(logger, metrics, breaker),
     clock: { now: () => Date.now() },
     stateDir: '/nonexistent',
+    status: new RecordedStatus(),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type ParseFailure,
   type RawPublisher,
 } from '../../../../connectors/contract.js';
+import { RecordedStatus } from '../../../helpers/connector-status.js';
 
 /** The project's RawPublisher contract, in memory: keeps what it is given, in order. */
 export class CollectingPublisher implements RawPublisher {
@@ -69,6 +70,7 @@ export function connectorDeps(publisher: RawPublisher, logger: Logger): Connecto
     breakers: createBreakerFactory(logger, metrics),
     clock: systemClock,
     stateDir,
+    status: new RecordedStatus(),
   };
 }
 

@@ -1,3 +1,4 @@
+import { RaceCard } from '../../../../src/sim/race-card.js';
 import { seededRandom } from '../../../../src/sim/random.js';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -28,9 +29,10 @@ function toDecimal(price: string, format: string): number {
 
 function runModel(seed: number, visit: (event: SimEvent) => void): void {
   const random = seededRandom(seed);
+  const card = new RaceCard({ seed, firstStart: 0 });
   for (const sport of simSports) {
     for (let serial = 0; serial < 8; serial++) {
-      const event = createEvent(sport, serial, 0, 100, random);
+      const event = createEvent(sport, serial, 0, 100, random, card.race(serial));
       while (event.status !== 'closed') {
         stepEvent(event, random);
         visit(event);
