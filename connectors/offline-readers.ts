@@ -94,7 +94,10 @@ export interface ProviderInputOptions {
 }
 
 /** One provider's recording (the form `--provider` names); see readInputs. */
-export function readProviderInput(provider: OfflineProvider, options: ProviderInputOptions): AsyncGenerator<InputChunk> {
+export function readProviderInput(
+  provider: OfflineProvider,
+  options: ProviderInputOptions,
+): AsyncGenerator<InputChunk> {
   return readInputs({
     file: options.file,
     format: formatOfProvider[provider],

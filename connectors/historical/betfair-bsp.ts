@@ -44,17 +44,22 @@ export interface BspOptions {
   report: ProblemSink;
 }
 
-/** Whether a header row is that of a BSP file. */
-export function isBspHeader(names: readonly string[]): boolean {
-  const upper = new Set(names.map((n) => n.toUpperCase()));
-  return upper.has('EVENT_ID') && upper.has('BSP') && upper.has('SELECTION_ID');
+/**
+ * Whether a CSV is a BSP file: named as Betfair names them (dwbfprices…, dwbfgreyhound…), or with
+ * at least four of their (upper-case) columns, so that a BSP file missing a column is still told
+ * apart (and reported as such) rather than read as a generic odds CSV.
+ */
+export function isBspFile(fileName: string, header: readonly string[]): boolean {
+  if (/^dwbf/i.test(fileName)) return true;
+  const names = new Set(header);
+  return bspColumns.filter((c) => names.has(c)).length >= 4;
 }
 
 /** "dd-mm-yyyy HH:MM[:SS]" in the file's time zone, or ISO 8601. */
 export function parseEventDate(text: string, timeZone: string): number | null {
   const m = /^\s*(\d{1,2})[-/](\d{1,2})[-/](\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$/.exec(text);
   if (m) {
-    const [day, month, year, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0)) as number[];
+    const [day, month, year, hour, minute, second] = m.slice(1).map((v) => Number(v ?? 0));
     return zonedToUtc(
       { year: year!, month: month!, day: day!, hour: hour!, minute: minute!, second: second! },
       timeZone,
@@ -97,7 +102,10 @@ function failure(file: string, row: CsvRow, code: string, message: string): Pars
  * columns stay in the records' payload (the market's CSV rows, header first). Rows of a market
  * are consecutive, as Betfair writes them.
  */
-export async function* readBspCsv(lines: AsyncIterable<string>, options: BspOptions): AsyncGenerator<RecordChunk> {
+export async function* readBspCsv(
+  lines: AsyncIterable<string>,
+  options: BspOptions,
+): AsyncGenerator<RecordChunk> {
   const rows = csvRows(lines);
   const first = await rows.next();
   if (first.done === true) return;
@@ -113,8 +121,7 @@ export async function* readBspCsv(lines: AsyncIterable<string>, options: BspOpti
     });
     return;
   }
-  const sport =
-    options.sport ?? (/greyhound/i.test(options.file.split('/').pop() ?? '') ? '4339' : '7');
+  const sport = options.sport ?? (/greyhound/i.test(options.file.split('/').pop() ?? '') ? '4339' : '7');
   const place = /place/i.test(options.file.split('/').pop() ?? '');
   let market: Market | undefined;
 
@@ -130,7 +137,14 @@ export async function* readBspCsv(lines: AsyncIterable<string>, options: BspOpti
         position: line,
         books: [],
         results: [],
-        failures: [failure(options.file, marketRows[0]!.row, 'INVALID_VALUE', `EVENT_DT is not a time: "${head('EVENT_DT')}"`)],
+        failures: [
+          failure(
+            options.file,
+            marketRows[0]!.row,
+            'INVALID_VALUE',
+            `EVENT_DT is not a time: "${head('EVENT_DT')}"`,
+          ),
+        ],
       };
     }
     const sourceMarketId = `1.${market.id}`;
@@ -194,7 +208,12 @@ export async function* readBspCsv(lines: AsyncIterable<string>, options: BspOpti
     if (row.fields.length !== header.length) {
       if (row.line >= options.from) {
         const message = `${row.fields.length} fields where the header has ${header.length}`;
-        yield { position: row.line, books: [], results: [], failures: [failure(options.file, row, 'CSV_ROW', message)] };
+        yield {
+          position: row.line,
+          books: [],
+          results: [],
+          failures: [failure(options.file, row, 'CSV_ROW', message)],
+        };
       }
       continue;
     }

@@ -13,9 +13,12 @@ export class ByteSource {
     this.iterator = {
       next: async () => {
         const r = await inner.next();
-        return r.done === true ? r : { done: false, value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value) };
+        return r.done === true
+          ? r
+          : { done: false, value: Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value) };
       },
-      return: async () => (inner.return ? ((await inner.return()) as IteratorResult<Buffer>) : { done: true, value: undefined }),
+      return: async () =>
+        inner.return ? ((await inner.return()) as IteratorResult<Buffer>) : { done: true, value: undefined },
     };
   }
 

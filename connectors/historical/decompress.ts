@@ -26,10 +26,58 @@ export class DecompressError extends OddsflowError {
 const labels: Record<Compression, string> = { bz2: 'bzip2', gz: 'gzip' };
 
 /**
+ * The chunks a stream emits, with backpressure (paused while `highWater` chunks wait), and an
+ * error raised only after every chunk emitted before it: a decoder that fails on a truncated
+ * block has usually decoded the blocks before it, and those must not be discarded.
+ */
+async function* emitted(stream: NodeJS.ReadableStream, highWater = 16): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let paused = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  stream.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    if (queue.length >= highWater && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    notify();
+  });
+  stream.on('end', () => {
+    ended = true;
+    notify();
+  });
+  stream.on('error', (err: Error) => {
+    failure ??= err;
+    notify();
+  });
+  for (;;) {
+    const chunk = queue.shift();
+    if (chunk !== undefined) {
+      if (queue.length < highWater / 2 && paused) {
+        paused = false;
+        stream.resume();
+      }
+      yield chunk;
+      continue;
+    }
+    if (failure !== undefined) throw failure;
+    if (ended) return;
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}
+
+/**
  * The decompressed bytes of `source`, streamed with the decoder's backpressure (bzip2 by the
- * pure-JavaScript unbzip2-stream, gzip by zlib): memory holds a block at most (900 kB for bzip2),
- * never the file. A truncated or corrupt stream ends the iteration with a DecompressError after
- * every byte decoded before the fault; concatenated streams (pbzip2, multi-member gzip) are read whole.
+ * pure-JavaScript unbzip2-stream, gzip by zlib): memory holds about a megabyte of compressed
+ * input at most (unbzip2-stream decodes once a whole 900 kB block may be buffered), never the
+ * file. A truncated or corrupt stream ends the iteration with a DecompressError after every
+ * byte decoded before the fault; concatenated streams (pbzip2, multi-member gzip) are read whole.
  */
 export async function* decompress(
   compression: Compression,
@@ -37,20 +85,18 @@ export async function* decompress(
   name: string,
 ): AsyncGenerator<Buffer> {
   const input = Readable.from(source, { objectMode: false });
-  // unbzip2-stream is a classic (through) stream; wrap() gives it a streams3 face with backpressure.
+  // unbzip2-stream is a classic (through) stream: read through its events, not async iteration.
   const decoder: Duplex = compression === 'gz' ? createGunzip() : (bz2() as unknown as Duplex);
-  const output = compression === 'gz' ? (decoder as Readable) : new Readable({ objectMode: false }).wrap(decoder);
   let inputEnded = false;
   let inputError: Error | undefined;
   input.on('end', () => (inputEnded = true));
   input.on('error', (err) => {
     inputError = err;
-    output.destroy(err);
+    decoder.emit('error', err);
   });
-  decoder.on('error', (err: Error) => output.destroy(err));
-  input.pipe(decoder as NodeJS.WritableStream);
+  input.pipe(decoder);
   try {
-    for await (const chunk of output) yield chunk as Buffer;
+    yield* emitted(decoder);
   } catch (err) {
     if (inputError !== undefined) throw inputError;
     const message = (err as Error).message;
@@ -61,7 +107,8 @@ export async function* decompress(
         : `${labels[compression]} stream corrupt`;
     throw new DecompressError(`${name}: ${what} (${message})`, { cause: err });
   } finally {
+    input.unpipe();
     input.destroy();
-    output.destroy();
+    decoder.destroy();
   }
 }

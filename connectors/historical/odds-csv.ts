@@ -16,7 +16,11 @@ import type { ProblemSink } from './problems.js';
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const columnSource = z.union([
   z.string().min(1),
-  z.strictObject({ column: z.string().min(1), map: z.record(z.string(), z.string()).optional(), default: scalar.optional() }),
+  z.strictObject({
+    column: z.string().min(1),
+    map: z.record(z.string(), z.string()).optional(),
+    default: scalar.optional(),
+  }),
   z.strictObject({ const: scalar }),
 ]);
 type ColumnSource = z.output<typeof columnSource>;
@@ -74,7 +78,11 @@ function toPathSource(source: ColumnSource): unknown {
   if (column.includes('"')) throw new ConfigError([`csv mapping: column name ${column} contains a quote`]);
   const path = `@["${column}"]`;
   if (typeof source === 'string') return path;
-  return { path, ...('map' in source && source.map ? { map: source.map } : {}), ...('default' in source && source.default !== undefined ? { default: source.default } : {}) };
+  return {
+    path,
+    ...('map' in source && source.map ? { map: source.map } : {}),
+    ...('default' in source && source.default !== undefined ? { default: source.default } : {}),
+  };
 }
 
 /** A CSV mapping checked and compiled, with the columns it needs. */
@@ -103,9 +111,22 @@ export function compileCsvMapping(input: unknown): CompiledCsvMapping {
   });
   if (!fields.success)
     throw new ConfigError(fields.error.issues.map((i) => `--mapping ${i.path.join('.')}: ${i.message}`));
-  const needed = (s: ColumnSource) => (typeof s === 'string' ? s : 'column' in s && s.default === undefined ? s.column : undefined);
-  const bookColumns = [...new Set(Object.values(book).map(columnOf).filter((c): c is string => c !== undefined))];
-  const required = [...new Set([...Object.values(book), ...Object.values(selection)].map(needed).filter((c): c is string => c !== undefined))];
+  const needed = (s: ColumnSource) =>
+    typeof s === 'string' ? s : 'column' in s && s.default === undefined ? s.column : undefined;
+  const bookColumns = [
+    ...new Set(
+      Object.values(book)
+        .map(columnOf)
+        .filter((c): c is string => c !== undefined),
+    ),
+  ];
+  const required = [
+    ...new Set(
+      [...Object.values(book), ...Object.values(selection)]
+        .map(needed)
+        .filter((c): c is string => c !== undefined),
+    ),
+  ];
   return { delimiter, fields: fields.data, bookColumns, required };
 }
 
@@ -142,7 +163,10 @@ export interface OddsCsvOptions {
  * bad row is dead-lettered whole (as a ws-json frame is), with the file, the line and every issue,
  * and its CSV rows as the payload; each book's payload is its header and rows.
  */
-export async function* readOddsCsv(lines: AsyncIterable<string>, options: OddsCsvOptions): AsyncGenerator<RecordChunk> {
+export async function* readOddsCsv(
+  lines: AsyncIterable<string>,
+  options: OddsCsvOptions,
+): AsyncGenerator<RecordChunk> {
   const rows = csvRows(lines, options.mapping?.delimiter ?? ',');
   const first = await rows.next();
   if (first.done === true) return;
@@ -166,7 +190,10 @@ export async function* readOddsCsv(lines: AsyncIterable<string>, options: OddsCs
     const line = bookRows[0]!.line;
     const frame = { ...objects[0], [rowsKey]: objects };
     const payload = [first.value.text, ...bookRows.map((r) => r.text)].join('\n');
-    const outcome = parseFrame(JSON.stringify(frame), mapping.fields, { provider: options.provider, receivedAt: 0 });
+    const outcome = parseFrame(JSON.stringify(frame), mapping.fields, {
+      provider: options.provider,
+      receivedAt: 0,
+    });
     if (outcome.kind === 'books') {
       // A CSV row has no arrival time of its own: the book's own time stands for it.
       const books = outcome.books.map((b) => ({ ...b, receivedAt: b.eventTime, payload }));

@@ -2,7 +2,7 @@ import { processStreamLines } from '../betfair/stream-file.js';
 import type { ParseFailure } from '../contract.js';
 import { readOddsApiFile, readWsJsonFile, type RecordChunk } from '../file-readers.js';
 import type { FieldMapping } from '../ws-json/field-mapping.js';
-import { readBspCsv, isBspHeader } from './betfair-bsp.js';
+import { readBspCsv, isBspFile } from './betfair-bsp.js';
 import { headerNames } from './csv.js';
 import { compressionOf, decompress } from './decompress.js';
 import { textLines } from './lines.js';
@@ -11,7 +11,13 @@ import { OrderCheck, type ProblemCode, type ProblemSink } from './problems.js';
 import type { HistoricalFile } from './sources.js';
 
 /** What a historical file holds; `auto` decides by the name and the first line. */
-export const historyFormats = ['betfair-stream', 'betfair-bsp', 'odds-csv', 'the-odds-api', 'ws-json'] as const;
+export const historyFormats = [
+  'betfair-stream',
+  'betfair-bsp',
+  'odds-csv',
+  'the-odds-api',
+  'ws-json',
+] as const;
 export type HistoryFormat = (typeof historyFormats)[number];
 
 export interface HistoryReadOptions {
@@ -33,7 +39,9 @@ export interface HistoryReadOptions {
   report: ProblemSink;
 }
 
-async function firstLine(lines: AsyncIterator<string>): Promise<{ head: string[]; first: string | undefined }> {
+async function firstLine(
+  lines: AsyncIterator<string>,
+): Promise<{ head: string[]; first: string | undefined }> {
   const head: string[] = [];
   for (;;) {
     const r = await lines.next();
@@ -53,11 +61,15 @@ async function* chain(head: readonly string[], rest: AsyncIterator<string>): Asy
 }
 
 /** The format by name: `.csv` by its header, `.json` an Odds API response, else lines by their first. */
-export function detectFormat(name: string, first: string | undefined, options: Pick<HistoryReadOptions, 'wsMapping'>): HistoryFormat | undefined {
+export function detectFormat(
+  name: string,
+  first: string | undefined,
+  options: Pick<HistoryReadOptions, 'wsMapping'>,
+): HistoryFormat | undefined {
   const inner = compressionOf(name).inner.toLowerCase();
   if (inner.endsWith('.csv')) {
     const header = first === undefined ? [] : headerNames({ line: 1, fields: first.split(','), text: first });
-    return isBspHeader(header) ? 'betfair-bsp' : 'odds-csv';
+    return isBspFile(inner.split('/').pop() ?? '', header) ? 'betfair-bsp' : 'odds-csv';
   }
   if (inner.endsWith('.json')) return 'the-odds-api';
   if (first === undefined) return 'betfair-stream';
@@ -84,7 +96,10 @@ async function collectText(lines: AsyncIterable<string>): Promise<string> {
  * bz2 stream) or cannot be read is reported with the line reached, after everything before it;
  * records whose time goes backwards are kept and reported.
  */
-export async function* readHistoricalFile(file: HistoricalFile, options: HistoryReadOptions): AsyncGenerator<RecordChunk> {
+export async function* readHistoricalFile(
+  file: HistoricalFile,
+  options: HistoryReadOptions,
+): AsyncGenerator<RecordChunk> {
   const from = options.from ?? 1;
   const { compression } = compressionOf(file.name);
   const bytes = compression === undefined ? file.bytes : decompress(compression, file.bytes, file.name);
@@ -123,12 +138,20 @@ export async function* readHistoricalFile(file: HistoricalFile, options: History
       yield chunk;
     }
   } catch (err) {
-    options.report({ file: file.name, line: line === 0 ? null : line, code: problemCodeOf(err), message: (err as Error).message });
+    options.report({
+      file: file.name,
+      line: line === 0 ? null : line,
+      code: problemCodeOf(err),
+      message: (err as Error).message,
+    });
   }
 }
 
 function withFileLine(failure: ParseFailure, file: string, line: number): ParseFailure {
-  return { ...failure, errors: failure.errors.map((e) => ({ ...e, path: `${file}:${line} ${e.path}`.trimEnd() })) };
+  return {
+    ...failure,
+    errors: failure.errors.map((e) => ({ ...e, path: `${file}:${line} ${e.path}`.trimEnd() })),
+  };
 }
 
 async function* chunksOf(
@@ -141,17 +164,37 @@ async function* chunksOf(
   switch (format) {
     case 'betfair-stream':
       for await (const c of processStreamLines(lines, { fromLine: from, receivedAt: 'publishTime' }))
-        yield { position: c.line, books: c.books, results: c.results, failures: c.failures.map((f) => withFileLine(f, file, c.line)) };
+        yield {
+          position: c.line,
+          books: c.books,
+          results: c.results,
+          failures: c.failures.map((f) => withFileLine(f, file, c.line)),
+        };
       return;
     case 'betfair-bsp':
-      yield* readBspCsv(lines, { file, from, timeZone: options.timeZone ?? 'Europe/London', sport: options.sport, report: options.report });
+      yield* readBspCsv(lines, {
+        file,
+        from,
+        timeZone: options.timeZone ?? 'Europe/London',
+        sport: options.sport,
+        report: options.report,
+      });
       return;
     case 'odds-csv':
-      yield* readOddsCsv(lines, { file, from, provider: options.provider ?? 'csv', mapping: options.csvMapping ?? null, report: options.report });
+      yield* readOddsCsv(lines, {
+        file,
+        from,
+        provider: options.provider ?? 'csv',
+        mapping: options.csvMapping ?? null,
+        report: options.report,
+      });
       return;
     case 'the-odds-api': {
       const text = await collectText(lines);
-      for (const c of readOddsApiFile(text, { receivedAt: options.fallbackTime, oddsFormat: options.oddsFormat ?? 'auto' }))
+      for (const c of readOddsApiFile(text, {
+        receivedAt: options.fallbackTime,
+        oddsFormat: options.oddsFormat ?? 'auto',
+      }))
         if (c.position >= from) yield c;
       return;
     }
@@ -162,7 +205,11 @@ async function* chunksOf(
       for await (const text of lines) {
         n++;
         if (n < from || text.trim() === '') continue;
-        for (const c of readWsJsonFile(text, { receivedAt: options.fallbackTime, mapping: options.wsMapping, provider: options.provider ?? 'ws-json' }))
+        for (const c of readWsJsonFile(text, {
+          receivedAt: options.fallbackTime,
+          mapping: options.wsMapping,
+          provider: options.provider ?? 'ws-json',
+        }))
           yield {
             ...c,
             position: n,

@@ -27,7 +27,12 @@ async function* entriesOf(archiveName: string, bytes: AsyncIterable<Buffer>): As
   const plain = compression === undefined ? bytes : decompress(compression, bytes, archiveName);
   for await (const entry of readTar(plain)) {
     const name = `${archiveName}/${entry.name}`;
-    const file = { name, fingerprint: `${name}|${entry.size}|${entry.mtime}`, mtime: entry.mtime, bytes: entry.body };
+    const file = {
+      name,
+      fingerprint: `${name}|${entry.size}|${entry.mtime}`,
+      mtime: entry.mtime,
+      bytes: entry.body,
+    };
     if (isArchive(entry.name)) yield* entriesOf(name, entry.body);
     else yield file;
   }
@@ -68,6 +73,12 @@ export async function* historicalFiles(input: string): AsyncGenerator<Historical
       yield* createReadStream(file) as AsyncIterable<Buffer>;
     })();
     if (isArchive(file)) yield* entriesOf(file, bytes);
-    else yield { name: file, fingerprint: `${file}|${size}|${Math.trunc(mtimeMs)}`, mtime: Math.trunc(mtimeMs), bytes };
+    else
+      yield {
+        name: file,
+        fingerprint: `${file}|${size}|${Math.trunc(mtimeMs)}`,
+        mtime: Math.trunc(mtimeMs),
+        bytes,
+      };
   }
 }

@@ -86,11 +86,14 @@ export async function* readTar(chunks: AsyncIterable<Buffer | string>): AsyncGen
       if (!checksumHolds(header)) throw new TarError(`not a tar header at byte ${at} (checksum)`, at);
       const size = number(header, 124, 12);
       const type = String.fromCharCode(header[156]!);
-      const prefix = header.subarray(257, 263).toString('latin1').startsWith('ustar') ? text(header, 345, 155) : '';
+      const prefix = header.subarray(257, 263).toString('latin1').startsWith('ustar')
+        ? text(header, 345, 155)
+        : '';
       const headerName = prefix ? `${prefix}/${text(header, 0, 100)}` : text(header, 0, 100);
       if (type === 'L' || type === 'x') {
         const data = await source.exactly(size);
-        if (data.length < size) throw new TarError(`archive truncated inside the long name at byte ${at}`, at);
+        if (data.length < size)
+          throw new TarError(`archive truncated inside the long name at byte ${at}`, at);
         await source.skip(padding(size));
         longName = type === 'L' ? text(data, 0, data.length) : (paxPath(data) ?? longName);
         continue;
@@ -107,7 +110,10 @@ export async function* readTar(chunks: AsyncIterable<Buffer | string>): AsyncGen
         while (remaining > 0) {
           const part = await source.chunk(Math.min(remaining, 1 << 20));
           if (part === undefined)
-            throw new TarError(`archive truncated inside ${name} at byte ${source.position}`, source.position);
+            throw new TarError(
+              `archive truncated inside ${name} at byte ${source.position}`,
+              source.position,
+            );
           remaining -= part.length;
           yield part;
         }

@@ -12,7 +12,7 @@ export function addInputOptions(command: Command, what: string): Command {
     .option('--odds-format <format>', 'the-odds-api: auto, decimal or american', 'auto')
     .option('--mapping <file>', 'ws-json: field mapping JSON (default: the simulator feed mapping)')
     .option('--csv-mapping <file>', 'odds-csv: column mapping JSON (default: the columns in README)')
-    .option('--provider-name <name>', 'odds-csv and ws-json: the records\' provider (default csv, ws-json)')
+    .option('--provider-name <name>', "odds-csv and ws-json: the records' provider (default csv, ws-json)")
     .option('--time-zone <zone>', 'betfair-bsp: time zone of EVENT_DT', 'Europe/London')
     .option('--sport <id>', 'betfair-bsp: Betfair event type id (default: 4339 for greyhound files, else 7)')
     .addHelpText(
@@ -47,8 +47,7 @@ export const inputOptionsSchema = {
   sport: z.string().regex(/^\d+$/, 'a Betfair event type id (digits)').optional(),
 };
 
-const parsedSchema = z.object(inputOptionsSchema);
-type ParsedInputOptions = z.output<typeof parsedSchema>;
+type ParsedInputOptions = z.output<z.ZodObject<typeof inputOptionsSchema>>;
 
 /** The reader's options from a command's parsed options. */
 export function inputOptions(
