@@ -86,7 +86,7 @@ export async function* decompress(
 ): AsyncGenerator<Buffer> {
   const input = Readable.from(source, { objectMode: false });
   // unbzip2-stream is a classic (through) stream: read through its events, not async iteration.
-  const decoder: Duplex = compression === 'gz' ? createGunzip() : (bz2() as unknown as Duplex);
+  const decoder = (compression === 'gz' ? createGunzip() : bz2()) as Duplex;
   let inputEnded = false;
   let inputError: Error | undefined;
   input.on('end', () => (inputEnded = true));
