@@ -57,30 +57,49 @@ function stdinFile(now: number): HistoricalFile {
 /** A chunk with the file it came from. */
 export type InputChunk = RecordChunk & { file: string };
 
-/**
- * Recorded provider data as raw-record chunks, for `transform`, `replay` and `backfill`: a file,
- * every file of a folder or an archive, or stdin, each in its format (given, or told by its
- * name and first line). Problems with the input (a truncated archive, missing columns, records
- * out of order) go to `report`; the remaining files are still read.
- */
-export async function* readInputs(options: InputOptions): AsyncGenerator<InputChunk> {
+export interface InputReader {
+  /** The input's files in their stable order (stdin: one). */
+  files(): AsyncIterable<HistoricalFile> | Iterable<HistoricalFile>;
+  /** One file's chunks, from position `from` on. */
+  read(file: HistoricalFile, from?: number): AsyncGenerator<RecordChunk>;
+}
+
+/** The files of an input and a reader for each, with mappings loaded once. */
+export async function createInputReader(
+  options: Omit<InputOptions, 'from'>,
+  onDiskBytes?: (n: number) => void,
+): Promise<InputReader> {
   const wsMapping = await loadMapping(options.mappingFile);
   const csvMapping = await loadCsvMapping(options.csvMappingFile);
-  const files = options.file === '-' ? [stdinFile(options.now)] : historicalFiles(options.file);
-  for await (const file of files) {
-    const chunks = readHistoricalFile(file, {
-      format: options.format,
-      ...(options.from === undefined ? {} : { from: options.from }),
-      oddsFormat: options.oddsFormat ?? 'auto',
-      wsMapping,
-      csvMapping,
-      ...(options.provider === undefined ? {} : { provider: options.provider }),
-      ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
-      ...(options.sport === undefined ? {} : { sport: options.sport }),
-      fallbackTime: file.name === 'stdin' ? options.now : file.mtime,
-      report: options.report,
-    });
-    for await (const chunk of chunks) yield { ...chunk, file: file.name };
+  return {
+    files: () =>
+      options.file === '-' ? [stdinFile(options.now)] : historicalFiles(options.file, onDiskBytes),
+    read: (file, from) =>
+      readHistoricalFile(file, {
+        format: options.format,
+        ...(from === undefined ? {} : { from }),
+        oddsFormat: options.oddsFormat ?? 'auto',
+        wsMapping,
+        csvMapping,
+        ...(options.provider === undefined ? {} : { provider: options.provider }),
+        ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+        ...(options.sport === undefined ? {} : { sport: options.sport }),
+        fallbackTime: file.name === 'stdin' ? options.now : file.mtime,
+        report: options.report,
+      }),
+  };
+}
+
+/**
+ * Recorded provider data as raw-record chunks, for `transform` and `replay` (`backfill` drives a
+ * reader itself): a file, every file of a folder or an archive, or stdin, each in its format
+ * (given, or told by its name and first line). Problems with the input (a truncated archive,
+ * missing columns, records out of order) go to `report`; the remaining files are still read.
+ */
+export async function* readInputs(options: InputOptions): AsyncGenerator<InputChunk> {
+  const reader = await createInputReader(options);
+  for await (const file of reader.files()) {
+    for await (const chunk of reader.read(file, options.from)) yield { ...chunk, file: file.name };
   }
 }
 

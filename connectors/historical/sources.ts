@@ -13,6 +13,8 @@ export interface HistoricalFile {
   fingerprint: string;
   /** Modification time (epoch ms): the time of records whose file gives none. */
   mtime: number;
+  /** Bytes on disk of a file that is not inside an archive (what skipping it saves reading). */
+  diskSize?: number;
   /** Its bytes as stored (still compressed); an archive entry can be read once, in order. */
   bytes: AsyncIterable<Buffer>;
 }
@@ -58,7 +60,10 @@ async function* walk(dir: string): AsyncGenerator<string> {
  * `input` is a file, a folder (recursively) or a tar archive (`.tar`, `.tar.gz`/`.tgz`,
  * `.tar.bz2`/`.tbz2`); archives found in a folder or inside an archive are opened too.
  */
-export async function* historicalFiles(input: string): AsyncGenerator<HistoricalFile> {
+export async function* historicalFiles(
+  input: string,
+  onDiskBytes: (n: number) => void = () => undefined,
+): AsyncGenerator<HistoricalFile> {
   let info;
   try {
     info = await stat(input);
@@ -70,7 +75,10 @@ export async function* historicalFiles(input: string): AsyncGenerator<Historical
     const { size, mtimeMs } = file === input ? info : await stat(file);
     // Opened on the first read only: a file skipped on resume costs no descriptor.
     const bytes = (async function* () {
-      yield* createReadStream(file) as AsyncIterable<Buffer>;
+      for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) {
+        onDiskBytes(chunk.length);
+        yield chunk;
+      }
     })();
     if (isArchive(file)) yield* entriesOf(file, bytes);
     else
@@ -81,4 +89,17 @@ export async function* historicalFiles(input: string): AsyncGenerator<Historical
         bytes,
       };
   }
+}
+
+/** Bytes and files under `input`; files is null when an archive hides how many it holds. */
+export async function measureInput(input: string): Promise<{ bytes: number; files: number | null }> {
+  const info = await stat(input);
+  const paths = info.isDirectory() ? walk(input) : [input];
+  let bytes = 0;
+  let files: number | null = 0;
+  for await (const file of paths) {
+    bytes += file === input ? info.size : (await stat(file)).size;
+    files = isArchive(file) || files === null ? null : files + 1;
+  }
+  return { bytes, files };
 }

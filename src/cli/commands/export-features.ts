@@ -8,16 +8,9 @@ import { readTopicRange } from '../../ops/read-range.js';
 import { joinResults, toColumns, toCsv } from '../../ops/training-set.js';
 import { AvroSerde } from '../../serde/avro-serde.js';
 import { parseOptions, runCommand, say } from '../context.js';
+import { timeOption } from '../time-option.js';
 
-const time = z
-  .string()
-  .transform((s, ctx) => {
-    const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-    if (Number.isNaN(ms))
-      ctx.addIssue({ code: 'custom', message: `not a time: ${s} (ISO 8601 or epoch ms)` });
-    return ms;
-  })
-  .optional();
+const time = timeOption.optional();
 
 const optionsSchema = z.strictObject({
   from: time,
