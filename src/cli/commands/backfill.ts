@@ -25,16 +25,8 @@ import { createRoleContext, provision } from '../../roles/context.js';
 import { parseOptions, runCommand, say } from '../context.js';
 import { addInputOptions, inputOptions, inputOptionsSchema } from '../input-options.js';
 import { timeOption } from '../time-option.js';
+import { durationOption } from '../duration-option.js';
 import type { Config } from '../../config/load.js';
-
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d)?$/, 'a duration such as 5m, 1h or 300000 (ms)')
-  .transform((text) => {
-    const [, n, unit] = /^(\d+)(ms|s|m|h|d)?$/.exec(text)!;
-    const scale = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit ?? 'ms']!;
-    return Number(n) * scale;
-  });
 
 const optionsSchema = z
   .strictObject({
@@ -46,7 +38,7 @@ const optionsSchema = z
       .optional(),
     from: timeOption.optional(),
     to: timeOption.optional(),
-    interval: duration.default(300_000),
+    interval: durationOption.default(300_000),
     regions: z.string().optional(),
     markets: z.string().default('h2h'),
     bookmakers: z.string().optional(),
