@@ -12,6 +12,11 @@ export interface FeaturesStats {
   stale: number;
   /** Records of events already finished (evictEvent). */
   finished: number;
+  /**
+   * Records more than `idleMs` older than the latest event time seen: their market would be idle
+   * already, and a replay of old history (a backfill run again, a requeue) must not start it afresh.
+   */
+  late: number;
   evictedLeastRecent: number;
   evictedIdle: number;
   evictedFinished: number;
@@ -43,6 +48,7 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
     invalid: 0,
     stale: 0,
     finished: 0,
+    late: 0,
     evictedLeastRecent: 0,
     evictedIdle: 0,
     evictedFinished: 0,
@@ -95,6 +101,10 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
       }
       if (finished.has(record.eventId)) {
         stats.finished += 1;
+        return [];
+      }
+      if (record.eventTime < clock - config.idleMs) {
+        stats.late += 1;
         return [];
       }
       const outcome = updateMarket(marketFor(record), record, config.resolutionMs);

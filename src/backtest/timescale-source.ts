@@ -1,135 +1,122 @@
 import type { Pool } from 'pg';
 import { qualified } from '../../sinks/migrations/sql.js';
-import type { MarketPricing, Result } from '../generated/avro-types.js';
+import { CrossBookState } from '../../processors/enrich/cross-book.js';
+import type { MarginMethod } from '../../processors/enrich/margin-methods.js';
+import { priceBook } from '../../processors/enrich/pricing.js';
+import type { MarketBook, MarketPricing, Result } from '../generated/avro-types.js';
 import { storedResults } from '../ops/features-store.js';
 import type { BacktestEvent } from './engine.js';
 
-interface PricingDbRow {
+interface SnapshotDbRow {
   time: Date;
   event_id: string;
   market_id: string;
   bookmaker: string;
-  side: string;
   selection_id: string;
-  provider: string;
-  in_play: boolean;
-  method: string;
-  pricing_status: string;
-  overround: number;
-  book_percentage: number;
+  side: string;
   odds: number;
-  implied_probability: number;
-  fair_probability: number;
-  fair_odds: number;
-  fair_multiplicative: number | null;
-  fair_additive: number | null;
-  fair_power: number | null;
-  fair_shin: number | null;
-  fair_odds_ratio: number | null;
-  best_odds: number | null;
-  best_bookmaker: string | null;
-  consensus_fair_probability: number | null;
-  book_count: number;
-  arbitrage: boolean;
+  size: number | null;
+  point: number | null;
+  selection_status: string;
+  in_play: boolean;
+  provider: string;
+  received_at: Date;
   start_time: Date | null;
+  sport: string | null;
 }
 
-const fairColumns = [
-  ['multiplicative', 'fair_multiplicative'],
-  ['additive', 'fair_additive'],
-  ['power', 'fair_power'],
-  ['shin', 'fair_shin'],
-  ['odds-ratio', 'fair_odds_ratio'],
-] as const;
-
-/** One book's pricing record, from its rows (one per selection) in market_pricing. */
-function toPricing(rows: readonly PricingDbRow[]): MarketPricing {
+/** One bookmaker's book at one time, from its rows (one per priced selection) in odds_snapshots. */
+function toBook(rows: readonly SnapshotDbRow[]): MarketBook {
   const r = rows[0]!;
-  const best = rows.filter(
-    (x) => x.best_odds !== null && x.best_bookmaker !== null && x.consensus_fair_probability !== null,
-  );
+  const [marketType, line] = r.market_id.split('@');
+  const places = marketType === 'PLACE' && line !== undefined ? Number(line) : null;
   return {
     eventId: r.event_id,
     marketId: r.market_id,
-    marketType: r.market_id.split('@')[0]!,
+    marketType: marketType!,
+    line: marketType !== 'PLACE' && line !== undefined ? Number(line) : null,
+    sport: r.sport ?? '',
+    competition: null,
+    eventName: null,
+    startTime: r.start_time?.getTime() ?? null,
     provider: r.provider,
     bookmaker: r.bookmaker,
     side: r.side,
+    // Not stored (issue 13 adds it): every stored book counts as open.
+    status: 'OPEN',
     inPlay: r.in_play,
-    startTime: r.start_time?.getTime() ?? null,
-    numberOfPlaces: null,
-    method: r.method,
-    overround: r.overround,
-    bookPercentage: r.book_percentage,
-    pricingStatus: r.pricing_status,
+    numberOfPlaces: places,
     selections: rows.map((x) => ({
       selectionId: x.selection_id,
       name: null,
       decimalOdds: x.odds,
-      impliedProbability: x.implied_probability,
-      fairProbability: x.fair_probability,
-      fairOdds: x.fair_odds,
-      fairProbabilities: Object.fromEntries(
-        fairColumns.flatMap(([method, column]) => (x[column] === null ? [] : [[method, x[column]]])),
-      ),
+      point: x.point,
+      size: x.size,
+      status: x.selection_status,
     })),
-    crossBook: {
-      bookCount: r.book_count,
-      bestBookSum: best.reduce((n, x) => n + 1 / x.best_odds!, 0),
-      arbitrage: r.arbitrage,
-      selections: best.map((x) => ({
-        selectionId: x.selection_id,
-        bestOdds: x.best_odds!,
-        bestBookmaker: x.best_bookmaker!,
-        consensusFairProbability: x.consensus_fair_probability!,
-      })),
-    },
+    sourceEventId: '',
+    sourceMarketId: '',
     eventTime: r.time.getTime(),
+    receivedAt: r.received_at.getTime(),
     processedAt: r.time.getTime(),
+    contentHash: '',
   };
 }
 
 /**
- * Stored pricing of [from, to] as the backtest's events, in time order, interleaved with the
- * results settled from `from` on: read in pages along (time, event, market, bookmaker, side,
- * selection), so memory holds a page whatever the range. Start times come from `events`;
- * market status is not stored, so no book counts as suspended here (files have it).
+ * Stored books of [from, to] as the backtest's events, in time order, priced again with the
+ * market's cross-book state built in that order (as the enrich stage does): the cross-book
+ * columns of market_pricing reflect the order the processors read records in, which for a
+ * backfill of several files is file by file, not time. Results settled from `from` on are
+ * interleaved. Read in pages along (time, event, market, bookmaker, side, selection), so memory
+ * holds a page and the cross-book state whatever the range. Start times and sports come from
+ * `events`; market status is not stored, so no book counts as suspended here (files have it).
  */
 export async function* historyFromTimescale(
   pool: Pool,
   schema: string,
   range: { from: number; to: number },
-  pageRows = 50_000,
+  options: { method: MarginMethod; pageRows?: number },
 ): AsyncGenerator<BacktestEvent> {
+  const pageRows = options.pageRows ?? 50_000;
   const results: Result[] = (await storedResults(pool, schema, { from: range.from, to: 8.64e15 })).sort(
     (a, b) => a.settledAt - b.settledAt,
   );
   let nextResult = 0;
-  const pricing = qualified(schema, 'market_pricing');
+  const crossBook = new CrossBookState();
+  const snapshots = qualified(schema, 'odds_snapshots');
   const events = qualified(schema, 'events');
   let after: unknown[] | undefined;
-  let group: PricingDbRow[] = [];
-  const sameBook = (a: PricingDbRow, b: PricingDbRow) =>
+  let group: SnapshotDbRow[] = [];
+  const sameBook = (a: SnapshotDbRow, b: SnapshotDbRow) =>
     a.time.getTime() === b.time.getTime() &&
     a.event_id === b.event_id &&
     a.market_id === b.market_id &&
     a.bookmaker === b.bookmaker &&
     a.side === b.side;
+  function* emit(rows: readonly SnapshotDbRow[]): Generator<BacktestEvent> {
+    const book = toBook(rows);
+    while (nextResult < results.length && results[nextResult]!.settledAt <= book.eventTime)
+      yield { kind: 'result', value: results[nextResult++]! };
+    const bookPricing = priceBook(book, { method: options.method, now: book.eventTime });
+    const pricing: MarketPricing = { ...bookPricing, crossBook: crossBook.update(bookPricing, book.status) };
+    yield { kind: 'book', value: book };
+    yield { kind: 'pricing', value: pricing };
+  }
   for (;;) {
-    const { rows } = await pool.query<PricingDbRow>(
-      `SELECT p.*, e.start_time FROM ${pricing} p LEFT JOIN ${events} e USING (event_id)
-        WHERE p.time >= $1 AND p.time <= $2
-          ${after ? 'AND (p.time, p.event_id, p.market_id, p.bookmaker, p.side, p.selection_id) > ($4, $5, $6, $7, $8, $9)' : ''}
-        ORDER BY p.time, p.event_id, p.market_id, p.bookmaker, p.side, p.selection_id
+    const { rows } = await pool.query<SnapshotDbRow>(
+      `SELECT s.time, s.event_id, s.market_id, s.bookmaker, s.selection_id, s.side, s.odds, s.size, s.point,
+              s.selection_status, s.in_play, s.provider, s.received_at, e.start_time, e.sport
+         FROM ${snapshots} s LEFT JOIN ${events} e USING (event_id)
+        WHERE s.time >= $1 AND s.time <= $2
+          ${after ? 'AND (s.time, s.event_id, s.market_id, s.bookmaker, s.side, s.selection_id) > ($4, $5, $6, $7, $8, $9)' : ''}
+        ORDER BY s.time, s.event_id, s.market_id, s.bookmaker, s.side, s.selection_id
         LIMIT $3`,
       [new Date(range.from), new Date(range.to), pageRows, ...(after ?? [])],
     );
     for (const row of rows) {
       if (group.length > 0 && !sameBook(group[0]!, row)) {
-        const value = toPricing(group);
-        while (nextResult < results.length && results[nextResult]!.settledAt <= value.eventTime)
-          yield { kind: 'result', value: results[nextResult++]! };
-        yield { kind: 'pricing', value };
+        yield* emit(group);
         group = [];
       }
       group.push(row);
@@ -138,11 +125,6 @@ export async function* historyFromTimescale(
     if (end === undefined || rows.length < pageRows) break;
     after = [end.time, end.event_id, end.market_id, end.bookmaker, end.side, end.selection_id];
   }
-  if (group.length > 0) {
-    const value = toPricing(group);
-    while (nextResult < results.length && results[nextResult]!.settledAt <= value.eventTime)
-      yield { kind: 'result', value: results[nextResult++]! };
-    yield { kind: 'pricing', value };
-  }
+  if (group.length > 0) yield* emit(group);
   while (nextResult < results.length) yield { kind: 'result', value: results[nextResult++]! };
 }

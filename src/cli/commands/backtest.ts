@@ -100,7 +100,16 @@ export function registerBacktestCommand(program: Command): void {
         const pool = createDatabasePool(config, componentLogger(logger, 'backtest'));
         try {
           const schema = config.settings.ODDSFLOW_DB_SCHEMA;
-          run = await runBacktest(historyFromTimescale(pool, schema, { from, to }), strategy, backtest);
+          run = await runBacktest(
+            historyFromTimescale(
+              pool,
+              schema,
+              { from, to },
+              { method: config.settings.ODDSFLOW_MARGIN_METHOD },
+            ),
+            strategy,
+            backtest,
+          );
           inputs = `TimescaleDB schema ${schema}`;
         } finally {
           await pool.end();

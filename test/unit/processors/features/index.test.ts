@@ -227,6 +227,18 @@ describe('state bounds and eviction', () => {
     expect(features.size).toBe(1);
   });
 
+  it('drops records older than the idle span behind the latest time seen: a replay of old history adds nothing', () => {
+    const features = stage({ idleMs: 60 * s });
+    const history = [0, 10, 20].map((k) => event('old', 'H2H', t0 + k * s));
+    expect(history.flatMap((r) => features.process(r))).not.toEqual([]);
+    // Other markets move the clock on; the old market goes idle and is swept.
+    features.process(event('new', 'H2H', t0 + 200 * s));
+    expect(history.flatMap((r) => features.process(r))).toEqual([]);
+    expect(features.stats.late).toBe(3);
+    // Within the span a record still counts (bookmakers' clocks differ).
+    expect(features.process(event('recent', 'H2H', t0 + 150 * s))).not.toEqual([]);
+  });
+
   it('ignores lay books and records it cannot use', () => {
     const features = stage();
     expect(features.process(pricing({ eventTime: t0, side: 'lay', best: [['home', 2.0, 0.5]] }))).toEqual([]);
