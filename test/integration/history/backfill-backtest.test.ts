@@ -23,7 +23,7 @@ import {
   testConfig,
   testStack,
 } from '../../helpers/stack.js';
-import { tarArchive } from '../../helpers/tar.js';
+import { tarArchive } from '../../../connectors/historical/tar-writer.js';
 
 const fixtures = path.join(packageRoot, 'test/fixtures/historical');
 const markets = ['1.185781277', '1.200806927', '1.205822330'];

@@ -9,7 +9,7 @@ import { readHistoricalFile } from '../../../../connectors/historical/read.js';
 import { historicalFiles } from '../../../../connectors/historical/sources.js';
 import { readTar } from '../../../../connectors/historical/tar.js';
 import { packageRoot } from '../../../../src/config/paths.js';
-import { tarArchive } from '../../../helpers/tar.js';
+import { tarArchive } from '../../../../connectors/historical/tar-writer.js';
 
 const fixtures = path.join(packageRoot, 'test/fixtures');
 const bz2 = (market: string) => readFileSync(path.join(fixtures, `historical/${market}.bz2`));

@@ -1,3 +1,7 @@
+/**
+ * Writes tar archives (ustar); the reader's counterpart, for building archives of historical files
+ * in tests and the benchmark.
+ */
 /** A ustar archive of the given files, as `tar` writes one (names up to 255 bytes via the prefix field). */
 export function tarArchive(files: readonly { name: string; data: Buffer; mtime?: number }[]): Buffer {
   const blocks: Buffer[] = [];
