@@ -67,6 +67,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
       { version: 1, mode: 'plain' },
       { version: 2, mode: 'plain' },
       { version: 3, mode: 'plain' },
+      { version: 4, mode: 'plain' },
     ]);
   });
 
