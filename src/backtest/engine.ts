@@ -24,6 +24,7 @@ export interface Bet {
   reason: string | null;
   /** 1 / consensus fair probability at the last back pricing before the start; null if none was seen. */
   closingOdds: number | null;
+  /** The bet's (not the selection's): a lay is won when its selection loses. */
   outcome: 'won' | 'lost' | 'void' | 'unsettled';
   /** Before commission. */
   grossPnl: number;
@@ -77,11 +78,17 @@ function outcomeOf(result: Result, selectionId: string): 'won' | 'lost' | 'void'
   return 'lost';
 }
 
+/** The bet's outcome from its selection's: a lay wins when the selection loses. */
+function betOutcome(selection: 'won' | 'lost' | 'void', side: 'back' | 'lay'): Bet['outcome'] {
+  if (selection === 'void' || side === 'back') return selection;
+  return selection === 'won' ? 'lost' : 'won';
+}
+
 function grossPnl(bet: Bet): number {
   if (bet.outcome === 'void' || bet.outcome === 'unsettled') return 0;
-  const backWins = bet.outcome === 'won';
-  if (bet.side === 'back') return backWins ? bet.stake * (bet.odds - 1) : -bet.stake;
-  return backWins ? -bet.stake * (bet.odds - 1) : bet.stake;
+  const won = bet.outcome === 'won';
+  if (bet.side === 'back') return won ? bet.stake * (bet.odds - 1) : -bet.stake;
+  return won ? bet.stake : -bet.stake * (bet.odds - 1);
 }
 
 /**
@@ -147,7 +154,7 @@ export async function runBacktest(
       const closes = closing.get(key);
       const byBookmaker = new Map<string, number>();
       for (const bet of marketBets) {
-        bet.outcome = outcomeOf(result, bet.selectionId);
+        bet.outcome = betOutcome(outcomeOf(result, bet.selectionId), bet.side);
         bet.grossPnl = grossPnl(bet);
         bet.settledAt = result.settledAt;
         const close = closes?.get(bet.selectionId);

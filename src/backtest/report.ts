@@ -7,7 +7,10 @@ const escape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fixed = (n: number | null, digits = 2) => (n === null ? '–' : n.toFixed(digits));
 const percent = (n: number | null) => (n === null ? '–' : `${(n * 100).toFixed(2)} %`);
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const iso = (ms: number) =>
+  Number.isFinite(ms) && Math.abs(ms) < 8.64e15
+    ? new Date(ms).toISOString().replace('.000Z', 'Z')
+    : 'unbounded';
 
 /** The equity curve as an SVG line chart (cumulative P&L after each settlement). */
 export function equitySvg(curve: readonly EquityPoint[], width = 720, height = 260): string {
