@@ -1,9 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
 
 /**
- * Text lines of a byte stream (LF or CRLF), decoded as UTF-8 across chunk boundaries; a
- * character cut off at the very end becomes U+FFFD instead of vanishing. Blank lines are
- * yielded too, so that a line's index is its line number.
+ * Text lines of a byte stream (`\n` or `\r\n`), decoded as UTF-8 across chunk boundaries; a
+ * character cut off at the very end becomes U+FFFD instead of vanishing. Blank lines are yielded
+ * too, so that a line's index is its line number; a final line break gives no empty line after it.
  */
 export async function* textLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
@@ -21,4 +21,15 @@ export async function* textLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<
   }
   const rest = carry + decoder.end();
   if (rest.length > 0) yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+}
+
+/**
+ * The same lines as node:readline gives them, which also breaks at a lone `\r`: how Betfair
+ * stream files have always been read here (the socket's CRLF framing, and readline before).
+ */
+export async function* readlineLines(lines: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const line of lines) {
+    if (line.includes('\r')) yield* line.split('\r');
+    else yield line;
+  }
 }

@@ -30,6 +30,11 @@ export interface InputProblem {
 
 export type ProblemSink = (problem: InputProblem) => void;
 
+/** A provider time for a message: ISO 8601 where it is a representable date, else the number. */
+export function timeText(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
+}
+
 export function describeProblem(p: InputProblem): string {
   return `${p.file}${p.line === null ? '' : `:${p.line}`}: ${problemCodes[p.code]}: ${p.message}`;
 }

@@ -5,9 +5,9 @@ import type { FieldMapping } from '../ws-json/field-mapping.js';
 import { readBspCsv, isBspFile } from './betfair-bsp.js';
 import { headerNames } from './csv.js';
 import { compressionOf, decompress } from './decompress.js';
-import { textLines } from './lines.js';
+import { readlineLines, textLines } from './lines.js';
 import { readOddsCsv, type CompiledCsvMapping } from './odds-csv.js';
-import { OrderCheck, type ProblemCode, type ProblemSink } from './problems.js';
+import { OrderCheck, timeText, type ProblemCode, type ProblemSink } from './problems.js';
 import type { HistoricalFile } from './sources.js';
 
 /** What a historical file holds; `auto` decides by the name and the first line. */
@@ -132,7 +132,7 @@ export async function* readHistoricalFile(
           file: file.name,
           line: chunk.position,
           code: 'OUT_OF_ORDER',
-          message: `${late.book.sourceMarketId} ${late.book.bookmaker} ${late.book.side} at ${new Date(late.book.eventTime).toISOString()}, after ${new Date(late.previous).toISOString()}: kept`,
+          message: `${late.book.sourceMarketId} ${late.book.bookmaker} ${late.book.side} at ${timeText(late.book.eventTime)}, after ${timeText(late.previous)}: kept`,
         });
       }
       yield chunk;
@@ -163,7 +163,10 @@ async function* chunksOf(
 ): AsyncGenerator<RecordChunk> {
   switch (format) {
     case 'betfair-stream':
-      for await (const c of processStreamLines(lines, { fromLine: from, receivedAt: 'publishTime' }))
+      for await (const c of processStreamLines(readlineLines(lines), {
+        fromLine: from,
+        receivedAt: 'publishTime',
+      }))
         yield {
           position: c.line,
           books: c.books,
