@@ -91,7 +91,9 @@ export async function benchBacktest(env: BenchEnv, options: BacktestBenchOptions
     );
     const ms = performance.now() - began;
     // Books with no priced selection leave no row; every other one must come back.
-    const stored = new Set(snapshots.map((r) => `${r.time.getTime()}|${r.eventId}|${r.marketId}|${r.bookmaker}|${r.side}`)).size;
+    const stored = new Set(
+      snapshots.map((r) => `${r.time.getTime()}|${r.eventId}|${r.marketId}|${r.bookmaker}|${r.side}`),
+    ).size;
     if (result.quotes !== stored) throw new Error(`replayed ${result.quotes} books, stored ${stored}`);
     progress(scenario, `${snapshots.length} quotes in ${(ms / 1000).toFixed(1)} s`);
     return [

@@ -48,7 +48,10 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
   it('migrates to hypertables with compression, retention and a continuous aggregate, without a warning', async () => {
     const logs = captureLogs();
     const logger = createLogger({ level: 'info', destination: logs.stream });
-    expect(await migrate(pool, { ...settings, logger })).toEqual({ mode: 'timescale', applied: [1, 2, 3, 4] });
+    expect(await migrate(pool, { ...settings, logger })).toEqual({
+      mode: 'timescale',
+      applied: [1, 2, 3, 4],
+    });
     expect(await migrate(pool, { ...settings, logger })).toEqual({ mode: 'timescale', applied: [] });
     expect(logs.lines().filter((l) => l.level === 'warn')).toEqual([]);
 
