@@ -1,3 +1,5 @@
+import type { BackfillBenchOptions } from './scenarios/backfill.js';
+import type { BacktestBenchOptions } from './scenarios/backtest.js';
 import type { LatencyOptions } from './scenarios/latency.js';
 
 export const scenarioNames = [
@@ -7,6 +9,8 @@ export const scenarioNames = [
   'passthrough',
   'pipeline',
   'latency',
+  'backfill',
+  'backtest',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
@@ -18,6 +22,8 @@ export interface Profile {
   backlogChanges: number;
   passthrough: { messages: number; repeats: number };
   latency: LatencyOptions;
+  backfill: BackfillBenchOptions;
+  backtest: BacktestBenchOptions;
 }
 
 /**
@@ -42,6 +48,8 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     backlogChanges: 6_000,
     passthrough: { messages: 60_000, repeats: 1 },
     latency: latency(15, 5),
+    backfill: { copies: 4 },
+    backtest: { changes: 15_000 },
   },
   full: {
     decode: { seconds: 10 },
@@ -49,5 +57,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     backlogChanges: 40_000,
     passthrough: { messages: 200_000, repeats: 3 },
     latency: latency(60, 10),
+    backfill: { copies: 16 },
+    backtest: { changes: 60_000 },
   },
 };

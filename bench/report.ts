@@ -30,6 +30,8 @@ export const targets: readonly Target[] = [
   { name: 'latency_p99', max: 50 },
   { name: 'sink_vs_copy', min: 0.7 },
   { name: 'betfair_decode', min: 100_000 },
+  { name: 'backfill', min: 50_000 },
+  { name: 'backtest', min: 200_000 },
 ];
 
 export function buildReport(results: readonly BenchResult[]): BenchReport {

@@ -7,6 +7,8 @@ import { BenchUsageError, parseOptions, usage, type BenchOptions } from './optio
 import { elapsedSeconds, progress } from './progress.js';
 import { buildReport, formatTable, type BenchResult } from './report.js';
 import { Roles } from './roles.js';
+import { benchBackfill } from './scenarios/backfill.js';
+import { benchBacktest } from './scenarios/backtest.js';
 import { benchBetfairDecode } from './scenarios/betfair-decode.js';
 import { benchLatency } from './scenarios/latency.js';
 import { benchPassthrough } from './scenarios/passthrough.js';
@@ -51,6 +53,8 @@ async function withStack(options: BenchOptions, results: BenchResult[]): Promise
       results.push(
         ...(await benchSinkEmbedded(env, { ...profile.sink, compareUrl: options.compareEmbeddedUrl })),
       );
+    if (selected.has('backfill')) results.push(...(await benchBackfill(env, profile.backfill)));
+    if (selected.has('backtest')) results.push(...(await benchBacktest(env, profile.backtest)));
     if (selected.has('passthrough') || selected.has('pipeline')) {
       const backlog = await rawBacklog(env, profile.backlogChanges);
       progress(

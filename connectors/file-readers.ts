@@ -46,13 +46,31 @@ function detectOddsFormat(value: unknown): OddsFormat {
     : 'decimal';
 }
 
-/** An Odds API response file: an odds response (events with bookmakers) or a scores response. */
+/**
+ * A historical odds snapshot (`/v4/historical/sports/{sport}/odds`): the events under `data`, taken
+ * at `timestamp`, which is when the books were seen.
+ */
+export function historicalSnapshot(parsed: unknown): { data: unknown[]; timestamp: number } | undefined {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const { data, timestamp } = parsed as { data?: unknown; timestamp?: unknown };
+  const ms = typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
+  return Array.isArray(data) && !Number.isNaN(ms) ? { data, timestamp: ms } : undefined;
+}
+
+/**
+ * An Odds API response file: an odds response (events with bookmakers), a scores response, or a
+ * historical odds snapshot (`{timestamp, data: [events]}`, whose timestamp is the books' receipt time).
+ */
 export function* readOddsApiFile(text: string, options: ReaderOptions): Generator<RecordChunk> {
   let elements: unknown[] | undefined;
   try {
     // Nested too deep to walk (json-depth.ts): left to the parser, like a body that is not JSON.
     const parsed: unknown = nestedDeeperThan(text) ? undefined : JSON.parse(text);
-    if (Array.isArray(parsed)) elements = parsed;
+    const snapshot = historicalSnapshot(parsed);
+    if (snapshot !== undefined) {
+      elements = snapshot.data;
+      options = { ...options, receivedAt: snapshot.timestamp };
+    } else if (Array.isArray(parsed)) elements = parsed;
   } catch {
     // handled below: the whole body becomes one dead letter through the parser
   }

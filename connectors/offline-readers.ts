@@ -1,30 +1,44 @@
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { ConfigError } from '../src/errors.js';
-import { processStreamLines, readStreamFile } from './betfair/stream-file.js';
-import { readOddsApiFile, readWsJsonFile, type ReaderOptions, type RecordChunk } from './file-readers.js';
-import { fieldMappingSchema } from './ws-json/field-mapping.js';
+import type { RecordChunk } from './file-readers.js';
+import { compileCsvMapping, type CompiledCsvMapping } from './historical/odds-csv.js';
+import type { ProblemSink } from './historical/problems.js';
+import { readHistoricalFile, type HistoryFormat } from './historical/read.js';
+import { historicalFiles, type HistoricalFile } from './historical/sources.js';
+import { fieldMappingSchema, type FieldMapping } from './ws-json/field-mapping.js';
 import { simulatorFieldMapping } from './ws-json/simulator.js';
 
 export const offlineProviders = ['the-odds-api', 'betfair', 'ws-json'] as const;
 export type OfflineProvider = (typeof offlineProviders)[number];
 
-export interface ProviderInputOptions extends Omit<ReaderOptions, 'mapping'> {
-  /** A file path, or `-` for stdin. */
+/** `--provider` as it was before `--format`: the format of each provider's recordings. */
+export const formatOfProvider: Record<OfflineProvider, HistoryFormat> = {
+  'the-odds-api': 'the-odds-api',
+  betfair: 'betfair-stream',
+  'ws-json': 'ws-json',
+};
+
+export interface InputOptions {
+  /** A file, a folder, an archive, or `-` for stdin. */
   file: string;
-  /** First position whose records are returned (1-based); see RecordChunk.position. */
+  format: HistoryFormat | 'auto';
+  /** First position of a single file whose records are returned (1-based); see RecordChunk.position. */
   from?: number;
+  oddsFormat?: 'auto' | 'decimal' | 'american';
+  /** ws-json field mapping (default: the simulator feed's). */
   mappingFile?: string | undefined;
+  /** odds-csv column mapping (default: the documented columns). */
+  csvMappingFile?: string | undefined;
+  /** `provider` of odds-csv and ws-json records. */
+  provider?: string | undefined;
+  timeZone?: string | undefined;
+  sport?: string | undefined;
+  /** Time of records whose input gives none; for stdin, which has no modification time. */
+  now: number;
+  report: ProblemSink;
 }
 
-async function readText(file: string): Promise<string> {
-  if (file !== '-') return readFile(file, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function loadMapping(file: string | undefined) {
+async function loadMapping(file: string | undefined): Promise<FieldMapping> {
   const raw: unknown = file ? JSON.parse(await readFile(file, 'utf8')) : simulatorFieldMapping;
   const mapping = fieldMappingSchema.safeParse(raw);
   if (!mapping.success)
@@ -32,33 +46,84 @@ async function loadMapping(file: string | undefined) {
   return mapping.data;
 }
 
+async function loadCsvMapping(file: string | undefined): Promise<CompiledCsvMapping | null> {
+  return file === undefined ? null : compileCsvMapping(JSON.parse(await readFile(file, 'utf8')));
+}
+
+function stdinFile(now: number): HistoricalFile {
+  return { name: 'stdin', fingerprint: 'stdin', mtime: now, bytes: process.stdin as AsyncIterable<Buffer> };
+}
+
+/** A chunk with the file it came from. */
+export type InputChunk = RecordChunk & { file: string };
+
+export interface InputReader {
+  /** The input's files in their stable order (stdin: one). */
+  files(): AsyncIterable<HistoricalFile> | Iterable<HistoricalFile>;
+  /** One file's chunks, from position `from` on. */
+  read(file: HistoricalFile, from?: number): AsyncGenerator<RecordChunk>;
+}
+
+/** The files of an input and a reader for each, with mappings loaded once. */
+export async function createInputReader(
+  options: Omit<InputOptions, 'from'>,
+  onDiskBytes?: (n: number) => void,
+): Promise<InputReader> {
+  const wsMapping = await loadMapping(options.mappingFile);
+  const csvMapping = await loadCsvMapping(options.csvMappingFile);
+  return {
+    files: () =>
+      options.file === '-' ? [stdinFile(options.now)] : historicalFiles(options.file, onDiskBytes),
+    read: (file, from) =>
+      readHistoricalFile(file, {
+        format: options.format,
+        ...(from === undefined ? {} : { from }),
+        oddsFormat: options.oddsFormat ?? 'auto',
+        wsMapping,
+        csvMapping,
+        ...(options.provider === undefined ? {} : { provider: options.provider }),
+        ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+        ...(options.sport === undefined ? {} : { sport: options.sport }),
+        fallbackTime: file.name === 'stdin' ? options.now : file.mtime,
+        report: options.report,
+      }),
+  };
+}
+
 /**
- * A recorded provider payload (file or stdin) as raw-record chunks with positions, for
- * `transform` and `replay`. Betfair files are read line by line (and may be gzipped): a delta
- * needs the image before it, so a resumed read still applies the earlier lines to the cache.
+ * Recorded provider data as raw-record chunks, for `transform` and `replay` (`backfill` drives a
+ * reader itself): a file, every file of a folder or an archive, or stdin, each in its format
+ * (given, or told by its name and first line). Problems with the input (a truncated archive,
+ * missing columns, records out of order) go to `report`; the remaining files are still read.
  */
-export async function* readProviderInput(
+export async function* readInputs(options: InputOptions): AsyncGenerator<InputChunk> {
+  const reader = await createInputReader(options);
+  for await (const file of reader.files()) {
+    for await (const chunk of reader.read(file, options.from)) yield { ...chunk, file: file.name };
+  }
+}
+
+export interface ProviderInputOptions {
+  file: string;
+  from?: number;
+  receivedAt: number;
+  oddsFormat?: 'auto' | 'decimal' | 'american';
+  mappingFile?: string | undefined;
+  report: ProblemSink;
+}
+
+/** One provider's recording (the form `--provider` names); see readInputs. */
+export function readProviderInput(
   provider: OfflineProvider,
   options: ProviderInputOptions,
-): AsyncGenerator<RecordChunk> {
-  const from = options.from ?? 1;
-  if (provider === 'betfair') {
-    // Decoded by the stream, as in readStreamFile: a character cut off at the end becomes U+FFFD.
-    if (options.file === '-') process.stdin.setEncoding('utf8');
-    const chunks =
-      options.file === '-'
-        ? processStreamLines(createInterface({ input: process.stdin, crlfDelay: Infinity }), {
-            fromLine: from,
-          })
-        : readStreamFile(options.file, { fromLine: from });
-    for await (const chunk of chunks)
-      yield { position: chunk.line, books: chunk.books, results: chunk.results, failures: chunk.failures };
-    return;
-  }
-  const text = await readText(options.file);
-  const chunks =
-    provider === 'the-odds-api'
-      ? readOddsApiFile(text, options)
-      : readWsJsonFile(text, { ...options, mapping: await loadMapping(options.mappingFile) });
-  for (const chunk of chunks) if (chunk.position >= from) yield chunk;
+): AsyncGenerator<InputChunk> {
+  return readInputs({
+    file: options.file,
+    format: formatOfProvider[provider],
+    ...(options.from === undefined ? {} : { from: options.from }),
+    ...(options.oddsFormat === undefined ? {} : { oddsFormat: options.oddsFormat }),
+    mappingFile: options.mappingFile,
+    now: options.receivedAt,
+    report: options.report,
+  });
 }

@@ -12,10 +12,13 @@ export class ApiError extends Error {
   }
 }
 
-export type Route = { kind: 'sports' } | { kind: 'odds' | 'scores' | 'events'; sport: string };
+export type Route =
+  { kind: 'sports' } | { kind: 'odds' | 'scores' | 'events' | 'historical-odds'; sport: string };
 
 export function route(pathname: string): Route | undefined {
   if (/^\/v4\/sports\/?$/.test(pathname)) return { kind: 'sports' };
+  const historical = /^\/v4\/historical\/sports\/([^/]+)\/odds\/?$/.exec(pathname);
+  if (historical?.[1]) return { kind: 'historical-odds', sport: decodeURIComponent(historical[1]) };
   const m = /^\/v4\/sports\/([^/]+)\/(odds|scores|events)\/?$/.exec(pathname);
   if (!m?.[1] || !m[2]) return undefined;
   return { kind: m[2] as 'odds' | 'scores' | 'events', sport: decodeURIComponent(m[1]) };
@@ -34,19 +37,24 @@ export interface SimAnswer {
   cost: number;
 }
 
+/** The historical endpoint keeps a snapshot every five minutes (https://the-odds-api.com/liveapi/guides/v4/#get-historical-odds). */
+export const historicalSnapshotMs = 5 * 60_000;
+
 /**
- * The bodies of the four routes over the simulated world, shaped and priced like
+ * The bodies of the routes over the simulated world, shaped and priced like
  * https://the-odds-api.com/liveapi/guides/v4/: odds cost markets × regions (every 10 bookmakers
- * count as a region), scores 1, or 2 with daysFrom; sports and events are free.
+ * count as a region), historical odds ten times that, scores 1, or 2 with daysFrom; sports and
+ * events are free. `historyAt` gives the world as it stood at a past snapshot time.
  */
 export function createSimRoutes(
   world: SimWorld,
   now: () => number,
+  historyAt: (snapshotMs: number) => SimWorld = () => world,
 ): (r: Route, q: URLSearchParams) => SimAnswer {
   const time = (ms: number, unix: boolean): string | number =>
     unix ? Math.floor(ms / 1000) : isoSeconds(ms);
 
-  function oddsBody(sport: string, q: URLSearchParams): SimAnswer {
+  function oddsBody(sport: string, q: URLSearchParams, from: SimWorld = world): SimAnswer {
     const markets = list(q.get('markets') ?? 'h2h');
     const bad = markets.find((m) => !(simMarkets as readonly string[]).includes(m));
     if (bad) throw new ApiError(422, 'INVALID_MARKET', `Invalid markets: ${bad}`);
@@ -59,11 +67,11 @@ export function createSimRoutes(
       throw new ApiError(422, 'MISSING_REGION', 'Missing regions or bookmakers key');
     // Every 10 bookmakers cost as much as one region.
     const regionCost = wanted.length > 0 ? Math.ceil(wanted.length / 10) : regions.length;
-    const books = world.bookmakers.filter((b) =>
+    const books = from.bookmakers.filter((b) =>
       wanted.length > 0 ? wanted.includes(b.key) : regions.includes(b.region),
     );
     const unix = q.get('dateFormat') === 'unix';
-    const body = world.openEvents(sport).map((e) => ({
+    const body = from.openEvents(sport).map((e) => ({
       ...eventHeader(e, unix),
       bookmakers: books.map((b) => {
         const updated = time(Math.max(e.lastStepAt - b.lagMs, 0), unix);
@@ -74,7 +82,7 @@ export function createSimRoutes(
           markets: markets.map((m) => ({
             key: m,
             last_update: updated,
-            outcomes: world.market(e, b, m as SimMarket).map((o) => ({
+            outcomes: from.market(e, b, m as SimMarket).map((o) => ({
               ...o,
               price: format === 'american' ? toAmerican(o.price) : o.price,
             })),
@@ -121,6 +129,25 @@ export function createSimRoutes(
     return { body, cost: days > 0 ? 2 : 1 };
   }
 
+  /** The snapshot at or before `date`, wrapped as the historical endpoint wraps it. */
+  function historicalOddsBody(sport: string, q: URLSearchParams): SimAnswer {
+    const date = Date.parse(q.get('date') ?? '');
+    if (Number.isNaN(date))
+      throw new ApiError(422, 'INVALID_HISTORICAL_TIMESTAMP', 'date must be an ISO 8601 timestamp');
+    const snapshot = Math.floor(Math.min(date, now()) / historicalSnapshotMs) * historicalSnapshotMs;
+    const { body, cost } = oddsBody(sport, q, historyAt(snapshot));
+    const next = snapshot + historicalSnapshotMs;
+    return {
+      body: {
+        timestamp: isoSeconds(snapshot),
+        previous_timestamp: isoSeconds(snapshot - historicalSnapshotMs),
+        next_timestamp: next <= now() ? isoSeconds(next) : null,
+        data: body,
+      },
+      cost: cost * 10,
+    };
+  }
+
   function answer(r: Route, q: URLSearchParams): SimAnswer {
     if (r.kind === 'sports') {
       const body = world
@@ -130,6 +157,7 @@ export function createSimRoutes(
     }
     if (!world.sport(r.sport)) throw new ApiError(404, 'UNKNOWN_SPORT', `Unknown sport: ${r.sport}`);
     if (r.kind === 'odds') return oddsBody(r.sport, q);
+    if (r.kind === 'historical-odds') return historicalOddsBody(r.sport, q);
     if (r.kind === 'scores') return scoresBody(r.sport, q);
     return {
       body: world.openEvents(r.sport).map((e) => eventHeader(e, q.get('dateFormat') === 'unix')),

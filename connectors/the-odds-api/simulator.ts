@@ -41,6 +41,8 @@ export interface SimulatorOptions extends Partial<SimWorldOptions> {
   apiKey?: string;
   /** Usage credits of the period. */
   quota?: number;
+  /** How far back the historical endpoint has snapshots (default 7 days). */
+  historyDays?: number;
   faults?: Partial<SimFaults>;
 }
 
@@ -69,7 +71,7 @@ export interface OddsApiSimulator {
 export async function startOddsApiSimulator(options: SimulatorOptions = {}): Promise<OddsApiSimulator> {
   const apiKey = options.apiKey ?? 'sim-api-key';
   const quota = options.quota ?? 1_000_000;
-  const world = createSimWorld({
+  const worldOptions = {
     seed: options.seed ?? 42,
     sports: options.sports ?? [
       { key: 'basketball_nba', title: 'NBA', group: 'Basketball' },
@@ -80,13 +82,27 @@ export async function startOddsApiSimulator(options: SimulatorOptions = {}): Pro
     startSpacingMs: options.startSpacingMs ?? 60_000,
     durationMs: options.durationMs ?? 120_000,
     stepMs: options.stepMs ?? 1_000,
-    now: options.now ?? Date.now,
-  });
+  };
+  const now = options.now ?? Date.now;
+  const world = createSimWorld({ ...worldOptions, now });
+  // The past, for the historical endpoint: a world of its own that starts `historyDays` ago and
+  // is moved to each requested snapshot; asked for an earlier time, it is rebuilt from its start.
+  const historyStart = now() - (options.historyDays ?? 7) * 86_400_000;
+  let historyClock = historyStart;
+  let history = createSimWorld({ ...worldOptions, now: () => historyClock });
+  const historyAt = (snapshotMs: number) => {
+    if (snapshotMs < historyClock) {
+      historyClock = historyStart;
+      history = createSimWorld({ ...worldOptions, now: () => historyClock });
+    }
+    historyClock = Math.max(historyStart, snapshotMs);
+    return history;
+  };
   let faults: SimFaults = { ...noFaults, ...options.faults };
   const stats: SimulatorStats = { requests: 0, byRoute: {}, byStatus: {}, dropped: 0, quotaUsed: 0 };
   const stopping = new AbortController();
 
-  const answer = createSimRoutes(world, options.now ?? Date.now);
+  const answer = createSimRoutes(world, now, historyAt);
 
   function send(
     res: ServerResponse,
@@ -156,7 +172,10 @@ export async function startOddsApiSimulator(options: SimulatorOptions = {}): Pro
       }
       stats.quotaUsed += cost;
       let text = JSON.stringify(body);
-      if (faults.malformed > 0 && (r.kind === 'odds' || r.kind === 'scores')) {
+      if (
+        faults.malformed > 0 &&
+        (r.kind === 'odds' || r.kind === 'scores' || r.kind === 'historical-odds')
+      ) {
         faults.malformed--;
         text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
       }

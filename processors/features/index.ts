@@ -1,6 +1,12 @@
-import type { MarketPricing, SelectionFeatures } from '../../src/generated/avro-types.js';
+import type { MarketOpening, MarketPricing, SelectionFeatures } from '../../src/generated/avro-types.js';
 import type { FeaturesConfig } from './config.js';
-import { newMarketState, updateMarket, type MarketState } from './market-state.js';
+import {
+  newMarketState,
+  openingsOf,
+  restoreOpenings,
+  updateMarket,
+  type MarketState,
+} from './market-state.js';
 
 export { featuresConfigSchema, type FeaturesConfig } from './config.js';
 
@@ -12,6 +18,11 @@ export interface FeaturesStats {
   stale: number;
   /** Records of events already finished (evictEvent). */
   finished: number;
+  /**
+   * Records of a market dropped as idle (or least recent) that are no newer than the last record
+   * it had: a replay of old history (a backfill run again, a requeue) must not start it afresh.
+   */
+  late: number;
   evictedLeastRecent: number;
   evictedIdle: number;
   evictedFinished: number;
@@ -27,6 +38,13 @@ export interface FeaturesStage {
   process(record: MarketPricing): SelectionFeatures[];
   /** Drops every market of a finished event; its later records are ignored. Returns markets dropped. */
   evictEvent(eventId: string): number;
+  /**
+   * The opening odds of every market where a selection opened since the last call: what the
+   * enrich stage writes to features.opening, so that openingOdds survives a restart.
+   */
+  takeOpenings(): MarketOpening[];
+  /** Puts back opening odds written before a restart or rebalance (features.opening). */
+  restoreOpenings(opening: MarketOpening): void;
   /** Markets held. */
   readonly size: number;
   readonly stats: Readonly<FeaturesStats>;
@@ -43,6 +61,7 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
     invalid: 0,
     stale: 0,
     finished: 0,
+    late: 0,
     evictedLeastRecent: 0,
     evictedIdle: 0,
     evictedFinished: 0,
@@ -50,8 +69,17 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
   let clock = -Infinity;
   let lastSweep = -Infinity;
 
+  // Markets dropped for idleness or room, with the last event time they had (bounded like `markets`).
+  const dropped = new Map<string, number>();
+
   const drop = (key: string, market: MarketState) => {
     markets.delete(key);
+    dropped.delete(key);
+    dropped.set(key, market.watermark);
+    if (dropped.size > config.maxMarkets) {
+      const oldest = dropped.keys().next();
+      if (oldest.done !== true) dropped.delete(oldest.value);
+    }
     const keys = marketsOfEvent.get(market.eventId);
     keys?.delete(key);
     if (keys?.size === 0) marketsOfEvent.delete(market.eventId);
@@ -67,7 +95,9 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
     }
   };
 
-  const marketFor = (record: MarketPricing): MarketState => {
+  const changed = new Set<MarketState>();
+
+  const marketFor = (record: { eventId: string; marketId: string }): MarketState => {
     const key = `${record.eventId}:${record.marketId}`;
     let market = markets.get(key);
     if (market !== undefined) {
@@ -97,7 +127,17 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
         stats.finished += 1;
         return [];
       }
-      const outcome = updateMarket(marketFor(record), record, config.resolutionMs);
+      const gone = dropped.get(`${record.eventId}:${record.marketId}`);
+      if (gone !== undefined) {
+        if (record.eventTime <= gone) {
+          stats.late += 1;
+          return [];
+        }
+        dropped.delete(`${record.eventId}:${record.marketId}`);
+      }
+      const market = marketFor(record);
+      const outcome = updateMarket(market, record, config.resolutionMs);
+      if (market.openingsChanged) changed.add(market);
       if (outcome.kind !== 'features') {
         stats[outcome.kind] += 1;
         return [];
@@ -122,6 +162,20 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
       }
       stats.evictedFinished += keys.length;
       return keys.length;
+    },
+
+    takeOpenings() {
+      const openings = [...changed].map((market) => {
+        market.openingsChanged = false;
+        return openingsOf(market);
+      });
+      changed.clear();
+      return openings;
+    },
+
+    restoreOpenings(opening) {
+      if (finished.has(opening.eventId)) return;
+      restoreOpenings(marketFor(opening), opening);
     },
 
     get size() {

@@ -1,4 +1,4 @@
-import type { MarketPricing, SelectionFeatures } from '../../src/generated/avro-types.js';
+import type { MarketOpening, MarketPricing, SelectionFeatures } from '../../src/generated/avro-types.js';
 import {
   appendPoint,
   minuteMs,
@@ -13,6 +13,8 @@ const longestWindowMs = 5 * minuteMs;
 interface SelectionState {
   name: string | null;
   openingOdds: number;
+  /** Event time the selection was first seen. */
+  openedAt: number;
   points: SeriesPoint[];
 }
 
@@ -30,6 +32,8 @@ export interface MarketState {
   startTime: number | null;
   readonly books: Map<string, BookState>;
   readonly selections: Map<string, SelectionState>;
+  /** A selection opened since the openings were last taken (see FeaturesStage.takeOpenings). */
+  openingsChanged: boolean;
 }
 
 export function newMarketState(eventId: string, marketId: string): MarketState {
@@ -40,6 +44,36 @@ export function newMarketState(eventId: string, marketId: string): MarketState {
     startTime: null,
     books: new Map(),
     selections: new Map(),
+    openingsChanged: false,
+  };
+}
+
+/** Seeds a market with opening odds it had before a restart; selections already known keep theirs. */
+export function restoreOpenings(state: MarketState, opening: MarketOpening): void {
+  for (const o of opening.selections) {
+    if (state.selections.has(o.selectionId)) continue;
+    state.selections.set(o.selectionId, {
+      name: null,
+      openingOdds: o.openingOdds,
+      openedAt: o.openedAt,
+      points: [],
+    });
+  }
+  // Only the market's idle clock: the windows start empty and fill from the replayed records.
+  state.watermark = Math.max(state.watermark, opening.updatedAt);
+}
+
+export function openingsOf(state: MarketState): MarketOpening {
+  const selections = [...state.selections].map(([selectionId, s]) => ({
+    selectionId,
+    openingOdds: s.openingOdds,
+    openedAt: s.openedAt,
+  }));
+  return {
+    eventId: state.eventId,
+    marketId: state.marketId,
+    selections,
+    updatedAt: selections.reduce((t, s) => Math.max(t, s.openedAt), 0),
   };
 }
 
@@ -81,8 +115,9 @@ export function updateMarket(state: MarketState, record: MarketPricing, resoluti
     if (!usableOdds(best.bestOdds) || !usableProbability(best.consensusFairProbability)) continue;
     let selection = state.selections.get(best.selectionId);
     if (selection === undefined) {
-      selection = { name: null, openingOdds: best.bestOdds, points: [] };
+      selection = { name: null, openingOdds: best.bestOdds, openedAt: now, points: [] };
       state.selections.set(best.selectionId, selection);
+      state.openingsChanged = true;
     }
     selection.name = names.get(best.selectionId) ?? selection.name;
     appendPoint(

@@ -1,3 +1,4 @@
+import type { MarketOpening } from '../../src/generated/avro-types.js';
 import type { OutputRecord } from '../../src/kafka/records.js';
 import { recordKeys } from '../../src/kafka/records.js';
 import { CrossBookState, type CrossBookOptions } from '../enrich/cross-book.js';
@@ -35,6 +36,10 @@ export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsN
     inputs: ['oddsNormalized'],
     deadLetterStage: 'enrich',
     ...(options.warmupMs ? { warmupMs: options.warmupMs } : {}),
+    restoreFrom: {
+      topic: 'featuresOpening',
+      apply: (value) => state.features.restoreOpenings(value as MarketOpening),
+    },
     process(input: StageInput<'oddsNormalized'>): OutputRecord[] {
       const book = input.value;
       const bookPricing = priceBook(book, { method: options.method, now: options.now() });
@@ -51,6 +56,12 @@ export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsN
         ...features.map((value): OutputRecord => ({
           topic: 'featuresMarket',
           key: recordKeys.selection(value),
+          value,
+        })),
+        // In the same transaction as the features that used them: a restart restores exactly these.
+        ...state.features.takeOpenings().map((value): OutputRecord => ({
+          topic: 'featuresOpening',
+          key: recordKeys.market(value),
           value,
         })),
       ];

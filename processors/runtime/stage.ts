@@ -34,6 +34,12 @@ export interface ProcessorStage<T extends TopicId = TopicId> {
    */
   readonly warmupMs?: number;
   /**
+   * State the stage writes to a compacted topic of its own, keyed and partitioned like its input
+   * (features.opening): after an assignment or a reset, the loop reads the partitions matching
+   * the assigned input partitions from the start, handing each value to `apply`, before warm-up.
+   */
+  readonly restoreFrom?: { topic: TopicId; apply(value: TopicValues[TopicId]): void };
+  /**
    * Forgets all state. Called when a transaction aborts (its records will be processed again and
    * must not meet state they already changed) and when partitions are reassigned.
    */

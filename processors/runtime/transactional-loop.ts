@@ -11,7 +11,7 @@ import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.
 import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../../src/metrics.js';
 import type { AvroSerde } from '../../src/serde/avro-serde.js';
-import { readPartitions, type PartitionRange } from '../../src/ops/read-range.js';
+import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/ops/read-range.js';
 import type { ProcessorStage, StageInput } from './stage.js';
 
 export interface TransactionalLoopDeps {
@@ -151,10 +151,39 @@ export async function runTransactionalLoop(
   let warm = false;
 
   /**
+   * Puts back the state the stage keeps on its own compacted topic (restoreFrom): the partitions
+   * matching the assigned input partitions, from the start to their end offsets, read committed.
+   */
+  const restore = async (heartbeat: () => Promise<void>): Promise<void> => {
+    const from = stage.restoreFrom;
+    if (from === undefined) return;
+    const name = deps.names[from.topic];
+    const partitions = new Set(stage.inputs.flatMap((id) => assignment[deps.names[id]] ?? []));
+    if (partitions.size === 0) return;
+    const ranges = new Map<number, PartitionRange>();
+    for (const [partition, range] of await offsetsFrom(deps.kafka, name, undefined))
+      if (partitions.has(partition)) ranges.set(partition, range);
+    let restored = 0;
+    await readPartitions(deps.kafka, name, ranges, async (message) => {
+      if (message.value === null) return;
+      try {
+        from.apply(await deps.serde.decode(from.topic, message.value));
+      } catch (err) {
+        if (err instanceof OddsflowError && err.retriable) throw err;
+        // A state record that does not decode only loses what it remembered: say so, go on.
+        log.warn({ err, offset: message.offset }, `${stage.name}: a ${name} record could not be restored`);
+      }
+      if (++restored % 1000 === 0) await heartbeat();
+    });
+    if (restored > 0) log.info({ restored }, `${stage.name} state restored from ${restored} ${name} records`);
+  };
+
+  /**
    * Rebuilds the stage's state from the recent history of its assigned input partitions, up to
    * the group's committed offsets (what was processed before), outputs discarded.
    */
   const warmUp = async (heartbeat: () => Promise<void>): Promise<void> => {
+    await restore(heartbeat);
     const windowMs = stage.warmupMs ?? 0;
     if (windowMs <= 0) return;
     const started = Date.now();

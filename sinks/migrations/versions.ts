@@ -33,8 +33,11 @@ export interface Migration {
 export const timescaleFunction = (extensionSchema: string, name: string): string =>
   `${escapeIdentifier(extensionSchema)}.${name}`;
 
-/** The tables partitioned by time (hypertables when TimescaleDB is there). */
-export const timeSeriesTables = ['odds_snapshots', 'market_pricing'] as const;
+/** The tables migration 2 made hypertables; migration 4 adds selection_features. */
+const firstTimeSeriesTables = ['odds_snapshots', 'market_pricing'] as const;
+
+/** The tables partitioned by time (hypertables when TimescaleDB is there), which the policies cover. */
+export const timeSeriesTables = [...firstTimeSeriesTables, 'selection_features'] as const;
 
 /**
  * A day per chunk: a busy day of odds is a few million rows, which keeps a chunk's indexes in
@@ -128,17 +131,20 @@ const coreTables = (schema: string): Statement[] => {
         PRIMARY KEY (event_id, market_id, bookmaker, side, selection_id, time)
       )`,
     },
-    ...timeSeriesTables.map((name) => ({
+    ...firstTimeSeriesTables.map((name) => ({
       text: `CREATE INDEX ${escapeIdentifier(`${name}_time_idx`)} ON ${t(name)} (time DESC)`,
     })),
     { text: `CREATE INDEX events_start_time_idx ON ${t('events')} (start_time)` },
   ];
 };
 
-const hypertables = ({ schema, mode, extensionSchema }: MigrationTarget): Statement[] => {
+const hypertablesOf = (
+  tables: readonly string[],
+  { schema, mode, extensionSchema }: MigrationTarget,
+): Statement[] => {
   if (mode === 'plain') return [];
   const ts = (name: string): string => timescaleFunction(extensionSchema, name);
-  return timeSeriesTables.flatMap((name) => [
+  return tables.flatMap((name) => [
     {
       // The time index of migration 1 serves as the hypertable's own.
       text: `SELECT ${ts('create_hypertable')}($1::regclass, ${ts('by_range')}('time', $2::interval), create_default_indexes => false)`,
@@ -157,6 +163,43 @@ const hypertables = ({ schema, mode, extensionSchema }: MigrationTarget): Statem
         ]
       : []),
   ]);
+};
+
+const hypertables = (target: MigrationTarget): Statement[] => hypertablesOf(firstTimeSeriesTables, target);
+
+/**
+ * The features.market records (SelectionFeatures), one row per selection and event time: the ML
+ * team's history, kept beyond the topic's retention, and what point-in-time training sets read
+ * (`export-features`). Compressed and retained like the odds.
+ */
+const featuresTable = (target: MigrationTarget): Statement[] => {
+  const table = qualified(target.schema, 'selection_features');
+  return [
+    {
+      text: `CREATE TABLE ${table} (
+        time timestamptz NOT NULL,
+        event_id text NOT NULL,
+        market_id text NOT NULL,
+        selection_id text NOT NULL,
+        name text,
+        start_time timestamptz,
+        seconds_to_start double precision,
+        in_play boolean NOT NULL,
+        opening_odds double precision NOT NULL,
+        current_odds double precision NOT NULL,
+        change_since_open double precision NOT NULL,
+        consensus_probability double precision NOT NULL,
+        probability_velocity_1m double precision NOT NULL,
+        probability_velocity_5m double precision NOT NULL,
+        volatility_5m double precision NOT NULL,
+        number_of_books integer NOT NULL,
+        market_overround double precision NOT NULL,
+        PRIMARY KEY (event_id, market_id, selection_id, time)
+      )`,
+    },
+    { text: `CREATE INDEX selection_features_time_idx ON ${table} (time DESC)` },
+    ...hypertablesOf(['selection_features'], target),
+  ];
 };
 
 const ohlcColumns = `event_id, market_id, selection_id, bookmaker, side`;
@@ -204,4 +247,5 @@ export const migrations: readonly Migration[] = [
   { version: 1, name: 'core tables', statements: ({ schema }) => coreTables(schema) },
   { version: 2, name: 'hypertables and columnstore', statements: hypertables },
   { version: 3, name: 'odds_ohlc_1m', statements: ohlcView },
+  { version: 4, name: 'selection_features', statements: featuresTable },
 ];

@@ -3,15 +3,17 @@ import type { Statement } from '../migrations/versions.js';
 import {
   eventFromBook,
   eventFromResult,
+  featuresRow,
   pricingRows,
   resultRow,
   snapshotRows,
   type EventRow,
+  type FeaturesRow,
   type PricingRow,
   type ResultRow,
   type SnapshotRow,
 } from './rows.js';
-import { eventsTable, pricingTable, resultsTable, snapshotsTable } from './tables.js';
+import { eventsTable, featuresTable, pricingTable, resultsTable, snapshotsTable } from './tables.js';
 import { dedupe, upsertStatements, type StatementLimits } from './upsert.js';
 
 export interface BatchRows {
@@ -19,11 +21,12 @@ export interface BatchRows {
   results: ResultRow[];
   snapshots: SnapshotRow[];
   pricing: PricingRow[];
+  features: FeaturesRow[];
 }
 
 /** The rows of every table that a batch of records writes. */
 export function batchRows(records: readonly SinkRecord[]): BatchRows {
-  const rows: BatchRows = { events: [], results: [], snapshots: [], pricing: [] };
+  const rows: BatchRows = { events: [], results: [], snapshots: [], pricing: [], features: [] };
   for (const record of records) {
     switch (record.topic) {
       case 'oddsNormalized':
@@ -36,6 +39,9 @@ export function batchRows(records: readonly SinkRecord[]): BatchRows {
       case 'resultsNormalized':
         rows.events.push(eventFromResult(record.value));
         rows.results.push(resultRow(record.value));
+        break;
+      case 'featuresMarket':
+        rows.features.push(featuresRow(record.value));
         break;
       default:
         break;
@@ -55,6 +61,7 @@ export function batchStatements(schema: string, rows: BatchRows, limits: Stateme
     ...upsertStatements(schema, resultsTable, rows.results, limits),
     ...upsertStatements(schema, snapshotsTable, rows.snapshots, limits),
     ...upsertStatements(schema, pricingTable, rows.pricing, limits),
+    ...upsertStatements(schema, featuresTable, rows.features, limits),
   ];
 }
 
@@ -63,6 +70,7 @@ export function recordEventTime(record: SinkRecord): number | null {
   switch (record.topic) {
     case 'oddsNormalized':
     case 'oddsPricing':
+    case 'featuresMarket':
       return record.value.eventTime;
     case 'resultsNormalized':
       return record.value.settledAt;

@@ -89,7 +89,7 @@ export function createTimescaleSink(config: TimescaleSinkConfig, deps: Timescale
 
   return {
     name: 'timescale',
-    topics: ['oddsNormalized', 'oddsPricing', 'resultsNormalized'],
+    topics: ['oddsNormalized', 'oddsPricing', 'resultsNormalized', 'featuresMarket'],
 
     async start() {
       if (config.migrate) await migrate(pool, { ...config, logger: deps.logger });

@@ -1,4 +1,4 @@
-import type { MarketBook, MarketPricing, Result } from '../../src/generated/avro-types.js';
+import type { MarketBook, MarketPricing, Result, SelectionFeatures } from '../../src/generated/avro-types.js';
 
 export interface SnapshotRow {
   time: Date;
@@ -73,7 +73,18 @@ export interface ResultRow {
   processedAt: Date;
 }
 
+/** A features.market record as stored: the SelectionFeatures fields, eventTime as `time`. */
+export type FeaturesRow = Omit<SelectionFeatures, 'eventTime' | 'startTime'> & {
+  time: Date;
+  startTime: Date | null;
+};
+
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+export function featuresRow(features: SelectionFeatures): FeaturesRow {
+  const { eventTime, startTime, ...rest } = features;
+  return { ...rest, time: new Date(eventTime), startTime: dateOrNull(startTime) };
+}
 
 /**
  * One row per priced selection. A selection without a price (removed, none offered) has no odds

@@ -1,4 +1,4 @@
-import type { EventRow, PricingRow, ResultRow, SnapshotRow } from './rows.js';
+import type { EventRow, FeaturesRow, PricingRow, ResultRow, SnapshotRow } from './rows.js';
 import { mergeEvents } from './rows.js';
 import type { Column, TableSpec } from './upsert.js';
 
@@ -109,4 +109,29 @@ export const resultsTable: TableSpec<ResultRow> = {
   rowKey: (r) => [r.eventId, r.marketId, r.provider].join(sep),
   merge: (earlier, later) => (later.settledAt.getTime() >= earlier.settledAt.getTime() ? later : earlier),
   updateWhen: 'EXCLUDED.settled_at >= t.settled_at',
+};
+
+export const featuresTable: TableSpec<FeaturesRow> = {
+  table: 'selection_features',
+  columns: [
+    col('time', 'time'),
+    col('event_id', 'eventId'),
+    col('market_id', 'marketId'),
+    col('selection_id', 'selectionId'),
+    col('name', 'name'),
+    col('start_time', 'startTime'),
+    col('seconds_to_start', 'secondsToStart'),
+    col('in_play', 'inPlay'),
+    col('opening_odds', 'openingOdds'),
+    col('current_odds', 'currentOdds'),
+    col('change_since_open', 'changeSinceOpen'),
+    col('consensus_probability', 'consensusProbability'),
+    col('probability_velocity_1m', 'probabilityVelocity1m'),
+    col('probability_velocity_5m', 'probabilityVelocity5m'),
+    col('volatility_5m', 'volatility5m'),
+    col('number_of_books', 'numberOfBooks'),
+    col('market_overround', 'marketOverround'),
+  ],
+  key: ['event_id', 'market_id', 'selection_id', 'time'],
+  rowKey: (r) => [r.eventId, r.marketId, r.selectionId, r.time.getTime()].join(sep),
 };

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
+import { registerBackfillCommand } from './commands/backfill.js';
+import { registerBacktestCommand } from './commands/backtest.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -30,6 +32,8 @@ const program = new Command('oddsflow')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerBackfillCommand(program);
+registerBacktestCommand(program);
 registerBenchCommand(program);
 registerDbCommands(program);
 registerDemoCommand(program);

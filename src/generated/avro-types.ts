@@ -65,6 +65,23 @@ export interface MarketBook {
   contentHash: string;
 }
 
+export interface OpeningOdds {
+  selectionId: string;
+  /** Best back odds across books when the selection was first seen. */
+  openingOdds: number;
+  /** Event time it was first seen. */
+  openedAt: number;
+}
+
+/** The opening odds of a market's selections as the features stage first saw them. Topic features.opening (compacted), key eventId:marketId, partitioned like odds.normalized: the enrich stage restores them after a restart or a rebalance, so openingOdds survives both. */
+export interface MarketOpening {
+  eventId: string;
+  marketId: string;
+  selections: OpeningOdds[];
+  /** Event time of the latest opening added. */
+  updatedAt: number;
+}
+
 export interface SelectionPricing {
   selectionId: string;
   name: null | string;

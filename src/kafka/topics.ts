@@ -38,6 +38,15 @@ export const topicTable = {
     retentionHours: 30 * 24,
     compacted: false,
   },
+  // The enrich stage's memory of opening odds, restored after a restart or rebalance: only the
+  // latest record per market matters, and compaction keeps exactly that.
+  featuresOpening: {
+    name: 'features.opening',
+    valueSchema: 'MarketOpening',
+    key: 'eventId:marketId',
+    retentionHours: 30 * 24,
+    compacted: true,
+  },
   // The latest result per event is what every reader wants, and a re-settlement replaces it:
   // compaction keeps the topic small without losing any event's current result.
   resultsNormalized: {

@@ -13,6 +13,7 @@ export interface TopicValues {
   oddsNormalized: avro.MarketBook;
   oddsPricing: avro.MarketPricing;
   featuresMarket: avro.SelectionFeatures;
+  featuresOpening: avro.MarketOpening;
   resultsNormalized: avro.Result;
   deadLetters: avro.DeadLetter;
 }

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import avro from 'avsc';
 import { readProviderInput, type OfflineProvider } from '../../connectors/offline-readers.js';
+import { describeProblem } from '../../connectors/historical/problems.js';
+import { OddsflowError } from '../../src/errors.js';
 import { createNormalizeBookState, normalizeBook } from '../../processors/normalize/normalize-book.js';
 import { createEnrichStage } from '../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain, type TransformOutput } from '../../processors/pipeline/offline-chain.js';
@@ -143,6 +145,11 @@ export async function createFuzzChain() {
         receivedAt: NOW,
         oddsFormat: 'auto',
         mappingFile: undefined,
+        // A file that cannot be read fails as it did before problems were reported; records out
+        // of order are kept (and only reported), which is not a failure of the chain.
+        report: (p) => {
+          if (p.code !== 'OUT_OF_ORDER') throw new OddsflowError('INPUT_UNREADABLE', describeProblem(p));
+        },
       });
       // The order of `transform`: a chunk's failures, then its books, then its results; one book
       // at a time so that each one's outputs can be told apart.

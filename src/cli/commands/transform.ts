@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { offlineProviders, readProviderInput } from '../../../connectors/offline-readers.js';
+import { readInputs } from '../../../connectors/offline-readers.js';
+import { describeProblem, ProblemTally } from '../../../connectors/historical/problems.js';
 import { marginMethods } from '../../../processors/enrich/margin-methods.js';
 import { createEnrichStage } from '../../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain } from '../../../processors/pipeline/offline-chain.js';
@@ -9,14 +10,18 @@ import { OddsflowError } from '../../errors.js';
 import { toJsonLine } from '../../ops/json-lines.js';
 import { pipelineOptions } from '../../roles/processors.js';
 import { parseOptions, runCommand, say } from '../context.js';
+import { addInputOptions, inputOptions, inputOptionsSchema } from '../input-options.js';
 
-const optionsSchema = z.strictObject({
-  provider: z.enum(offlineProviders),
-  file: z.string().default('-'),
-  method: z.enum(marginMethods).optional(),
-  oddsFormat: z.enum(['auto', 'decimal', 'american']).default('auto'),
-  mapping: z.string().optional(),
-});
+const optionsSchema = z
+  .strictObject({
+    ...inputOptionsSchema,
+    file: z.string().default('-'),
+    method: z.enum(marginMethods).optional(),
+  })
+  .refine((o) => o.file !== '-' || o.format !== undefined || o.provider !== undefined, {
+    message: 'stdin has no name to tell its format by: give --format or --provider',
+    path: ['format'],
+  });
 
 /**
  * Writes a line to stdout, waiting for the pipe to drain when its buffer is full (a slow reader
@@ -38,19 +43,17 @@ async function writeLine(line: string): Promise<boolean> {
 }
 
 export function registerTransformCommand(program: Command): void {
-  program
+  const command = program
     .command('transform')
     .description(
-      'run a provider payload file through the exact parse → validate → normalize → enrich chain, offline (no Kafka), printing JSON Lines: market_book, pricing, result, dead_letter',
+      'run recorded provider data through the exact parse → validate → normalize → enrich chain, offline (no Kafka), printing JSON Lines: market_book, pricing, result, dead_letter',
     )
-    .requiredOption('--provider <provider>', offlineProviders.join(' | '))
-    .option('--file <file>', 'payload file, or - for stdin', '-')
+    .option('--file <path>', 'file, folder or archive, or - for stdin', '-')
     .option(
       '--method <method>',
       `margin-removal method for fairProbability: ${marginMethods.join(', ')} (default ODDSFLOW_MARGIN_METHOD)`,
-    )
-    .option('--odds-format <format>', 'the-odds-api: auto, decimal or american', 'auto')
-    .option('--mapping <file>', 'ws-json: field mapping JSON (default: the simulator feed mapping)')
+    );
+  addInputOptions(command, '--file')
     .addHelpText(
       'after',
       '\nExit code 0 when anything could be read (bad records become dead_letter lines); 1 when nothing could.\nExample: oddsflow transform --provider the-odds-api --file odds.json | jq \'select(.type=="pricing") | .overround\'',
@@ -72,12 +75,16 @@ export function registerTransformCommand(program: Command): void {
         const counts = { market_book: 0, pricing: 0, result: 0, dead_letter: 0 };
         let readable = 0;
         let firstFailure: string | undefined;
-        const chunks = readProviderInput(opts.provider, {
-          file: opts.file,
-          receivedAt: now(),
-          oddsFormat: opts.oddsFormat,
-          mappingFile: opts.mapping,
-        });
+        const problems = new ProblemTally();
+        const chunks = readInputs(
+          inputOptions(opts, {
+            now: now(),
+            report: (problem) => {
+              problems.add(problem);
+              say(`transform: ${describeProblem(problem)}`);
+            },
+          }),
+        );
         for await (const chunk of chunks) {
           readable += chunk.books.length + chunk.results.length;
           const outputs = [
@@ -92,7 +99,8 @@ export function registerTransformCommand(program: Command): void {
           }
         }
         say(
-          `transform: ${counts.market_book} market books, ${counts.pricing} pricing, ${counts.result} results, ${counts.dead_letter} dead letters`,
+          `transform: ${counts.market_book} market books, ${counts.pricing} pricing, ${counts.result} results, ${counts.dead_letter} dead letters` +
+            (problems.total > 0 ? `; input problems: ${problems.summary()}` : ''),
         );
         if (readable === 0) {
           throw new OddsflowError(

@@ -12,7 +12,7 @@ import { provisionTopics, silentLogger, testConfig, roleEnv } from '../../helper
  * One market, three bookmakers: after a restart, the first new book's pricing must still see all
  * three books across the market (state rebuilt from odds.normalized), not only itself.
  */
-async function bookCountAfterRestart(warmupMinutes: string): Promise<number> {
+async function afterRestart(warmupMinutes: string): Promise<{ bookCount: number; opening: number[] }> {
   const config = testConfig();
   const names = await provisionTopics(config);
   const env = roleEnv(config, {
@@ -54,15 +54,28 @@ async function bookCountAfterRestart(warmupMinutes: string): Promise<number> {
     .sort((a, b) => a.eventTime - b.eventTime);
   expect(pricing).toHaveLength(7);
   expect(pricing[5]!.crossBook.bookCount).toBe(3); // before the restart
-  return pricing[6]!.crossBook.bookCount;
+  // The home selection's opening odds in every features record, in event time.
+  const opening = (await readTopicRange(kafka, serde, names, 'featuresMarket', {}))
+    .map((r) => r.value)
+    .filter((f) => f.selectionId.startsWith('home'))
+    .sort((a, b) => a.eventTime - b.eventTime)
+    .map((f) => f.openingOdds);
+  return { bookCount: pricing[6]!.crossBook.bookCount, opening };
 }
 
 describe('processors: partition-local state after a restart', () => {
   it('is rebuilt from the recent input: cross-book state still counts every bookmaker', async () => {
-    expect(await bookCountAfterRestart('15')).toBe(3);
+    expect((await afterRestart('15')).bookCount).toBe(3);
   });
 
   it('(without the rebuild, the first book after a restart would see only itself)', async () => {
-    expect(await bookCountAfterRestart('0')).toBe(1);
+    expect((await afterRestart('0')).bookCount).toBe(1);
+  });
+
+  it('keeps the opening odds across a restart, even with no input replayed (restored from features.opening)', async () => {
+    const { opening } = await afterRestart('0');
+    expect(opening).toHaveLength(7);
+    // The first book's best home price opened the market; the book after the restart still says so.
+    expect(new Set(opening)).toEqual(new Set([opening[0]]));
   });
 });

@@ -48,7 +48,10 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
   it('migrates to hypertables with compression, retention and a continuous aggregate, without a warning', async () => {
     const logs = captureLogs();
     const logger = createLogger({ level: 'info', destination: logs.stream });
-    expect(await migrate(pool, { ...settings, logger })).toEqual({ mode: 'timescale', applied: [1, 2, 3] });
+    expect(await migrate(pool, { ...settings, logger })).toEqual({
+      mode: 'timescale',
+      applied: [1, 2, 3, 4],
+    });
     expect(await migrate(pool, { ...settings, logger })).toEqual({ mode: 'timescale', applied: [] });
     expect(logs.lines().filter((l) => l.level === 'warn')).toEqual([]);
 
@@ -60,6 +63,7 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
     expect(hypertables.rows).toEqual([
       { hypertable_name: 'market_pricing', compression_enabled: true },
       { hypertable_name: 'odds_snapshots', compression_enabled: true },
+      { hypertable_name: 'selection_features', compression_enabled: true },
     ]);
     const columnstore = await pool.query(
       `SELECT hypertable::text AS hypertable, segmentby, orderby FROM timescaledb_information.hypertable_columnstore_settings
@@ -69,6 +73,7 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
     expect(columnstore.rows).toEqual([
       { hypertable: `${schema}.market_pricing`, segmentby: 'event_id,market_id', orderby: '"time" DESC' },
       { hypertable: `${schema}.odds_snapshots`, segmentby: 'event_id,market_id', orderby: '"time" DESC' },
+      { hypertable: `${schema}.selection_features`, segmentby: 'event_id,market_id', orderby: '"time" DESC' },
     ]);
     expect(await jobs()).toEqual([
       'market_pricing policy_compression 7 days',
@@ -76,6 +81,8 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
       'odds_ohlc_1m policy_refresh_continuous_aggregate 3 days',
       'odds_snapshots policy_compression 7 days',
       'odds_snapshots policy_retention 2 years',
+      'selection_features policy_compression 7 days',
+      'selection_features policy_retention 2 years',
     ]);
     const aggregates = await pool.query(
       `SELECT view_name, materialized_only FROM timescaledb_information.continuous_aggregates WHERE view_schema = $1`,
@@ -91,9 +98,10 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
       'market_pricing policy_compression 3 days',
       'odds_ohlc_1m policy_refresh_continuous_aggregate 3 days',
       'odds_snapshots policy_compression 3 days',
+      'selection_features policy_compression 3 days',
     ]);
     await migrate(pool, { ...settings, logger: silentLogger });
-    expect(await jobs()).toHaveLength(5);
+    expect(await jobs()).toHaveLength(7);
   });
 
   it('writes a batch once however often it is written, also into compressed chunks', async () => {

@@ -53,7 +53,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
     const logs = captureLogs();
     const logger = createLogger({ level: 'info', destination: logs.stream });
     const first = await migrate(pool, { schema, timescale: 'auto', logger, ...policies });
-    expect(first).toEqual({ mode: 'plain', applied: [1, 2, 3] });
+    expect(first).toEqual({ mode: 'plain', applied: [1, 2, 3, 4] });
     const warnings = () => logs.lines().filter((l) => l.level === 'warn');
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]!.msg).toContain('hypertable features are off');
@@ -67,6 +67,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
       { version: 1, mode: 'plain' },
       { version: 2, mode: 'plain' },
       { version: 3, mode: 'plain' },
+      { version: 4, mode: 'plain' },
     ]);
   });
 
@@ -74,7 +75,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
     const run = () =>
       migrate(twoClients, { schema: fresh, timescale: 'auto', logger: silentLogger, ...policies });
     const results = await Promise.all([run(), run()]);
-    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3]);
+    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4]);
   });
 
   it('makes odds_ohlc_1m a plain view with the continuous aggregate columns', async () => {

@@ -10,6 +10,7 @@ describe('schemas and the topic contract', () => {
   it('has a parseable Avro schema for every topic of ARCHITECTURE §2', () => {
     expect(topicIds.map((id) => topicTable[id].name).sort()).toEqual([
       'features.market',
+      'features.opening',
       'odds.dlq',
       'odds.normalized',
       'odds.pricing',

@@ -227,6 +227,41 @@ describe('state bounds and eviction', () => {
     expect(features.size).toBe(1);
   });
 
+  it('drops the replayed records of a market it dropped as idle: a replay of old history adds nothing', () => {
+    const features = stage({ idleMs: 60 * s, sweepEveryMs: 10 * s });
+    const history = [0, 10, 20].map((k) => event('old', 'H2H', t0 + k * s));
+    expect(history.flatMap((r) => features.process(r))).not.toEqual([]);
+    // Other markets move the clock on; the old market goes idle and is swept.
+    features.process(event('new', 'H2H', t0 + 200 * s));
+    expect(features.stats.evictedIdle).toBe(1);
+    expect(history.flatMap((r) => features.process(r))).toEqual([]);
+    expect(features.stats.late).toBe(3);
+    // A newer record of it is new history: the market starts again.
+    expect(features.process(event('old', 'H2H', t0 + 30 * s))).not.toEqual([]);
+  });
+
+  it('gives the openings of markets where a selection opened, and restores them into a fresh stage', () => {
+    const first = stage();
+    first.process(pricing({ eventTime: t0, best: [['home', 2.5, 0.4]] }));
+    const taken = first.takeOpenings();
+    expect(taken).toEqual([
+      expect.objectContaining({
+        selections: [{ selectionId: 'home', openingOdds: 2.5, openedAt: t0 }],
+        updatedAt: t0,
+      }),
+    ]);
+    first.process(pricing({ eventTime: t0 + s, best: [['home', 2.2, 0.45]] }));
+    expect(first.takeOpenings()).toEqual([]);
+    const restarted = stage();
+    for (const opening of taken) restarted.restoreOpenings(opening);
+    const after = home(restarted.process(pricing({ eventTime: t0 + 2 * s, best: [['home', 2.0, 0.5]] })));
+    expect(after).toMatchObject({ openingOdds: 2.5, currentOdds: 2.0, changeSinceOpen: 2.0 / 2.5 - 1 });
+    // Without the restore the first record after a restart would open the market again.
+    expect(
+      home(stage().process(pricing({ eventTime: t0 + 2 * s, best: [['home', 2.0, 0.5]] })))?.openingOdds,
+    ).toBe(2.0);
+  });
+
   it('ignores lay books and records it cannot use', () => {
     const features = stage();
     expect(features.process(pricing({ eventTime: t0, side: 'lay', best: [['home', 2.0, 0.5]] }))).toEqual([]);

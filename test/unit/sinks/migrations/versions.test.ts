@@ -9,8 +9,17 @@ const texts = (version: number, mode: 'timescale' | 'hypertables' | 'plain'): st
     .join('\n');
 
 describe('migrations', () => {
-  it('are numbered 1, 2, 3 in order', () => {
-    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3]);
+  it('are numbered 1, 2, 3, 4 in order', () => {
+    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('add selection_features as a hypertable with the columnstore segmented by market (plain without TimescaleDB)', () => {
+    expect(texts(4, 'plain')).toContain('CREATE TABLE "odds"."selection_features"');
+    expect(texts(4, 'plain')).not.toContain('create_hypertable');
+    expect(texts(4, 'timescale')).toContain('"public".create_hypertable');
+    expect(texts(4, 'timescale')).toContain("timescaledb.segmentby = 'event_id, market_id'");
+    // Migration 2 stays what it was released as: it knows nothing of the later table.
+    expect(texts(2, 'timescale')).not.toContain('selection_features');
   });
 
   it('create the same tables in every mode, in the given schema', () => {
