@@ -88,7 +88,7 @@ describe('wire server on a real PGlite', () => {
     },
   );
 
-  it('answers random statement sizes and pipelines from several pg clients, every row stored once', async () => {
+  it('answers random statement sizes and pipelines from several pg clients, every row stored whole', async () => {
     const pool = newPool({ max: 3 });
     try {
       await fc.assert(
