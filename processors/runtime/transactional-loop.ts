@@ -240,10 +240,11 @@ export async function runTransactionalLoop(
     let restored = 0;
     await readPartitions(deps.kafka, name, ranges, async (message) => {
       if (message.value === null) return;
+      const value = message.value;
       try {
-        from.apply(await deps.serde.decode(from.topic, message.value));
+        from.apply(await hold('restoring', () => deps.serde.decode(from.topic, value), heartbeat));
       } catch (err) {
-        if (err instanceof OddsflowError && err.retriable) throw err;
+        if (err instanceof HoldInterrupted) throw err;
         // A state record that does not decode only loses what it remembered: say so, go on.
         log.warn({ err, offset: message.offset }, `${stage.name}: a ${name} record could not be restored`);
       }
