@@ -17,7 +17,8 @@ export class ConnectorStatusBoard {
     this.deps?.metrics.providerHalted.set({ provider: name }, 0);
     return {
       halted: (reason) => {
-        if (this.halted.get(name) !== reason) this.deps?.logger.error({ provider: name, reason }, `${name}: halted: ${reason}`);
+        if (this.halted.get(name) !== reason)
+          this.deps?.logger.warn({ provider: name, reason }, `${name}: halted: ${reason}`);
         this.halted.set(name, reason);
         this.deps?.metrics.providerHalted.set({ provider: name }, 1);
       },
