@@ -18,9 +18,13 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
+# The health/metrics server listens on every interface of the container (its own network
+# namespace: nothing reaches it unless the port is published, which docker-compose.yml does on the
+# host's loopback only); outside a container the default is 127.0.0.1.
 ENV NODE_ENV=production \
     ODDSFLOW_STATE_DIR=/data/state \
-    ODDSFLOW_HTTP_PORT=9464
+    ODDSFLOW_HTTP_PORT=9464 \
+    ODDSFLOW_HTTP_HOST=0.0.0.0
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

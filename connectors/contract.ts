@@ -50,6 +50,12 @@ export interface ConnectorDeps {
   metrics: Metrics;
   /** A directory the connector may keep state in across restarts (Betfair clocks). */
   stateDir: string;
+  /**
+   * Tells the role that the connector has stopped getting data until a person acts (a rejected
+   * key, an exhausted quota, an expired session): `halted` with a reason for the log (no
+   * secrets), `running` once data flows again. The connectors role turns it into /readyz
+   * (`PROVIDER_HALTED:<connector>`) and `oddsflow_provider_halted`.
+   */
   status: ConnectorStatus;
 }
 

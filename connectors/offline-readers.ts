@@ -36,6 +36,8 @@ export interface InputOptions {
   /** Time of records whose input gives none; for stdin, which has no modification time. */
   now: number;
   report: ProblemSink;
+  /** Longest line read (characters); a longer one is skipped and reported. */
+  maxLineLength?: number | undefined;
 }
 
 async function loadMapping(file: string | undefined): Promise<FieldMapping> {
@@ -86,6 +88,7 @@ export async function createInputReader(
         ...(options.sport === undefined ? {} : { sport: options.sport }),
         fallbackTime: file.name === 'stdin' ? options.now : file.mtime,
         report: options.report,
+        ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
       }),
   };
 }

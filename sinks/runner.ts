@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetter } from '../src/dead-letter.js';
-import { describeError, isRetriable, OddsflowError } from '../src/errors.js';
+import { consumedLetter } from '../src/dead-letter.js';
+import { describeError, StoreError } from '../src/errors.js';
 import { createConsumer } from '../src/kafka/client.js';
 import { countWritten, encodeByTopic } from '../src/kafka/encode.js';
 import { watchConsumerCrashes } from '../src/kafka/crash.js';
@@ -11,7 +10,10 @@ import type { OutputRecord } from '../src/kafka/records.js';
 import { topicIds, type TopicNames } from '../src/kafka/topics.js';
 import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics.js';
-import { backoffDelay, type BackoffPolicy } from '../src/resilience/backoff.js';
+import { produceError } from '../src/kafka/produce-errors.js';
+import type { BackoffPolicy } from '../src/resilience/backoff.js';
+import { HoldInterrupted, holder, type Holds } from '../src/resilience/hold.js';
+import { withTimeout } from '../src/resilience/timeout.js';
 import type { AvroSerde } from '../src/serde/avro-serde.js';
 import type { Sink, SinkRecord } from './contract.js';
 
@@ -24,25 +26,33 @@ export interface SinkRunnerDeps {
   logger: Logger;
   metrics: Metrics;
   clock: { now(): number };
+  /** Where the runner reports holding on a store or registry fault (read by /readyz). */
+  holds: Holds;
 }
 
 export interface SinkRunnerOptions {
   groupId: string;
   maxBatchRecords: number;
   retry: BackoffPolicy;
+  /**
+   * How long one `writeBatch` may take before it counts as the store not answering: it is then
+   * held and retried like an outage (writes are idempotent, so a late first attempt is harmless).
+   */
+  writeTimeoutMs: number;
 }
-
-class StoppedError extends Error {}
 
 /** How long a batch write may take before the sink says it is still waiting for the store. */
 const slowWriteMs = 15_000;
 
 /**
  * A consumer group feeding one sink: decode, write a batch, and only then commit its offsets.
- * A store outage holds the partition (heartbeating, so the group keeps it) and retries the same
- * batch with backoff until it succeeds; nothing is committed meanwhile, so nothing is lost. A
- * record the store refuses as data (not an outage) is isolated by halving the batch and
- * dead-lettered with the reason, so one bad record neither blocks nor silently vanishes.
+ * A store outage, a store that does not answer within `writeTimeoutMs`, or a store or registry
+ * refusing for a reason no record causes (permissions, credentials, a schema id the registry no
+ * longer knows) holds the partition (heartbeating, so the group keeps it): the same batch is
+ * retried with backoff until it succeeds, nothing is committed meanwhile, so nothing is lost,
+ * and `/readyz` and `oddsflow_infrastructure_hold` say so. A record the store refuses as data
+ * is isolated by halving the batch and dead-lettered with the reason, so one bad record neither
+ * blocks nor silently vanishes.
  */
 export async function runSink(
   sink: Sink,
@@ -52,76 +62,87 @@ export async function runSink(
   const log = deps.logger.child({ component: 'sink', name: sink.name });
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
   const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
-  let stopping = false;
+  // Aborted by stop(): a held batch gives up its wait at once.
+  const stopping = new AbortController();
+  const hold = holder({
+    component: sink.name,
+    holds: deps.holds,
+    metrics: deps.metrics,
+    log,
+    backoff: options.retry,
+    signal: stopping.signal,
+  });
 
-  const sendDeadLetters = async (letters: OutputRecord[]): Promise<void> => {
+  const sendDeadLetters = async (letters: OutputRecord[], heartbeat: () => Promise<void>): Promise<void> => {
     if (letters.length === 0) return;
-    const topicMessages = await encodeByTopic(deps.serde, deps.names, letters);
-    await deps.producer.sendBatch({ topicMessages, acks: -1 });
+    const topicMessages = await hold(
+      'encoding dead letters',
+      () => encodeByTopic(deps.serde, deps.names, letters),
+      heartbeat,
+    );
+    await hold(
+      'producing dead letters',
+      () =>
+        deps.producer.sendBatch({ topicMessages, acks: -1 }).catch((err: unknown) => {
+          throw produceError(err, `${sink.name}: dead letters`);
+        }),
+      heartbeat,
+    );
     countWritten(deps.metrics, topicMessages);
     for (const l of letters)
       if (l.topic === 'deadLetters')
         deps.metrics.deadLetters.inc({ stage: 'sink', reason: l.value.reasonCode });
   };
 
-  const letterFor = (
-    message: KafkaMessage,
-    topic: string,
-    partition: number,
-    code: string,
-    reason: string,
-  ): OutputRecord => ({
-    topic: 'deadLetters',
-    key: message.key?.toString() ?? null,
-    value: deadLetter({
-      stage: 'sink',
-      errors: [{ path: '', code, message: `${sink.name}: ${reason}` }],
-      provider: null,
-      source: { topic, partition, offset: message.offset },
-      key: message.key,
-      originalValue: message.value ?? Buffer.alloc(0),
-      failedAt: deps.clock.now(),
-    }),
-  });
+  const letterFor = (message: KafkaMessage, topic: string, partition: number, code: string, reason: string) =>
+    consumedLetter(
+      'sink',
+      { topic, partition, offset: message.offset },
+      message,
+      { code, message: `${sink.name}: ${reason}` },
+      deps.clock.now(),
+    );
 
-  /** Writes, retrying outages forever (until stop); returns the records the store refused as data. */
+  /** One bounded attempt; a store that neither answers nor fails is told apart by the warning first. */
+  const writeOnce = async (records: SinkRecord[]): Promise<void> => {
+    const slow = setTimeout(
+      () =>
+        log.warn(
+          `${sink.name}: a batch of ${records.length} records has been writing for ${slowWriteMs / 1000} s`,
+        ),
+      slowWriteMs,
+    );
+    try {
+      await withTimeout(
+        sink.writeBatch(records),
+        options.writeTimeoutMs,
+        () =>
+          new StoreError(
+            'STORE_WRITE_TIMEOUT',
+            `${sink.name}: no answer to a batch of ${records.length} records within ${options.writeTimeoutMs / 1000} s`,
+          ),
+      );
+    } finally {
+      clearTimeout(slow);
+    }
+  };
+
+  /** Writes, holding through faults until stop; returns the records the store refused as data. */
   const writeDurably = async (
     records: SinkRecord[],
     heartbeat: () => Promise<void>,
   ): Promise<SinkRecord[]> => {
-    for (let attempt = 0; ; attempt++) {
-      if (stopping) throw new StoppedError();
-      // A store that neither answers nor fails leaves no other trace: say so while it lasts.
-      const slow = setTimeout(
-        () =>
-          log.warn(
-            `${sink.name}: a batch of ${records.length} records has been writing for ${slowWriteMs / 1000} s`,
-          ),
-        slowWriteMs,
-      );
-      try {
-        await sink.writeBatch(records);
-        if (attempt > 0) log.info({ attempts: attempt + 1 }, `${sink.name}: store back, batch written`);
-        return [];
-      } catch (err) {
-        clearTimeout(slow);
-        if (!isRetriable(err)) {
-          if (records.length === 1) return records;
-          const half = Math.ceil(records.length / 2);
-          return [
-            ...(await writeDurably(records.slice(0, half), heartbeat)),
-            ...(await writeDurably(records.slice(half), heartbeat)),
-          ];
-        }
-        const delay = backoffDelay(attempt, options.retry);
-        const line = `${sink.name}: ${describeError(err)}; holding the batch and retrying in ${delay} ms`;
-        if (attempt === 0) log.warn({ err }, line);
-        else log.debug({ attempt }, line);
-        await sleep(delay);
-        await heartbeat();
-      } finally {
-        clearTimeout(slow);
-      }
+    try {
+      await hold(`writing a batch of ${records.length} records`, () => writeOnce(records), heartbeat);
+      return [];
+    } catch (err) {
+      if (err instanceof HoldInterrupted) throw err;
+      if (records.length === 1) return records;
+      const half = Math.ceil(records.length / 2);
+      return [
+        ...(await writeDurably(records.slice(0, half), heartbeat)),
+        ...(await writeDurably(records.slice(half), heartbeat)),
+      ];
     }
   };
 
@@ -135,26 +156,31 @@ export async function runSink(
       const chunk = batch.messages.slice(i, i + options.maxBatchRecords);
       const records: SinkRecord[] = [];
       const letters: OutputRecord[] = [];
-      for (const message of chunk) {
-        try {
-          const value = await deps.serde.decode(topicId, message.value ?? Buffer.alloc(0));
-          records.push({
-            topic: topicId,
-            value,
-            key: message.key?.toString() ?? null,
-            partition: batch.partition,
-            offset: message.offset,
-            timestamp: Number(message.timestamp),
-          } as SinkRecord);
-        } catch (err) {
-          if (err instanceof OddsflowError && err.retriable) throw err;
-          letters.push(
-            letterFor(message, batch.topic, batch.partition, 'SERDE_DECODE_FAILED', describeError(err)),
-          );
-        }
-      }
+      const heartbeat = () => payload.heartbeat();
       try {
-        const refused = await writeDurably(records, () => payload.heartbeat());
+        for (const message of chunk) {
+          try {
+            const value = await hold(
+              'decoding',
+              () => deps.serde.decode(topicId, message.value ?? Buffer.alloc(0)),
+              heartbeat,
+            );
+            records.push({
+              topic: topicId,
+              value,
+              key: message.key?.toString() ?? null,
+              partition: batch.partition,
+              offset: message.offset,
+              timestamp: Number(message.timestamp),
+            } as SinkRecord);
+          } catch (err) {
+            if (err instanceof HoldInterrupted) throw err;
+            letters.push(
+              letterFor(message, batch.topic, batch.partition, 'SERDE_DECODE_FAILED', describeError(err)),
+            );
+          }
+        }
+        const refused = await writeDurably(records, heartbeat);
         for (const record of refused) {
           const message = chunk.find((m) => m.offset === record.offset)!;
           log.error(
@@ -171,11 +197,11 @@ export async function runSink(
             ),
           );
         }
+        await sendDeadLetters(letters, heartbeat);
       } catch (err) {
-        if (err instanceof StoppedError) return;
+        if (err instanceof HoldInterrupted) return;
         throw err;
       }
-      await sendDeadLetters(letters);
       const last = chunk[chunk.length - 1]!;
       const endsBatch = i + options.maxBatchRecords >= batch.messages.length;
       await consumer.commitOffsets([
@@ -206,7 +232,7 @@ export async function runSink(
   return {
     failed,
     async stop() {
-      stopping = true;
+      stopping.abort();
       await consumer.disconnect();
       await sink.stop();
       log.info(`${sink.name} sink stopped`);

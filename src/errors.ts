@@ -9,7 +9,11 @@ export const errorCodes = {
   STACK_START_FAILED: { retriable: false },
   STACK_NOT_READY: { retriable: true },
   KAFKA_UNAVAILABLE: { retriable: true },
+  /** A record the broker can never accept (too large, invalid): sending it again cannot help. */
+  KAFKA_RECORD_REJECTED: { retriable: false },
   SCHEMA_REGISTRY_UNAVAILABLE: { retriable: true },
+  /** The registry answered but refused (401/403 after a credential change, 404 after a rebuild): hold, alert. */
+  SCHEMA_REGISTRY_REFUSED: { retriable: true },
   SCHEMA_INCOMPATIBLE: { retriable: false },
   SCHEMA_UNKNOWN_TOPIC: { retriable: false },
   SERDE_DECODE_FAILED: { retriable: false },
@@ -27,8 +31,13 @@ export const errorCodes = {
   DATABASE_UNAVAILABLE: { retriable: true },
   DATABASE_QUERY_FAILED: { retriable: false },
   REDIS_UNAVAILABLE: { retriable: true },
+  /** A store write that neither succeeded nor failed within its bound (ODDSFLOW_SINK_WRITE_TIMEOUT_S). */
+  STORE_WRITE_TIMEOUT: { retriable: true },
   REDIS_COMMAND_FAILED: { retriable: false },
+  /** Redis refused for a reason no record causes (permissions, cluster redirection, unknown command). */
+  REDIS_REFUSED: { retriable: true },
   INPUT_UNREADABLE: { retriable: false },
+  SHUTDOWN_TIMED_OUT: { retriable: false },
 } as const satisfies Record<string, { retriable: boolean }>;
 
 export type ErrorCode = keyof typeof errorCodes;

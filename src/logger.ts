@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { processSecrets, type Redactor } from './secrets.js';
 
 export type { Logger } from 'pino';
 
@@ -35,14 +36,18 @@ export interface LoggerOptions {
   level: LevelWithSilent;
   /** Where JSON lines go; stderr by default so that commands printing data on stdout stay pipeable. */
   destination?: pino.DestinationStream;
+  /** Secret values replaced in every line, wherever they appear; the process's by default. */
+  secrets?: Redactor;
 }
 
-export function createLogger({ level, destination }: LoggerOptions): Logger {
+export function createLogger({ level, destination, secrets = processSecrets }: LoggerOptions): Logger {
   return pino(
     {
       level,
       base: { service: 'oddsflow' },
       redact: { paths: redactPaths, censor: '[redacted]' },
+      // Key names miss a secret quoted inside a message (an error echoing a URL or a token).
+      hooks: { streamWrite: (line) => secrets.redact(line) },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

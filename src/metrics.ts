@@ -5,6 +5,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * to components in `deps` (never a global), so tests can read exactly what a component counted.
  */
 export function createMetrics(registry: Registry = new Registry()) {
+  // Provider freshness is an age, computed when scraped from the time of each provider's last record.
+  const lastRecordAt = new Map<string, { provider: string; sport: string; at: number }>();
   return {
     registry,
     connectorMessages: new Counter({
@@ -106,6 +108,51 @@ export function createMetrics(registry: Registry = new Registry()) {
       labelNames: ['group', 'topic', 'partition'] as const,
       registers: [registry],
     }),
+    consumerTimeLag: new Gauge({
+      name: 'oddsflow_consumer_time_lag_seconds',
+      help: 'Estimated age of the oldest message a group has not consumed yet (0 when caught up).',
+      labelNames: ['group', 'topic', 'partition'] as const,
+      registers: [registry],
+    }),
+    infrastructureHold: new Gauge({
+      name: 'oddsflow_infrastructure_hold',
+      help: 'Set (1) while a component holds its input because a dependency fails, by component and error code.',
+      labelNames: ['component', 'code'] as const,
+      registers: [registry],
+    }),
+    infrastructureFaults: new Counter({
+      name: 'oddsflow_infrastructure_faults_total',
+      help: 'Failed attempts held and retried (not dead-lettered), by component and error code.',
+      labelNames: ['component', 'code'] as const,
+      registers: [registry],
+    }),
+    readiness: new Gauge({
+      name: 'oddsflow_readiness',
+      help: '1 while a readiness check passes, 0 while it fails, by check.',
+      labelNames: ['check'] as const,
+      registers: [registry],
+    }),
+    providerHalted: new Gauge({
+      name: 'oddsflow_provider_halted',
+      help: '1 while a connector has stopped calling its provider until a person acts (rejected credentials, exhausted quota, expired session).',
+      labelNames: ['provider'] as const,
+      registers: [registry],
+    }),
+    providerFreshness: new Gauge({
+      name: 'oddsflow_provider_freshness_seconds',
+      help: 'Seconds since the last record of each provider and sport was published.',
+      labelNames: ['provider', 'sport'] as const,
+      registers: [registry],
+      collect() {
+        const now = Date.now();
+        for (const { provider, sport, at } of lastRecordAt.values())
+          this.set({ provider, sport }, Math.max(0, (now - at) / 1000));
+      },
+    }),
+    /** Notes a published record of `provider` and `sport` at `at` (ms), for the freshness gauge. */
+    recordPublished(provider: string, sport: string, at: number): void {
+      lastRecordAt.set(`${provider}\u0000${sport}`, { provider, sport, at });
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Config } from '../src/config/load.js';
 import { removeStackEndpoints, writeStackEndpoints, type StackEndpoints } from '../src/config/endpoints.js';
 import { StackError, describeError } from '../src/errors.js';
+import { maskUrl, processSecrets } from '../src/secrets.js';
 import { ensureArtifacts, type Progress } from './artifacts.js';
 import { stackLayout } from './layout.js';
 import { runningPid, stopProcess, tailOf, waitUntil } from './processes.js';
@@ -96,7 +97,7 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
     if (service.configured(config)) {
       const description = await awaitReady(service, ctx, undefined);
       progress(
-        `${service.name}: using ${service.name === 'timescale' ? 'DATABASE_URL' : service.endpoint(ctx)} (${description})`,
+        `${service.name}: using ${service.name === 'timescale' ? 'DATABASE_URL' : maskUrl(service.endpoint(ctx), 'secret')} (${description})`,
       );
       return;
     }
@@ -105,7 +106,7 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
       // Ours only if we hold its pid: a service found answering is someone else's to stop.
       managed[serviceKind(service.name)] ||= ourPid !== undefined;
       progress(
-        `${service.name}: already running at ${service.endpoint(ctx)}${ourPid ? ` (pid ${ourPid})` : ''} (${existing})`,
+        `${service.name}: already running at ${maskUrl(service.endpoint(ctx), 'secret')}${ourPid ? ` (pid ${ourPid})` : ''} (${existing})`,
       );
       return;
     }
@@ -146,8 +147,11 @@ export async function stackUp(config: Config, progress: Progress): Promise<Stack
     managed,
     writtenAt: new Date().toISOString(),
   };
-  writeStackEndpoints(config.stackDir, endpoints);
-  return { endpoints, started, seconds: (Date.now() - began) / 1000 };
+  return {
+    endpoints: writeStackEndpoints(config.stackDir, endpoints),
+    started,
+    seconds: (Date.now() - began) / 1000,
+  };
 }
 
 /**
@@ -212,12 +216,15 @@ export async function stackStatus(config: Config): Promise<ServiceStatus[]> {
         detail = await service.probe(ctx);
         ready = true;
       } catch (err) {
-        detail = `not answering: ${describeError(err)}`;
+        // Printed as JSON on stdout too, where no logger redacts: a driver's message may quote the URL.
+        detail = processSecrets.redact(`not answering: ${describeError(err)}`);
       }
       return {
         name: service.name,
         endpoint:
-          service.name === 'timescale' && service.configured(config) ? 'DATABASE_URL' : service.endpoint(ctx),
+          service.name === 'timescale' && service.configured(config)
+            ? 'DATABASE_URL'
+            : maskUrl(service.endpoint(ctx), 'secret'),
         managedBy: service.configured(config) ? 'user' : pid !== null ? 'stack' : 'external',
         pid,
         rssMb: pid === null ? null : rssMb(pid),

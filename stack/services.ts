@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Config } from '../src/config/load.js';
 import { probeDatabase, probeKafka, probeRedis, probeRegistry } from '../src/health/probes.js';
 import { StackError } from '../src/errors.js';
+import { maskUrl } from '../src/secrets.js';
 import { z } from 'zod';
 import { kafkaNodeLayout, log4jConfigFile, stackLayout, type StackLayout } from './layout.js';
 import { run, spawnDaemon, which } from './processes.js';
@@ -233,7 +234,7 @@ export const registryService: LocalService = {
   configured: (config) => config.explicit.registry,
   hint: (ctx) =>
     ctx.config.explicit.registry
-      ? `no schema registry answers at SCHEMA_REGISTRY_URL=${ctx.config.registry.url}`
+      ? `no schema registry answers at SCHEMA_REGISTRY_URL=${maskUrl(ctx.config.registry.url, 'secret')}`
       : `the local registry did not become ready: see ${ctx.layout.registry.log} (port ${ctx.config.settings.ODDSFLOW_STACK_REGISTRY_PORT} taken? set ODDSFLOW_STACK_REGISTRY_PORT)`,
 };
 
@@ -310,7 +311,7 @@ export const redisService: LocalService = {
       throw new StackError(
         'STACK_DEPENDENCY_MISSING',
         'redis',
-        `nothing answers at ${ctx.config.redisUrl} and redis-server is not installed: install it (apt install redis-server) or set REDIS_URL`,
+        `nothing answers at ${maskUrl(ctx.config.redisUrl, 'secret')} and redis-server is not installed: install it (apt install redis-server) or set REDIS_URL`,
       );
     }
     const { redis } = ctx.layout;
@@ -341,7 +342,8 @@ export const redisService: LocalService = {
   logFile: (layout) => layout.redis.log,
   stopGraceMs: 5_000,
   configured: (config) => config.explicit.redis,
-  hint: (ctx) => `no Redis answers at ${ctx.config.redisUrl}: start redis-server or set REDIS_URL`,
+  hint: (ctx) =>
+    `no Redis answers at ${maskUrl(ctx.config.redisUrl, 'secret')}: start redis-server or set REDIS_URL`,
 };
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLoopbackHost } from '../../src/config/loopback.js';
 import { streamBackoffSchema } from '../runtime/backoff-config.js';
 import { priceFields } from './requests.js';
 
@@ -13,7 +14,7 @@ export const betfairConfigSchema = z
   .strictObject({
     host: z.string().min(1).default('stream-api.betfair.com'),
     port: z.int().min(1).max(65_535).default(443),
-    /** Betfair refuses anything but TLS; `false` is for a local simulator. */
+    /** Betfair refuses anything but TLS; `false` is for a simulator on a loopback host only. */
     tls: z.boolean().default(true),
     /** PEM file of an extra CA to trust (a simulator's self-signed certificate). */
     caFile: z.string().min(1).optional(),
@@ -96,6 +97,11 @@ export const betfairConfigSchema = z
       .positive()
       .default(32 * 1024 * 1024),
     maxQueuedFrames: z.int().positive().default(1_000),
+    /** Characters of received lines waiting to be handled before the socket is paused. */
+    maxQueuedBytes: z
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
     /** Least time between two writes of the resume state (clocks and cache) to `stateDir`. */
     stateFlushMs: z.int().min(0).default(5_000),
     backoff: streamBackoffSchema,
@@ -108,6 +114,11 @@ export const betfairConfigSchema = z
     path: ['sessionToken'],
     message:
       'give a sessionToken (BETFAIR_SESSION_TOKEN), a login (BETFAIR_USERNAME, BETFAIR_PASSWORD), or both',
+  })
+  // The app key and session token travel in the first message: in clear, only over loopback.
+  .refine((c) => c.tls || isLoopbackHost(c.host), {
+    path: ['tls'],
+    message: 'false is allowed only for a loopback host (a local simulator); anything else needs TLS',
   });
 
 export type BetfairConfig = z.output<typeof betfairConfigSchema>;

@@ -8,25 +8,42 @@ export interface FrameQueueHooks<T> {
   resume(item: T): void;
 }
 
+/** A byte budget: a count alone lets 1,000 lines of 32 MiB wait in memory. */
+export interface ByteLimit<T> {
+  max: number;
+  sizeOf(item: T): number;
+}
+
 /**
  * Items handled one at a time and in arrival order, with backpressure: past `highWater`
- * waiting items the source is paused rather than buffered without bound.
+ * waiting items, or past `bytes.max` waiting bytes, the source is paused rather than buffered
+ * without bound; it resumes once both are back to half.
  */
 export class FrameQueue<T> {
   private readonly items: T[] = [];
   private draining: Promise<void> = Promise.resolve();
   private paused = false;
   private closed = false;
+  private queuedBytes = 0;
 
   constructor(
     private readonly highWater: number,
     private readonly hooks: FrameQueueHooks<T>,
+    private readonly bytes?: ByteLimit<T>,
   ) {}
+
+  /** Bytes of the items waiting (and the one being handled), by `bytes.sizeOf`. */
+  get size(): number {
+    return this.queuedBytes;
+  }
 
   push(item: T): void {
     if (this.closed) return;
     this.items.push(item);
-    if (this.items.length >= this.highWater && !this.paused) {
+    this.queuedBytes += this.bytes?.sizeOf(item) ?? 0;
+    const full =
+      this.items.length >= this.highWater || (this.bytes !== undefined && this.queuedBytes >= this.bytes.max);
+    if (full && !this.paused) {
       this.paused = true;
       this.hooks.pause(item);
     }
@@ -41,7 +58,7 @@ export class FrameQueue<T> {
   /** Drops what is still waiting (the item being handled finishes) and accepts nothing more. */
   close(): Promise<void> {
     this.closed = true;
-    this.items.splice(1);
+    for (const dropped of this.items.splice(1)) this.queuedBytes -= this.bytes?.sizeOf(dropped) ?? 0;
     return this.draining;
   }
 
@@ -53,7 +70,11 @@ export class FrameQueue<T> {
         this.hooks.onError(err);
       }
       this.items.shift();
-      if (this.paused && this.items.length <= this.highWater / 2) {
+      this.queuedBytes -= this.bytes?.sizeOf(item) ?? 0;
+      const low =
+        this.items.length <= this.highWater / 2 &&
+        (this.bytes === undefined || this.queuedBytes <= this.bytes.max / 2);
+      if (this.paused && low) {
         this.paused = false;
         this.hooks.resume(item);
       }

@@ -262,6 +262,7 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
           deadPeerTimeoutMs: config.deadPeerTimeoutMs ?? config.heartbeatMs * 3,
           maxLineBytes: config.maxLineBytes,
           maxQueuedFrames: config.maxQueuedFrames,
+          maxQueuedBytes: config.maxQueuedBytes,
           backoff: config.backoff,
         },
         {

@@ -27,6 +27,8 @@ export interface StreamClientOptions extends Omit<StreamConnectionOptions, 'hear
   connectTimeoutMs: number;
   /** Frames waiting for the sink before the socket is paused (TCP backpressure to Betfair). */
   maxQueuedFrames: number;
+  /** …or characters of waiting lines, whichever is reached first. */
+  maxQueuedBytes: number;
   backoff: BackoffPolicy;
 }
 
@@ -100,12 +102,20 @@ export class BetfairStreamClient {
     private readonly processor: BetfairStreamProcessor,
     private readonly sink: StreamSink,
   ) {
-    this.queue = new FrameQueue(options.maxQueuedFrames, {
-      handle: (frame) => this.handle(frame),
-      onError: (err) => deps.logger.error({ err }, `frame handling failed: ${describeError(err)}`),
-      pause: ({ session }) => session.connection.pause(),
-      resume: ({ session }) => session.connection.resume(),
-    });
+    this.queue = new FrameQueue(
+      options.maxQueuedFrames,
+      {
+        handle: (frame) => this.handle(frame),
+        onError: (err) => deps.logger.error({ err }, `frame handling failed: ${describeError(err)}`),
+        pause: ({ session }) => session.connection.pause(),
+        resume: ({ session }) => session.connection.resume(),
+      },
+      {
+        max: options.maxQueuedBytes,
+        // Characters, not bytes: measuring a 32 MiB string's UTF-8 length would cost a pass over it.
+        sizeOf: ({ line }) => (typeof line === 'string' ? line.length : line.head.length),
+      },
+    );
     this.breaker = deps.breakers.create(`${PROVIDER}:stream`, () => this.authenticatedSession(), {
       timeoutMs: options.connectTimeoutMs + 1_000,
     });

@@ -15,6 +15,8 @@ export const problemCodes = {
   OUT_OF_ORDER: 'out of order',
   /** A file whose format is neither given nor told by its name or first line: skipped. */
   UNKNOWN_FORMAT: 'unknown format',
+  /** A line longer than --max-line-length: skipped unread (never buffered), the rest of the file read. */
+  LINE_TOO_LONG: 'line too long',
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

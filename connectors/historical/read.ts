@@ -37,6 +37,8 @@ export interface HistoryReadOptions {
   /** Time of records whose file gives none (an Odds API response without last_update): its modification time. */
   fallbackTime: number;
   report: ProblemSink;
+  /** Longest line read (characters); a longer one is skipped and reported (default 32 Mi). */
+  maxLineLength?: number;
 }
 
 async function firstLine(
@@ -105,7 +107,17 @@ export async function* readHistoricalFile(
   const bytes = compression === undefined ? file.bytes : decompress(compression, file.bytes, file.name);
   let line = 0;
   const counted = (async function* () {
-    for await (const text of textLines(bytes)) {
+    const lines = textLines(bytes, {
+      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+      onTooLong: (length) =>
+        options.report({
+          file: file.name,
+          line: line + 1,
+          code: 'LINE_TOO_LONG',
+          message: `${length} characters, over --max-line-length: skipped unread`,
+        }),
+    });
+    for await (const text of lines) {
       line++;
       yield text;
     }

@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer, TopicMessages } from 'kafkajs';
 import { OddsflowError } from '../../src/errors.js';
 import { parseFailureLetter } from '../../src/dead-letter.js';
-import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
+import {
+  countWritten,
+  encodeRecords,
+  groupByTopic,
+  messageBytes,
+  splitBySize,
+} from '../../src/kafka/encode.js';
+import { produceError, tooLarge } from '../../src/kafka/produce-errors.js';
 import { recordKeys, type OutputRecord } from '../../src/kafka/records.js';
 import type { TopicNames } from '../../src/kafka/topics.js';
 import type { Logger } from '../../src/logger.js';
@@ -21,7 +28,15 @@ export interface KafkaPublisherDeps {
   logger?: Logger;
   /** Ends the retries of a publish that waits for Kafka (shutdown). */
   signal?: AbortSignal;
+  /** Records larger than this (key and value) are refused before sending; default maxRecordBytes. */
+  maxRecordBytes?: number;
 }
+
+/**
+ * Below the broker's default `message.max.bytes` (1,048,588), with room for the record's own
+ * overhead: a larger record would be refused by the broker (ODDSFLOW_MAX_RECORD_BYTES).
+ */
+export const maxRecordBytes = 1_000_000;
 
 const retryPolicy = { initialMs: 200, maxMs: 10_000 };
 
@@ -30,9 +45,13 @@ const retryPolicy = { initialMs: 200, maxMs: 10_000 };
  * a resolved promise means the broker has the records. While Kafka is unreachable (a broker
  * restart, a network cut) a publish waits and retries with backoff instead of failing: the
  * connectors await it, so they hold their position and nothing is dropped. Only shutdown
- * (`signal`) ends the wait, with a retriable KAFKA_UNAVAILABLE.
+ * (`signal`) ends the wait, with a retriable KAFKA_UNAVAILABLE. A record Kafka can never take
+ * (over the size limit, refused by the broker as too large or invalid) fails the publish at
+ * once with a non-retriable KAFKA_RECORD_REJECTED, so the connector dead-letters its payload
+ * instead of retrying for ever.
  */
 export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
+  const limit = deps.maxRecordBytes ?? maxRecordBytes;
   const sendChunk = async (chunk: TopicMessages[]): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -42,6 +61,8 @@ export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
         return;
       } catch (err) {
         const topics = chunk.map((t) => t.topic).join(', ');
+        const failure = produceError(err, `publish to ${topics}`);
+        if (!failure.retriable) throw failure;
         if (deps.signal?.aborted) {
           throw new OddsflowError(
             'KAFKA_UNAVAILABLE',
@@ -62,7 +83,10 @@ export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
 
   const send = async (records: readonly OutputRecord[]): Promise<void> => {
     if (records.length === 0) return;
-    const topicMessages = await encodeByTopic(deps.serde, deps.names, records);
+    const encoded = await encodeRecords(deps.serde, deps.names, records);
+    const oversized = encoded.find(({ message }) => messageBytes(message) > limit);
+    if (oversized) throw tooLarge(oversized.topic, messageBytes(oversized.message), limit);
+    const topicMessages = groupByTopic(encoded);
     for (const chunk of splitBySize(topicMessages)) await sendChunk(chunk);
     countWritten(deps.metrics, topicMessages);
   };
@@ -70,6 +94,8 @@ export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
   return {
     async publishBooks(books: readonly RawMarketBook[]) {
       await send(books.map((value) => ({ topic: 'oddsRaw', key: recordKeys.rawBook(value), value })));
+      const at = deps.clock.now();
+      for (const book of books) deps.metrics.recordPublished(book.provider, book.sport, at);
     },
     async publishResults(results: readonly RawResult[]) {
       await send(results.map((value) => ({ topic: 'resultsRaw', key: recordKeys.rawResult(value), value })));

@@ -1,4 +1,10 @@
-import { describeError, OddsflowError, ProviderError, type ErrorCode } from '../../src/errors.js';
+import {
+  describeError,
+  isRetriable,
+  OddsflowError,
+  ProviderError,
+  type ErrorCode,
+} from '../../src/errors.js';
 import { componentLogger } from '../../src/logger.js';
 import type { Connector, ConnectorDeps, ConnectorModule, ParseFailure } from '../contract.js';
 import { breakerGuard, runAttempt, type AttemptBreaker } from './breaker-guard.js';
@@ -74,6 +80,7 @@ export function createTheOddsApiConnector(
     if (halt) return;
     halt = { code: err.code, reason: err.message, since: clock.now() };
     breaker.open();
+    deps.status.halted(`${err.code}: ${haltMessages[err.code] ?? err.message}`);
     log.error(
       { err, code: err.code },
       `${haltMessages[err.code] ?? err.code} (${err.message}): polling stopped without retries, breaker held open until restart`,
@@ -136,8 +143,20 @@ export function createTheOddsApiConnector(
     });
     metrics.connectorMessages.inc({ provider, outcome: failures.length === 0 ? 'ok' : 'malformed' });
     if (books.length > 0) {
-      await publisher.publishBooks(books);
-      metrics.connectorRecords.inc({ provider, kind: 'book' }, books.length);
+      try {
+        await publisher.publishBooks(books);
+        metrics.connectorRecords.inc({ provider, kind: 'book' }, books.length);
+      } catch (err) {
+        if (isRetriable(err)) throw err;
+        // Kafka can never take them (a record over the size limit): keep the response for a replay.
+        const code = err instanceof OddsflowError ? err.code : 'PUBLISH_REJECTED';
+        const failure = {
+          provider,
+          reasonCode: code,
+          errors: [{ path: '$', code, message: describeError(err) }],
+        };
+        await deadLetter(what, [{ ...failure, payload: response.body }]);
+      }
     }
     await deadLetter(what, failures);
   }

@@ -6,6 +6,8 @@ import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../../src/metrics.js';
 import { backoffDelay, type BackoffPolicy } from '../../src/resilience/backoff.js';
 import type { Breaker, BreakerFactory } from '../../src/resilience/breaker.js';
+import { maskUrl } from '../../src/secrets.js';
+import type { ConnectorDeps } from '../contract.js';
 
 export interface WsClientOptions {
   provider: string;
@@ -22,6 +24,8 @@ export interface WsClientOptions {
   backoff: BackoffPolicy;
   /** Frames waiting for the handler before the socket is paused (TCP backpressure to the feed). */
   maxQueuedFrames: number;
+  /** …or bytes of waiting frames, whichever is reached first: 1,000 frames may be 1 MiB each. */
+  maxQueuedBytes: number;
 }
 
 export interface WsClientDeps {
@@ -30,6 +34,8 @@ export interface WsClientDeps {
   breakers: BreakerFactory;
   now: () => number;
   random?: () => number;
+  /** Told when the feed refuses our credentials (halted) and when it takes them again (running). */
+  status?: ConnectorDeps['status'];
 }
 
 export type FrameHandler = (frame: Buffer, receivedAt: number) => Promise<void>;
@@ -55,6 +61,7 @@ export class WsJsonClient {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly queue: QueuedFrame[] = [];
+  private queuedBytes = 0;
   private draining: Promise<void> = Promise.resolve();
   private paused = false;
 
@@ -108,6 +115,8 @@ export class WsJsonClient {
     } catch (err) {
       this.pending?.terminate();
       this.deps.logger.warn({ err, attempt: this.attempt }, `connect failed: ${describeError(err)}`);
+      if (err instanceof ProviderError && err.code === 'PROVIDER_AUTH_FAILED')
+        this.deps.status?.halted(`${err.code}: ${err.message}`);
       this.scheduleReconnect(err);
     }
   }
@@ -209,8 +218,9 @@ export class WsJsonClient {
       socket.send(typeof message === 'string' ? message : JSON.stringify(message));
     }
     metrics.providerConnected.set(this.labels, 1);
+    this.deps.status?.running();
     logger.info(
-      { url: this.options.url, subscriptions: this.options.subscribe.length },
+      { url: maskUrl(this.options.url), subscriptions: this.options.subscribe.length },
       'connected and subscribed',
     );
   }
@@ -233,13 +243,19 @@ export class WsJsonClient {
 
   private enqueue(item: QueuedFrame): void {
     this.queue.push(item);
-    if (this.queue.length >= this.options.maxQueuedFrames && !this.paused) {
+    this.queuedBytes += item.frame.length;
+    const full =
+      this.queue.length >= this.options.maxQueuedFrames || this.queuedBytes >= this.options.maxQueuedBytes;
+    if (full && !this.paused) {
       // While paused nothing is read, pongs included, so the dead-peer check would misfire;
       // the socket stays paused only until the handler catches up.
       this.paused = true;
       clearTimeout(this.watchdog);
       this.socket?.pause();
-      this.deps.logger.debug({ queued: this.queue.length }, 'handler behind: socket paused');
+      this.deps.logger.debug(
+        { queued: this.queue.length, bytes: this.queuedBytes },
+        'handler behind: socket paused',
+      );
     }
     if (this.queue.length === 1) this.draining = this.drain();
   }
@@ -252,7 +268,11 @@ export class WsJsonClient {
         this.deps.logger.error({ err }, `frame handler failed: ${describeError(err)}`);
       }
       this.queue.shift();
-      if (this.paused && this.queue.length <= this.options.maxQueuedFrames / 2) {
+      this.queuedBytes -= item.frame.length;
+      const low =
+        this.queue.length <= this.options.maxQueuedFrames / 2 &&
+        this.queuedBytes <= this.options.maxQueuedBytes / 2;
+      if (this.paused && low) {
         this.paused = false;
         if (this.socket !== undefined) {
           this.socket.resume();

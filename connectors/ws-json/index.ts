@@ -28,6 +28,11 @@ export const wsJsonConfigSchema = z
       .positive()
       .default(1024 * 1024),
     maxQueuedFrames: z.int().positive().default(1_000),
+    /** Bytes of received frames waiting to be handled before the socket is paused. */
+    maxQueuedBytes: z
+      .int()
+      .positive()
+      .default(16 * 1024 * 1024),
     backoff: streamBackoffSchema,
   })
   .refine((c) => c.deadPeerTimeoutMs > c.pingIntervalMs, {
@@ -101,8 +106,9 @@ export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps)
       maxPayload: config.maxPayload,
       backoff: config.backoff,
       maxQueuedFrames: config.maxQueuedFrames,
+      maxQueuedBytes: config.maxQueuedBytes,
     },
-    { logger: log, metrics, breakers: deps.breakers, now: () => deps.clock.now() },
+    { logger: log, metrics, breakers: deps.breakers, now: () => deps.clock.now(), status: deps.status },
     onFrame,
   );
 

@@ -1,15 +1,25 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { deadLetter } from '../../src/dead-letter.js';
-import { describeError, OddsflowError } from '../../src/errors.js';
+import { consumedLetter, deadLetter } from '../../src/dead-letter.js';
+import { describeError } from '../../src/errors.js';
 import { createConsumer, createProducer } from '../../src/kafka/client.js';
-import { countWritten, encodeByTopic, splitBySize } from '../../src/kafka/encode.js';
+import {
+  countWritten,
+  encodeRecords,
+  groupByTopic,
+  messageBytes,
+  splitBySize,
+  type EncodedRecord,
+} from '../../src/kafka/encode.js';
+import { produceError } from '../../src/kafka/produce-errors.js';
 import { watchConsumerCrashes } from '../../src/kafka/crash.js';
 import type { ConsumerLoop } from '../../src/kafka/supervised-loop.js';
 import { commitPastControlBatches, nextOffset } from '../../src/kafka/offsets.js';
-import type { OutputRecord } from '../../src/kafka/records.js';
+import type { OutputRecord, SourcePosition } from '../../src/kafka/records.js';
 import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
 import type { Logger } from '../../src/logger.js';
 import type { Metrics } from '../../src/metrics.js';
+import type { BackoffPolicy } from '../../src/resilience/backoff.js';
+import { HoldInterrupted, holder, type Holds } from '../../src/resilience/hold.js';
 import type { AvroSerde } from '../../src/serde/avro-serde.js';
 import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/ops/read-range.js';
 import type { ProcessorStage, StageInput } from './stage.js';
@@ -21,6 +31,8 @@ export interface TransactionalLoopDeps {
   logger: Logger;
   metrics: Metrics;
   clock: { now(): number };
+  /** Where the loop reports holding on a registry fault (read by /readyz). */
+  holds: Holds;
 }
 
 export interface TransactionalLoopOptions {
@@ -32,6 +44,10 @@ export interface TransactionalLoopOptions {
   transactionalId: string;
   /** Records per transaction; a large fetched batch is split into several transactions. */
   maxRecordsPerTransaction: number;
+  /** An output larger than this (key and value) is not produced: its input is dead-lettered. */
+  maxRecordBytes: number;
+  /** Waits between attempts while the registry fails (decoding or encoding holds, never dead-letters). */
+  holdBackoff: BackoffPolicy;
 }
 
 /**
@@ -56,31 +72,38 @@ export async function runTransactionalLoop(
   });
   const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
 
+  // Aborted by stop(): a loop holding on a registry fault gives up its wait at once.
+  const stopping = new AbortController();
+  const hold = holder({
+    component: stage.name,
+    holds: deps.holds,
+    metrics: deps.metrics,
+    log,
+    backoff: options.holdBackoff,
+    signal: stopping.signal,
+  });
+  const letterFor = (source: SourcePosition, message: KafkaMessage, code: string, reason: string) =>
+    consumedLetter(stage.deadLetterStage, source, message, { code, message: reason }, deps.clock.now());
+
+  /**
+   * The record decoded, or its dead letter when its bytes cannot be read. A registry that fails
+   * or refuses (outage, credentials, a schema id it no longer knows) is not the record's fault:
+   * the loop holds on it until the registry answers.
+   */
   const decode = async (
     topic: TopicId,
     message: KafkaMessage,
     partition: number,
+    heartbeat?: () => Promise<void>,
   ): Promise<StageInput | OutputRecord> => {
     const source = { topic: deps.names[topic], partition, offset: message.offset };
     const raw = message.value ?? Buffer.alloc(0);
     try {
-      const value = await deps.serde.decode(topic, raw);
+      const value = await hold('decoding', () => deps.serde.decode(topic, raw), heartbeat);
       return { topic, value, key: message.key, raw, source } as StageInput;
     } catch (err) {
-      if (err instanceof OddsflowError && err.retriable) throw err;
-      return {
-        topic: 'deadLetters',
-        key: message.key?.toString() ?? null,
-        value: deadLetter({
-          stage: stage.deadLetterStage,
-          errors: [{ path: '', code: 'SERDE_DECODE_FAILED', message: describeError(err) }],
-          provider: null,
-          source,
-          key: message.key,
-          originalValue: raw,
-          failedAt: deps.clock.now(),
-        }),
-      };
+      if (err instanceof HoldInterrupted) throw err;
+      return letterFor(source, message, 'SERDE_DECODE_FAILED', describeError(err));
     }
   };
 
@@ -108,20 +131,65 @@ export async function runTransactionalLoop(
     }
   };
 
+  /** Encodes the outputs of one input; one over the size limit turns them into the input's dead letter. */
+  const encodeOutputs = async (
+    message: KafkaMessage,
+    decoded: StageInput | OutputRecord,
+    outputs: OutputRecord[],
+    heartbeat: () => Promise<void>,
+  ): Promise<{ outputs: OutputRecord[]; encoded: EncodedRecord[] }> => {
+    const encoded = await hold('encoding', () => encodeRecords(deps.serde, deps.names, outputs), heartbeat);
+    const oversized = encoded.find((e) => messageBytes(e.message) > options.maxRecordBytes);
+    if (!oversized || !('source' in decoded) || decoded.source === null) return { outputs, encoded };
+    const bytes = messageBytes(oversized.message);
+    log.error(
+      { source: decoded.source, topic: oversized.topic, bytes },
+      `${stage.name}: an output is over the record size limit; its input is dead-lettered`,
+    );
+    const letter = [
+      letterFor(
+        decoded.source,
+        message,
+        'RECORD_TOO_LARGE',
+        `its output for ${oversized.topic} is ${bytes} bytes, over ODDSFLOW_MAX_RECORD_BYTES (${options.maxRecordBytes})`,
+      ),
+    ];
+    return {
+      outputs: letter,
+      encoded: await hold('encoding', () => encodeRecords(deps.serde, deps.names, letter), heartbeat),
+    };
+  };
+
   const commitChunk = async (
     topic: string,
     partition: number,
     messages: KafkaMessage[],
     commitOffset: string,
+    heartbeat: () => Promise<void>,
   ): Promise<number> => {
     const topicId = topicByName.get(topic);
     if (!topicId) throw new Error(`${stage.name}: consumed unknown topic ${topic}`);
     const outputs: OutputRecord[] = [];
-    for (const message of messages) {
-      const decoded = await decode(topicId, message, partition);
-      outputs.push(...('source' in decoded ? transform(decoded) : [decoded]));
+    const encoded: EncodedRecord[] = [];
+    try {
+      for (const message of messages) {
+        const decoded = await decode(topicId, message, partition, heartbeat);
+        const produced = await encodeOutputs(
+          message,
+          decoded,
+          'source' in decoded ? transform(decoded) : [decoded],
+          heartbeat,
+        );
+        outputs.push(...produced.outputs);
+        encoded.push(...produced.encoded);
+      }
+    } catch (err) {
+      // Stopped while holding: the records met the state, nothing is committed; start clean.
+      stage.reset();
+      warm = false;
+      throw err;
     }
-    const topicMessages = await encodeByTopic(deps.serde, deps.names, outputs);
+    const topicMessages = groupByTopic(encoded);
     const transaction = await producer.transaction();
     try {
       for (const send of splitBySize(topicMessages)) await transaction.sendBatch({ topicMessages: send });
@@ -135,6 +203,12 @@ export async function runTransactionalLoop(
       await transaction.abort().catch(() => undefined);
       stage.reset();
       warm = false;
+      const failure = produceError(err, `${stage.name}: transaction`);
+      if (!failure.retriable)
+        log.error(
+          { err },
+          `${stage.name}: the broker refused an output record for good; lower ODDSFLOW_MAX_RECORD_BYTES below the broker's message.max.bytes`,
+        );
       throw err;
     }
     for (const output of outputs) {
@@ -166,10 +240,11 @@ export async function runTransactionalLoop(
     let restored = 0;
     await readPartitions(deps.kafka, name, ranges, async (message) => {
       if (message.value === null) return;
+      const value = message.value;
       try {
-        from.apply(await deps.serde.decode(from.topic, message.value));
+        from.apply(await hold('restoring', () => deps.serde.decode(from.topic, value), heartbeat));
       } catch (err) {
-        if (err instanceof OddsflowError && err.retriable) throw err;
+        if (err instanceof HoldInterrupted) throw err;
         // A state record that does not decode only loses what it remembered: say so, go on.
         log.warn({ err, offset: message.offset }, `${stage.name}: a ${name} record could not be restored`);
       }
@@ -210,7 +285,7 @@ export async function runTransactionalLoop(
           if (BigInt(start) < BigInt(offset)) ranges.set(partition, { start, end: BigInt(offset) });
         }
         await readPartitions(deps.kafka, name, ranges, async (message, partition) => {
-          const decoded = await decode(topicId, message, partition);
+          const decoded = await decode(topicId, message, partition, heartbeat);
           if ('source' in decoded) transform(decoded);
           if (++replayed % 1000 === 0) await heartbeat();
         });
@@ -227,7 +302,12 @@ export async function runTransactionalLoop(
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
     if (!warm) {
-      await warmUp(() => payload.heartbeat());
+      try {
+        await warmUp(() => payload.heartbeat());
+      } catch (err) {
+        if (err instanceof HoldInterrupted) return;
+        throw err;
+      }
       warm = true;
     }
     const started = Date.now();
@@ -235,12 +315,18 @@ export async function runTransactionalLoop(
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + options.maxRecordsPerTransaction);
       const endsBatch = i + options.maxRecordsPerTransaction >= batch.messages.length;
-      await commitChunk(
-        batch.topic,
-        batch.partition,
-        chunk,
-        nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch),
-      );
+      try {
+        await commitChunk(
+          batch.topic,
+          batch.partition,
+          chunk,
+          nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch),
+          () => payload.heartbeat(),
+        );
+      } catch (err) {
+        if (err instanceof HoldInterrupted) return;
+        throw err;
+      }
       payload.resolveOffset(chunk[chunk.length - 1]!.offset);
       deps.metrics.batchSize.observe({ component: stage.name }, chunk.length);
       await payload.heartbeat();
@@ -273,6 +359,7 @@ export async function runTransactionalLoop(
   return {
     failed,
     async stop() {
+      stopping.abort();
       // disconnect waits for the batch in flight, whose transaction then commits or aborts.
       await consumer.disconnect();
       await producer.disconnect();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { StoreError } from '../../src/errors.js';
 import { componentLogger } from '../../src/logger.js';
+import { withTimeout } from '../../src/resilience/timeout.js';
 import type { Sink, SinkDepsBase, SinkModule } from '../contract.js';
 import { configSchema, type RedisSinkConfig } from './config.js';
 import { isNoScript, storeErrorFromRedis } from './errors.js';
@@ -17,22 +18,8 @@ export interface RedisSinkDeps extends SinkDepsBase {
 
 type PipelineResult = [error: Error | null, result: unknown][];
 
-async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  // The work may still settle after the timeout: its late rejection must not go unhandled.
-  work.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new StoreError('REDIS_UNAVAILABLE', `redis: no answer to ${what} within ${ms} ms`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const noAnswer = (what: string, ms: number) => () =>
+  new StoreError('REDIS_UNAVAILABLE', `redis: no answer to ${what} within ${ms} ms`);
 
 export function createRedisSink(config: RedisSinkConfig, deps: RedisSinkDeps): Sink {
   const { redis, metrics, clock } = deps;
@@ -43,7 +30,7 @@ export function createRedisSink(config: RedisSinkConfig, deps: RedisSinkDeps): S
     const loaded = await withTimeout(
       redis.script('LOAD', writeNewerScript),
       config.writeTimeoutMs,
-      'SCRIPT LOAD',
+      noAnswer('SCRIPT LOAD', config.writeTimeoutMs),
     );
     sha = String(loaded);
     return sha;
@@ -53,9 +40,19 @@ export function createRedisSink(config: RedisSinkConfig, deps: RedisSinkDeps): S
   const send = async (writes: readonly HashWrite[], script: string): Promise<PipelineResult> => {
     const pipeline = redis.pipeline();
     for (const w of writes) {
-      pipeline.evalsha(script, 1, w.key, w.expireAt, ...w.fields.flatMap((f) => [f.field, f.t, f.value]));
+      pipeline.evalsha(
+        script,
+        1,
+        w.key,
+        w.expireAt,
+        ...w.fields.flatMap((f) => [f.field, f.t, f.o, f.value]),
+      );
     }
-    const results = await withTimeout(pipeline.exec(), config.writeTimeoutMs, 'the pipeline');
+    const results = await withTimeout(
+      pipeline.exec(),
+      config.writeTimeoutMs,
+      noAnswer('the pipeline', config.writeTimeoutMs),
+    );
     if (!results) throw new StoreError('REDIS_UNAVAILABLE', 'redis: the pipeline was discarded');
     return results;
   };

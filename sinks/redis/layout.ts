@@ -9,8 +9,8 @@ import type { RedisSinkConfig } from './config.js';
  *   probabilities of that book;
  * - `best:{eventId}:{marketId}`: field `{side}|{selectionId}` → the best price across books, and
  *   field `{side}` → the market's book count, best-book sum and arbitrage flag.
- * Every value is JSON whose first member is `t`, the record's eventTime (ms): the write script
- * reads it to keep a newer value against an older write.
+ * Every value is JSON whose first member is `t`, the record's eventTime (ms), and second `o`,
+ * its Kafka offset: the write script reads both to keep a newer value against an older write.
  */
 export const fieldSeparator = '|';
 
@@ -21,11 +21,32 @@ export interface FieldWrite {
   value: string;
 }
 
+/** A field as written: its value also carries `o`, the Kafka offset of its record. */
+export interface PlannedField extends FieldWrite {
+  /** Offset of the record in its partition, which breaks ties between equal times. */
+  o: string;
+}
+
 export interface HashWrite {
   key: string;
   /** When the key should expire (ms since the epoch); only ever extended. */
   expireAt: number;
-  fields: FieldWrite[];
+  fields: PlannedField[];
+}
+
+/**
+ * A field with its record's offset, stored second in the value (`{"t":…,"o":…,…}`) where the
+ * write script reads it. A market's records all come from one partition (the topics are keyed
+ * by market), so between two records of the same time the later offset is the later correction:
+ * a replay of the earlier one must not undo it.
+ */
+export function withOffset(field: FieldWrite, offset: string): PlannedField {
+  return { ...field, o: offset, value: field.value.replace(/^\{"t":(\d+)/, `{"t":$1,"o":${offset}`) };
+}
+
+/** Whether `b` is at least as new as `a`: a later time, or the same time at an offset not before. */
+export function notOlder(a: PlannedField, b: PlannedField): boolean {
+  return a.t < b.t || (a.t === b.t && BigInt(a.o) <= BigInt(b.o));
 }
 
 const stamped = (t: number, body: Record<string, unknown>): string => JSON.stringify({ t, ...body });
@@ -119,14 +140,15 @@ export function expiryOf(startTime: number | null, eventTime: number, ttl: Ttl):
  * twice in a batch needs to travel once), and the latest expiry of its records.
  */
 export function planWrites(records: readonly SinkRecord[], config: RedisSinkConfig): HashWrite[] {
-  const byKey = new Map<string, { expireAt: number; fields: Map<string, FieldWrite> }>();
-  const add = (key: string, expireAt: number, fields: FieldWrite[]): void => {
+  const byKey = new Map<string, { expireAt: number; fields: Map<string, PlannedField> }>();
+  const add = (key: string, expireAt: number, fields: FieldWrite[], offset: string): void => {
     let entry = byKey.get(key);
     if (!entry) byKey.set(key, (entry = { expireAt, fields: new Map() }));
     entry.expireAt = Math.max(entry.expireAt, expireAt);
-    for (const f of fields) {
+    for (const written of fields) {
+      const f = withOffset(written, offset);
       const earlier = entry.fields.get(f.field);
-      if (!earlier || earlier.t <= f.t) entry.fields.set(f.field, f);
+      if (!earlier || notOlder(earlier, f)) entry.fields.set(f.field, f);
     }
   };
   for (const record of records) {
@@ -136,12 +158,18 @@ export function planWrites(records: readonly SinkRecord[], config: RedisSinkConf
         marketKey(config.keyPrefix, 'odds', b.eventId, b.marketId),
         expiryOf(b.startTime, b.eventTime, config),
         bookFields(b),
+        record.offset,
       );
     } else if (record.topic === 'oddsPricing') {
       const p = record.value;
       const expireAt = expiryOf(p.startTime, p.eventTime, config);
-      add(marketKey(config.keyPrefix, 'pricing', p.eventId, p.marketId), expireAt, pricingFields(p));
-      add(marketKey(config.keyPrefix, 'best', p.eventId, p.marketId), expireAt, bestFields(p));
+      add(
+        marketKey(config.keyPrefix, 'pricing', p.eventId, p.marketId),
+        expireAt,
+        pricingFields(p),
+        record.offset,
+      );
+      add(marketKey(config.keyPrefix, 'best', p.eventId, p.marketId), expireAt, bestFields(p), record.offset);
     }
   }
   return [...byKey].map(([key, { expireAt, fields }]) => ({ key, expireAt, fields: [...fields.values()] }));

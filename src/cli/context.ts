@@ -1,5 +1,7 @@
 import type { z } from 'zod';
-import { loadConfig, type Config } from '../config/load.js';
+import { loadConfig, pickSettings, type Config } from '../config/load.js';
+import { secretSettings } from '../config/schema.js';
+import { processSecrets, secretValues } from '../secrets.js';
 import { ConfigError, OddsflowError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 
@@ -10,7 +12,7 @@ export interface CommandContext {
 
 /** A line for the person at the terminal (stderr, so stdout stays data-only). */
 export function say(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(processSecrets.redact(line) + '\n');
 }
 
 /**
@@ -20,7 +22,10 @@ export function say(line: string): void {
 export async function runCommand(action: (ctx: CommandContext) => Promise<number | void>): Promise<void> {
   let code: number;
   try {
+    // Before parsing, so that not even a refused setting's problem line can show a secret.
+    processSecrets.add(secretValues(pickSettings(process.env), secretSettings));
     const config = loadConfig();
+    processSecrets.add(secretValues(config.settings, secretSettings));
     const logger = createLogger({ level: config.logLevel });
     code = (await action({ config, logger })) ?? 0;
   } catch (err) {

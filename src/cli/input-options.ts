@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatOfProvider, offlineProviders, type InputOptions } from '../../connectors/offline-readers.js';
+import { defaultMaxLineLength } from '../../connectors/historical/lines.js';
 import { historyFormats } from '../../connectors/historical/read.js';
 import { checkTimeZone } from '../../connectors/historical/zoned-time.js';
 
@@ -15,6 +16,11 @@ export function addInputOptions(command: Command, what: string): Command {
     .option('--provider-name <name>', "odds-csv and ws-json: the records' provider (default csv, ws-json)")
     .option('--time-zone <zone>', 'betfair-bsp: time zone of EVENT_DT', 'Europe/London')
     .option('--sport <id>', 'betfair-bsp: Betfair event type id (default: 4339 for greyhound files, else 7)')
+    .option(
+      '--max-line-length <chars>',
+      'longest line read; a longer one is skipped unread and reported (a file of one endless line cannot exhaust memory)',
+      String(defaultMaxLineLength),
+    )
     .addHelpText(
       'after',
       `\n${what}: a file, a folder (every file in it, recursively) or a tar archive (.tar, .tar.gz, .tar.bz2),\n` +
@@ -45,6 +51,7 @@ export const inputOptionsSchema = {
       { message: 'not a time zone this runtime knows' },
     ),
   sport: z.string().regex(/^\d+$/, 'a Betfair event type id (digits)').optional(),
+  maxLineLength: z.coerce.number().int().positive().default(defaultMaxLineLength),
 };
 
 type ParsedInputOptions = z.output<z.ZodObject<typeof inputOptionsSchema>>;
@@ -64,6 +71,7 @@ export function inputOptions(
     provider: opts.providerName,
     timeZone: opts.timeZone,
     sport: opts.sport,
+    maxLineLength: opts.maxLineLength,
     ...rest,
   };
 }

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { withoutPassword } from '../secrets.js';
 
 /**
  * Where `oddsflow stack up` left each service. Every other command (and the test setup) reads it
@@ -41,9 +42,26 @@ export function readStackEndpoints(stackDir: string): StackEndpoints | undefined
   return parsed.success ? parsed.data : undefined;
 }
 
-export function writeStackEndpoints(stackDir: string, endpoints: StackEndpoints): void {
+/**
+ * Writes the endpoints without any password: the file outlives the process and other users may
+ * read the directory, while a password given by environment stays in the environment (a command
+ * run without it then fails to authenticate, and says which variable to set). The stack's own
+ * services need none. Readable by the owner only, as a second line of defence. Returns what it
+ * wrote.
+ */
+export function writeStackEndpoints(stackDir: string, endpoints: StackEndpoints): StackEndpoints {
   mkdirSync(stackDir, { recursive: true });
-  writeFileSync(endpointsFile(stackDir), JSON.stringify(endpoints, null, 2) + '\n');
+  const file = endpointsFile(stackDir);
+  const stored: StackEndpoints = {
+    ...endpoints,
+    schemaRegistryUrl: withoutPassword(endpoints.schemaRegistryUrl),
+    databaseUrl: withoutPassword(endpoints.databaseUrl),
+    redisUrl: withoutPassword(endpoints.redisUrl),
+  };
+  writeFileSync(file, JSON.stringify(stored, null, 2) + '\n', { mode: 0o600 });
+  // `mode` applies only when the file is created: an older, wider file is narrowed too.
+  chmodSync(file, 0o600);
+  return stored;
 }
 
 export function removeStackEndpoints(stackDir: string): void {

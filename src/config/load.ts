@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { readStackEndpoints } from './endpoints.js';
 import { defaultStackDir } from './paths.js';
-import { secretSettings, settingsSchema, settingsShape, type Settings } from './schema.js';
+import { jsonSyntaxWhere, secretSettings, settingsSchema, settingsShape, type Settings } from './schema.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -37,7 +37,7 @@ const known = new Set(Object.keys(settingsShape));
  * Our variables from the environment: every known name, plus any unknown ODDSFLOW_* name so that
  * a typo (ODDSFLOW_TOPIC_PREFX) is reported instead of silently ignored.
  */
-function pickSettings(env: Env): Record<string, string> {
+export function pickSettings(env: Env): Record<string, string> {
   const picked: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined || value === '') continue;
@@ -47,11 +47,18 @@ function pickSettings(env: Env): Record<string, string> {
 }
 
 function readConfigFile(file: string): Record<string, string> {
+  let text: string;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError([`ODDSFLOW_CONFIG_FILE: cannot read ${file}: ${(err as Error).message}`]);
+  }
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    // The parser's message quotes the file, which holds credentials.
+    throw new ConfigError([`ODDSFLOW_CONFIG_FILE: ${file} is not JSON (${jsonSyntaxWhere(err)})`]);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new ConfigError([`ODDSFLOW_CONFIG_FILE: ${file} must hold a JSON object of SETTING: value`]);

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { connectorNames } from '../../connectors/registry.js';
 import { marginMethods } from '../../processors/enrich/margin-methods.js';
+import { hostOf, isLoopbackHost } from './loopback.js';
 
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
 
@@ -28,10 +29,19 @@ const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => 
       return value as Record<string, unknown>;
     ctx.addIssue({ code: 'custom', message: 'expected a JSON object' });
   } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not JSON: ${(err as Error).message}` });
+    ctx.addIssue({ code: 'custom', message: `not JSON (${jsonSyntaxWhere(err)})` });
   }
   return z.NEVER;
 });
+
+/**
+ * Where JSON.parse stopped, without its message: V8 quotes the input around the error ("…"abc…"
+ * is not valid JSON"), and these settings hold API keys and tokens.
+ */
+export function jsonSyntaxWhere(err: unknown): string {
+  const position = /position (\d+)/.exec(String((err as Error | undefined)?.message))?.[1];
+  return position === undefined ? 'a syntax error' : `a syntax error at character ${position}`;
+}
 const positiveInt = z.coerce.number().int().min(1);
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
 
@@ -52,6 +62,7 @@ export const settingsShape = {
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_SASL_ALLOW_PLAINTEXT: bool.default(false),
 
   SCHEMA_REGISTRY_URL: z.url().optional(),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
@@ -78,7 +89,15 @@ export const settingsShape = {
     .regex(/^[A-Za-z0-9._-]+$/, 'only letters, digits, dot, underscore and dash')
     .default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
   ODDSFLOW_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  ODDSFLOW_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  ODDSFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  ODDSFLOW_READY_CHECK_TIMEOUT_MS: positiveInt.max(60_000).default(2_000),
+  ODDSFLOW_READY_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  ODDSFLOW_STOP_TIMEOUT_S: positiveInt.max(3_600).default(30),
+  ODDSFLOW_HOLD_BACKOFF_MAX_S: positiveInt.max(3_600).default(30),
+  ODDSFLOW_MAX_RECORD_BYTES: positiveInt
+    .min(512 * 1024)
+    .max(100 * 1024 * 1024)
+    .default(1_000_000),
 
   ODDSFLOW_STATE_DIR: z.string().optional(),
   ODDSFLOW_CONNECTORS: z
@@ -111,6 +130,7 @@ export const settingsShape = {
     .pipe(z.array(z.enum(['timescale', 'redis'])).min(1, 'name at least one sink'))
     .default(['timescale', 'redis']),
   ODDSFLOW_SINK_BATCH_RECORDS: positiveInt.max(50_000).default(1000),
+  ODDSFLOW_SINK_WRITE_TIMEOUT_S: positiveInt.max(3_600).default(60),
   ODDSFLOW_DB_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
@@ -173,6 +193,19 @@ export const settingsSchema = z
         path: ['KAFKA_SASL_USERNAME'],
         message: `KAFKA_SASL_MECHANISM=${s.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
       });
+    }
+    // PLAIN sends the password as it is: over plaintext anyone on the path reads it.
+    if (s.KAFKA_SASL_MECHANISM === 'plain' && !s.KAFKA_SSL) {
+      const remote = (s.KAFKA_BROKERS ?? []).filter((b) => !isLoopbackHost(hostOf(b)));
+      if (!s.KAFKA_SASL_ALLOW_PLAINTEXT || remote.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['KAFKA_SASL_MECHANISM'],
+          message: s.KAFKA_SASL_ALLOW_PLAINTEXT
+            ? `plain without KAFKA_SSL=true is allowed only to loopback brokers, not ${remote.join(', ')}`
+            : 'plain sends the password in clear: set KAFKA_SSL=true (or, for loopback brokers only, KAFKA_SASL_ALLOW_PLAINTEXT=true)',
+        });
+      }
     }
     if (s.ODDSFLOW_ODDS_MIN >= s.ODDSFLOW_ODDS_MAX) {
       ctx.addIssue({

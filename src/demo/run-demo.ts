@@ -4,12 +4,18 @@ import { createKafka } from '../kafka/client.js';
 import { componentLogger, type Logger } from '../logger.js';
 import { collectProcessMetrics, createMetrics, type Metrics } from '../metrics.js';
 import { measureLag } from '../ops/lag.js';
-import { createRoleContext, provision, type RoleContext, type RunningRole } from '../roles/context.js';
+import {
+  createRoleContext,
+  provision,
+  readinessOf,
+  type RoleContext,
+  type RunningRole,
+} from '../roles/context.js';
 import { startConnectors } from '../roles/connectors.js';
 import { startProcessors } from '../roles/processors.js';
 import { startSinks } from '../roles/sinks.js';
 import { createDatabasePool, createRedisClient } from '../roles/stores.js';
-import { startHealthServer, type HealthServer, type ReadinessCheck } from '../health/server.js';
+import { startHealthServer, type HealthServer } from '../health/server.js';
 import { startSimulators, type Simulators } from '../sim/simulators.js';
 import { stackDown, stackUp } from '../../stack/index.js';
 import { StoreError } from '../errors.js';
@@ -162,7 +168,7 @@ export async function runDemo(baseEnv: Env, logger: Logger, options: DemoOptions
       port: 0,
       host: '127.0.0.1',
       metrics,
-      readiness: Object.assign({}, ...roles.map((r) => r.readiness)) as Record<string, ReadinessCheck>,
+      readiness: readinessOf(ctx, roles),
     });
     say(
       `demo: running; metrics at http://127.0.0.1:${health.port}/metrics; topics under "${demoPrefix}" (ODDSFLOW_TOPIC_PREFIX=${demoPrefix} oddsflow tail odds.pricing)`,

@@ -19,9 +19,15 @@ export interface DeadLetter {
   /** Kafka offset as a decimal string (int64). */
   sourceOffset: null | string;
   key: null | Buffer;
-  /** The original message value (or provider payload) byte for byte. */
+  /** The original message value (or provider payload) byte for byte; only its head when truncated. */
   originalValue: Buffer;
   failedAt: number;
+  /** originalValue holds only the head of an original too large for a Kafka record; it cannot be requeued. */
+  truncated: boolean;
+  /** Bytes of the whole original value (-1: written before sizes were recorded). */
+  originalSize: number;
+  /** SHA-256 (hex) of the whole original value, to find it at its source when truncated. */
+  originalSha256: null | string;
 }
 
 export interface Selection {

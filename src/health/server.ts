@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from '../metrics.js';
-
-export type ReadinessCheck = () => Promise<void>;
+import type { Readiness } from './readiness.js';
 
 export interface HealthServer {
   port: number;
@@ -11,14 +10,15 @@ export interface HealthServer {
 
 /**
  * /metrics (Prometheus text), /healthz (the process is alive and its event loop answers) and
- * /readyz (every dependency check passes; 503 with the failures otherwise, so an orchestrator
- * stops routing to an instance that cannot reach Kafka or its store).
+ * /readyz (every dependency check passes; 503 with each failing check's reason code otherwise,
+ * so an orchestrator stops routing to an instance that cannot reach Kafka or its store). No
+ * authentication: it listens on loopback unless told otherwise (ODDSFLOW_HTTP_HOST).
  */
 export async function startHealthServer(options: {
   port: number;
-  host?: string;
+  host: string;
   metrics: Metrics;
-  readiness: Record<string, ReadinessCheck>;
+  readiness: Readiness;
 }): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const url = req.url?.split('?')[0];
@@ -29,8 +29,8 @@ export async function startHealthServer(options: {
           res.writeHead(200, { 'content-type': options.metrics.registry.contentType });
           res.end(text);
         })
-        .catch((err: Error) => {
-          res.writeHead(500).end(err.message);
+        .catch(() => {
+          res.writeHead(500).end('metrics unavailable');
         });
       return;
     }
@@ -39,20 +39,9 @@ export async function startHealthServer(options: {
       return;
     }
     if (url === '/readyz') {
-      const entries = Object.entries(options.readiness);
-      void Promise.all(
-        entries.map(async ([name, check]) => {
-          try {
-            await check();
-            return [name, 'ok'] as const;
-          } catch (err) {
-            return [name, (err as Error).message] as const;
-          }
-        }),
-      ).then((results) => {
-        const ok = results.every(([, status]) => status === 'ok');
-        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ status: ok ? 'ready' : 'not ready', checks: Object.fromEntries(results) }));
+      void options.readiness.status().then(({ ready, checks }) => {
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: ready ? 'ready' : 'not ready', checks }));
       });
       return;
     }
@@ -60,7 +49,7 @@ export async function startHealthServer(options: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+    server.listen(options.port, options.host, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

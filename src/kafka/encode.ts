@@ -4,24 +4,48 @@ import type { AvroSerde } from '../serde/avro-serde.js';
 import type { TopicNames } from './topics.js';
 import type { OutputRecord } from './records.js';
 
+export interface EncodedRecord {
+  topic: string;
+  message: Message;
+}
+
+/** Encodes output records, in order, each with its topic name. */
+export async function encodeRecords(
+  serde: AvroSerde,
+  names: TopicNames,
+  records: readonly OutputRecord[],
+): Promise<EncodedRecord[]> {
+  const encoded: EncodedRecord[] = [];
+  for (const record of records) {
+    encoded.push({
+      topic: names[record.topic],
+      message: { key: record.key, value: await serde.encodeRecord(record) },
+    });
+  }
+  return encoded;
+}
+
 /**
- * Encodes output records and groups them by topic name, ready for `sendBatch`. Records keep their
- * order within a topic, which is what per-key ordering on Kafka needs.
+ * Encoded records grouped by topic name, ready for `sendBatch`. Records keep their order within
+ * a topic, which is what per-key ordering on Kafka needs.
  */
+export function groupByTopic(encoded: readonly EncodedRecord[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, message } of encoded) {
+    let messages = byTopic.get(topic);
+    if (!messages) byTopic.set(topic, (messages = []));
+    messages.push(message);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** encodeRecords, then groupByTopic. */
 export async function encodeByTopic(
   serde: AvroSerde,
   names: TopicNames,
   records: readonly OutputRecord[],
 ): Promise<{ topic: string; messages: Message[] }[]> {
-  const byTopic = new Map<string, Message[]>();
-  for (const record of records) {
-    const value = await serde.encodeRecord(record);
-    const topic = names[record.topic];
-    let messages = byTopic.get(topic);
-    if (!messages) byTopic.set(topic, (messages = []));
-    messages.push({ key: record.key, value });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  return groupByTopic(await encodeRecords(serde, names, records));
 }
 
 /**
@@ -47,7 +71,7 @@ export function splitBySize(
   for (const { topic, messages } of topicMessages) {
     let entry: { topic: string; messages: Message[] } | undefined;
     for (const message of messages) {
-      const size = byteLength(message.key) + byteLength(message.value);
+      const size = messageBytes(message);
       if (bytes > 0 && bytes + size > maxBytes) {
         sends.push(current);
         current = [];
@@ -61,6 +85,11 @@ export function splitBySize(
   }
   if (current.length > 0) sends.push(current);
   return sends;
+}
+
+/** Bytes of a message's key and value, what counts against the broker's record size limit. */
+export function messageBytes(message: Message): number {
+  return byteLength(message.key) + byteLength(message.value);
 }
 
 function byteLength(data: Message['key'] | Message['value']): number {

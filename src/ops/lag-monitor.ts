@@ -1,36 +1,62 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { describeError } from '../errors.js';
+import { NotReady, type ReadinessCheck } from '../health/readiness.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { measureLag } from './lag.js';
 
+export interface LagMonitor {
+  /** Fails while the last refresh failed (Kafka unreachable): the exported numbers are stale. */
+  readonly check: ReadinessCheck;
+  stop(): Promise<void>;
+}
+
+/** Every consumer group of the cluster (Kafka Connect and share groups aside): the bot's, the ML team's, ours. */
+export async function consumerGroups(admin: Admin): Promise<string[]> {
+  const { groups } = await admin.listGroups();
+  return groups
+    .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+    .map((g) => g.groupId)
+    .sort();
+}
+
 /**
- * Exports `oddsflow lag`'s numbers as the oddsflow_consumer_lag gauge, refreshed every
- * `intervalMs`, for the groups of the roles this process runs.
+ * Exports `oddsflow lag`'s numbers as the oddsflow_consumer_lag and
+ * oddsflow_consumer_time_lag_seconds gauges, refreshed every `intervalMs`, for the groups
+ * `groups()` names at each refresh (so a group that appears is picked up, and one that is
+ * deleted disappears from the export rather than showing its last lag for ever).
  */
 export async function startLagMonitor(
   kafka: Kafka,
-  groups: readonly string[],
+  groups: (admin: Admin) => Promise<readonly string[]>,
   deps: { metrics: Metrics; logger: Logger },
   intervalMs = 15_000,
-): Promise<{ stop(): Promise<void> }> {
+): Promise<LagMonitor> {
   const admin = kafka.admin();
   await admin.connect();
+  let failure: unknown;
   let running: Promise<void> = Promise.resolve();
   const refresh = async (): Promise<void> => {
     try {
-      for (const row of await measureLag(admin, {
-        groups: [...groups],
+      const rows = await measureLag(admin, {
+        groups: [...(await groups(admin))],
         now: Date.now(),
         horizonMs: 3_600_000,
-      })) {
-        deps.metrics.consumerLag.set(
-          { group: row.group, topic: row.topic, partition: String(row.partition) },
-          row.lag,
-        );
+      });
+      // Replaced in one turn of the event loop: a scrape never sees a half-written set.
+      deps.metrics.consumerLag.reset();
+      deps.metrics.consumerTimeLag.reset();
+      for (const row of rows) {
+        const labels = { group: row.group, topic: row.topic, partition: String(row.partition) };
+        deps.metrics.consumerLag.set(labels, row.lag);
+        if (row.timeLagSeconds !== null) deps.metrics.consumerTimeLag.set(labels, row.timeLagSeconds);
       }
+      if (failure !== undefined) deps.logger.info('lag refresh works again');
+      failure = undefined;
     } catch (err) {
-      deps.logger.debug({ err: describeError(err) }, 'lag refresh failed; the next one retries');
+      if (failure === undefined)
+        deps.logger.warn({ err: describeError(err) }, 'lag refresh failed; the next one retries');
+      failure = err;
     }
   };
   const timer = setInterval(() => {
@@ -38,6 +64,12 @@ export async function startLagMonitor(
   }, intervalMs);
   running = refresh();
   return {
+    check: () =>
+      failure === undefined
+        ? Promise.resolve()
+        : Promise.reject(
+            new NotReady('BROKERS_UNREACHABLE', `lag refresh failed: ${describeError(failure)}`),
+          ),
     async stop() {
       clearInterval(timer);
       await running;

@@ -55,9 +55,13 @@ export interface LagOptions {
 export async function measureLag(admin: Admin, options: LagOptions): Promise<PartitionLag[]> {
   const rows: PartitionLag[] = [];
   const horizonMs = options.horizonMs ?? 24 * 3600 * 1000;
+  // A group keeps its offsets of a deleted topic until it expires: asking for that topic's end
+  // offsets would fail (after retries) the whole measurement.
+  const existing = new Set(await admin.listTopics());
   for (const group of options.groups) {
     const committedByTopic = await admin.fetchOffsets({ groupId: group });
     for (const { topic, partitions } of committedByTopic) {
+      if (!existing.has(topic)) continue;
       // End offsets read after the committed ones, so a busy group cannot appear ahead of the end.
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
       for (const { partition, offset } of partitions) {

@@ -1,23 +1,38 @@
 import type { ConnectorStatus } from '../../connectors/contract.js';
-import type { ReadinessCheck } from '../health/server.js';
+import { NotReady, type ReadinessCheck } from '../health/readiness.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 
 /**
  * What each connector of the role reported about itself (ConnectorDeps.status), as one
- * readiness check: not ready while any connector is halted, with the connector's own line.
+ * readiness check: not ready while any connector is halted (`PROVIDER_HALTED:<name>`, the
+ * connector's own line in the log), and `oddsflow_provider_halted` per connector for alerting.
  */
 export class ConnectorStatusBoard {
   private readonly halted = new Map<string, string>();
 
+  constructor(private readonly deps?: { metrics: Metrics; logger: Logger }) {}
+
   statusOf(name: string): ConnectorStatus {
+    this.deps?.metrics.providerHalted.set({ provider: name }, 0);
     return {
-      halted: (reason) => void this.halted.set(name, reason),
-      running: () => void this.halted.delete(name),
+      halted: (reason) => {
+        if (this.halted.get(name) !== reason)
+          this.deps?.logger.warn({ provider: name, reason }, `${name}: halted: ${reason}`);
+        this.halted.set(name, reason);
+        this.deps?.metrics.providerHalted.set({ provider: name }, 1);
+      },
+      running: () => {
+        if (this.halted.delete(name)) this.deps?.logger.info({ provider: name }, `${name}: running again`);
+        this.deps?.metrics.providerHalted.set({ provider: name }, 0);
+      },
     };
   }
 
   readonly check: ReadinessCheck = () => {
     if (this.halted.size === 0) return Promise.resolve();
+    const names = [...this.halted.keys()];
     const lines = [...this.halted].map(([name, reason]) => `${name}: ${reason}`);
-    return Promise.reject(new Error(lines.join('; ')));
+    return Promise.reject(new NotReady(names.map((n) => `PROVIDER_HALTED:${n}`).join(','), lines.join('; ')));
   };
 }

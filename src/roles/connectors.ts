@@ -115,13 +115,17 @@ export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher
         clock: ctx.clock,
         logger: componentLogger(ctx.logger, 'publisher'),
         signal: shutdown.signal,
+        maxRecordBytes: ctx.config.settings.ODDSFLOW_MAX_RECORD_BYTES,
       }),
     breakers: createBreakerFactory(componentLogger(ctx.logger, 'breaker'), ctx.metrics),
     clock: ctx.clock,
     metrics: ctx.metrics,
     stateDir: stateDirOf(ctx.config),
   };
-  const board = new ConnectorStatusBoard();
+  const board = new ConnectorStatusBoard({
+    metrics: ctx.metrics,
+    logger: componentLogger(ctx.logger, 'connectors'),
+  });
   const connectors: Connector[] = resolved.map(({ name, module, config }) =>
     module.create(config, {
       ...deps,

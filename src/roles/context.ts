@@ -6,10 +6,12 @@ import { groupIds, type GroupIds } from '../kafka/groups.js';
 import { superviseLoop, type ConsumerLoop } from '../kafka/supervised-loop.js';
 import { topicNames, type TopicNames } from '../kafka/topics.js';
 import { componentLogger, type Logger } from '../logger.js';
+import { describeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-import type { ReadinessCheck } from '../health/server.js';
+import { NotReady, Readiness, type ReadinessCheck } from '../health/readiness.js';
 import { probeKafka } from '../health/probes.js';
 import { retry } from '../resilience/backoff.js';
+import { Holds } from '../resilience/hold.js';
 import { AvroSerde } from '../serde/avro-serde.js';
 
 /** What every role shares: config, logger, metrics, one Kafka client and one serde. */
@@ -22,6 +24,8 @@ export interface RoleContext {
   names: TopicNames;
   groups: GroupIds;
   clock: { now(): number };
+  /** Components holding on an infrastructure fault, shared by the role's loops and its /readyz. */
+  holds: Holds;
 }
 
 /** A started role: how to stop it (gracefully) and what /readyz checks for it. */
@@ -58,10 +62,23 @@ export function aliveCheck(failed: Promise<Error>): ReadinessCheck {
   let failure: Error | undefined;
   void failed.then((err) => (failure = err));
   return () =>
-    failure ? Promise.reject(new Error(`stopped for good: ${failure.message}`)) : Promise.resolve();
+    failure
+      ? Promise.reject(new NotReady('CONSUMER_STOPPED', `stopped for good: ${failure.message}`))
+      : Promise.resolve();
+}
+
+/** A readiness check that fails while a loop holds on an infrastructure fault (`HOLDING:<component>:<code>`). */
+export function holdsCheck(holds: Holds): ReadinessCheck {
+  return () => {
+    const held = holds.current();
+    if (held.length === 0) return Promise.resolve();
+    const reason = held.map((h) => `HOLDING:${h.component}:${h.code}`).join(',');
+    return Promise.reject(new NotReady(reason));
+  };
 }
 
 export function createRoleContext(config: Config, logger: Logger, metrics: Metrics): RoleContext {
+  const clock = { now: () => Date.now() };
   return {
     config,
     logger,
@@ -73,7 +90,8 @@ export function createRoleContext(config: Config, logger: Logger, metrics: Metri
     serde: new AvroSerde(config.registry, topicNames(config.topics.prefix)),
     names: topicNames(config.topics.prefix),
     groups: groupIds(config.topics.prefix),
-    clock: { now: () => Date.now() },
+    clock,
+    holds: new Holds(metrics, clock),
   };
 }
 
@@ -107,5 +125,22 @@ export async function provision(ctx: RoleContext): Promise<void> {
 export const kafkaReadiness =
   (ctx: RoleContext): ReadinessCheck =>
   async () => {
-    await probeKafka(ctx.config.kafka);
+    try {
+      await probeKafka(ctx.config.kafka);
+    } catch (err) {
+      throw new NotReady('BROKERS_UNREACHABLE', describeError(err));
+    }
   };
+
+/** The readiness of the roles a process runs, bounded and cached as the settings say. */
+export function readinessOf(ctx: RoleContext, roles: readonly RunningRole[]): Readiness {
+  const checks: Record<string, ReadinessCheck> = {};
+  for (const role of roles) Object.assign(checks, role.readiness);
+  return new Readiness(checks, {
+    timeoutMs: ctx.config.settings.ODDSFLOW_READY_CHECK_TIMEOUT_MS,
+    cacheMs: ctx.config.settings.ODDSFLOW_READY_CACHE_MS,
+    metrics: ctx.metrics,
+    logger: componentLogger(ctx.logger, 'readiness'),
+    clock: ctx.clock,
+  });
+}

@@ -4,7 +4,14 @@ import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
 import { runTransactionalLoop } from '../../processors/runtime/transactional-loop.js';
 import { featuresConfigSchema } from '../../processors/features/index.js';
 import type { Settings } from '../config/schema.js';
-import { aliveCheck, kafkaReadiness, supervised, type RoleContext, type RunningRole } from './context.js';
+import {
+  aliveCheck,
+  holdsCheck,
+  kafkaReadiness,
+  supervised,
+  type RoleContext,
+  type RunningRole,
+} from './context.js';
 
 const hourMs = 3_600_000;
 
@@ -50,6 +57,12 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     logger: ctx.logger,
     metrics: ctx.metrics,
     clock: ctx.clock,
+    holds: ctx.holds,
+  };
+  const loopOptions = {
+    maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+    maxRecordBytes: settings.ODDSFLOW_MAX_RECORD_BYTES,
+    holdBackoff: { initialMs: 500, maxMs: settings.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
   };
   const txnPrefix = `${ctx.config.topics.prefix}oddsflow-${settings.ODDSFLOW_INSTANCE_ID}`;
   const prepareStage = createPrepareStage({ ...options.prepare, metrics: ctx.metrics });
@@ -57,7 +70,7 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     runTransactionalLoop(prepareStage, deps, {
       groupId: ctx.groups.prepare,
       transactionalId: `${txnPrefix}-prepare`,
-      maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+      ...loopOptions,
     }),
   );
   const enrichStage = createEnrichStage(options.enrich);
@@ -65,13 +78,13 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     runTransactionalLoop(enrichStage, deps, {
       groupId: ctx.groups.enrich,
       transactionalId: `${txnPrefix}-enrich`,
-      maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+      ...loopOptions,
     }),
   );
   const failed = Promise.race([prepare.failed, enrich.failed]);
   return {
     name: 'processors',
-    readiness: { kafka: kafkaReadiness(ctx), consumers: aliveCheck(failed) },
+    readiness: { kafka: kafkaReadiness(ctx), consumers: aliveCheck(failed), holds: holdsCheck(ctx.holds) },
     failed,
     async stop() {
       await Promise.all([prepare.stop(), enrich.stop()]);

@@ -4,7 +4,16 @@ import { timescaleSink } from '../../sinks/timescale/index.js';
 import { createProducer } from '../kafka/client.js';
 import { componentLogger } from '../logger.js';
 import type { ConsumerLoop } from '../kafka/supervised-loop.js';
-import { aliveCheck, kafkaReadiness, supervised, type RoleContext, type RunningRole } from './context.js';
+import { describeError } from '../errors.js';
+import { NotReady } from '../health/readiness.js';
+import {
+  aliveCheck,
+  holdsCheck,
+  kafkaReadiness,
+  supervised,
+  type RoleContext,
+  type RunningRole,
+} from './context.js';
 import { createDatabasePool, createRedisClient } from './stores.js';
 
 const never = (value: string): string | null => (value === 'never' ? null : value);
@@ -26,12 +35,14 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
     logger: ctx.logger,
     metrics: ctx.metrics,
     clock: ctx.clock,
+    holds: ctx.holds,
   };
   const sinkDeps = { logger: ctx.logger, metrics: ctx.metrics, clock: ctx.clock };
-  const retry = { initialMs: 500, maxMs: 30_000 };
+  const retry = { initialMs: 500, maxMs: s.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 };
   const running: ConsumerLoop[] = [];
   const closers: (() => Promise<unknown>)[] = [];
-  const readiness: RunningRole['readiness'] = { kafka: kafkaReadiness(ctx) };
+  const readiness: RunningRole['readiness'] = { kafka: kafkaReadiness(ctx), holds: holdsCheck(ctx.holds) };
+  const writeTimeoutMs = s.ODDSFLOW_SINK_WRITE_TIMEOUT_S * 1000;
 
   if (s.ODDSFLOW_SINKS.includes('timescale')) {
     const pool = createDatabasePool(ctx.config, log);
@@ -51,11 +62,14 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
           groupId: ctx.groups.sinkTimescale,
           maxBatchRecords: s.ODDSFLOW_SINK_BATCH_RECORDS,
           retry,
+          writeTimeoutMs,
         }),
       ),
     );
     readiness.database = async () => {
-      await pool.query('SELECT 1');
+      await pool.query('SELECT 1').catch((err: unknown) => {
+        throw new NotReady('DATABASE_UNREACHABLE', describeError(err));
+      });
     };
   }
   if (s.ODDSFLOW_SINKS.includes('redis')) {
@@ -74,11 +88,16 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
           groupId: ctx.groups.sinkRedis,
           maxBatchRecords: s.ODDSFLOW_SINK_BATCH_RECORDS,
           retry,
+          writeTimeoutMs,
         }),
       ),
     );
     readiness.redis = async () => {
-      await redis.ping();
+      // While ioredis reconnects, a PING would wait in its offline queue, one more per probe.
+      if (redis.status !== 'ready') throw new NotReady('REDIS_NOT_CONNECTED', `redis: ${redis.status}`);
+      await redis.ping().catch((err: unknown) => {
+        throw new NotReady('REDIS_UNREACHABLE', describeError(err));
+      });
     };
   }
   const failed = Promise.race(running.map((r) => r.failed));

@@ -25,9 +25,23 @@ function statusOf(err: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
+/**
+ * The registry client reports a connection that failed as an answer with status 400 (mappersmith's
+ * client errors), so the message tells it from a real 400.
+ */
+const networkFailure =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EPIPE|socket|fetch failed|timeout|network/i;
+
+/**
+ * A registry failure as a project error. The registry refusing (401/403: credentials changed;
+ * 404: a schema id unknown after a rebuild) is an infrastructure fault like an outage: the caller
+ * holds and retries, it never dead-letters records for it. Only an incompatible schema (409) and
+ * a schema the registry finds invalid (other 4xx) are the caller's own fault.
+ */
 function registryError(action: string, err: unknown): SerdeError {
   const status = statusOf(err);
   const message = err instanceof Error ? err.message : String(err);
+  if (networkFailure.test(message)) return registryUnavailable(action, err);
   if (status === 409 || /incompatible|compatib/i.test(message)) {
     return new SerdeError(
       'SCHEMA_INCOMPATIBLE',
@@ -35,12 +49,28 @@ function registryError(action: string, err: unknown): SerdeError {
       { cause: err },
     );
   }
+  if (status === 401 || status === 403 || status === 404) return registryRefused(action, status, err);
   if (status !== undefined && status < 500 && status !== 408 && status !== 429) {
     return new SerdeError('SERDE_ENCODE_FAILED', `${action}: registry answered ${status}: ${message}`, {
       cause: err,
     });
   }
+  return registryUnavailable(action, err);
+}
+
+function registryUnavailable(action: string, err: unknown): SerdeError {
+  const message = err instanceof Error ? err.message : String(err);
   return new SerdeError('SCHEMA_REGISTRY_UNAVAILABLE', `${action}: schema registry unavailable: ${message}`, {
+    cause: err,
+  });
+}
+
+function registryRefused(action: string, status: number, err: unknown): SerdeError {
+  const why =
+    status === 404
+      ? 'not found (was the registry rebuilt without its schemas?)'
+      : 'credentials refused (check SCHEMA_REGISTRY_USERNAME and SCHEMA_REGISTRY_PASSWORD)';
+  return new SerdeError('SCHEMA_REGISTRY_REFUSED', `${action}: registry answered ${status}: ${why}`, {
     cause: err,
   });
 }
@@ -135,23 +165,17 @@ export class AvroSerde {
    * topic, so records written by an older (compatible) producer read as today's type.
    */
   async decode<T extends TopicId>(topic: T, message: Buffer): Promise<TopicValues[T]> {
-    if (wireSchemaId(message) === undefined) {
+    const id = wireSchemaId(message);
+    if (id === undefined) {
       throw new SerdeError(
         'SERDE_DECODE_FAILED',
         `decode ${this.topics[topic]}: not in Confluent wire format (no magic byte 0 and schema id)`,
       );
     }
+    const decoder = this.decoders.get(`${topic}:${id}`) ?? (await this.decoder(topic, id));
     try {
-      const decoder =
-        this.decoders.get(`${topic}:${wireSchemaId(message)}`) ?? (await this.decoder(topic, message));
       return decoder(message.subarray(5)) as TopicValues[T];
     } catch (err) {
-      const status = statusOf(err);
-      if (status === undefined || status >= 500) {
-        if (status !== undefined || /ECONNREFUSED|fetch failed|socket|timeout/i.test(String(err))) {
-          throw registryError(`decode ${this.topics[topic]}`, err);
-        }
-      }
       throw new SerdeError('SERDE_DECODE_FAILED', `decode ${this.topics[topic]}: ${(err as Error).message}`, {
         cause: err,
       });
@@ -162,11 +186,23 @@ export class AvroSerde {
    * What `registry.decode(message, { AVRO: { readerSchema } })` does, with the reader type compiled
    * once per topic and the writer-to-reader resolver once per writer schema: the client builds
    * both on every call, which took a third of a processor's CPU.
+   * Whatever stops the writer schema from being fetched is the registry's fault, never the
+   * record's (retriable, so callers hold); a writer schema that cannot be read as this topic's
+   * is the record's (it was not written for this topic).
    */
-  private async decoder(topic: TopicId, message: Buffer): Promise<(payload: Buffer) => unknown> {
-    const id = wireSchemaId(message)!;
+  private async decoder(topic: TopicId, id: number): Promise<(payload: Buffer) => unknown> {
+    const action = `decode ${this.topics[topic]}: schema id ${id}`;
+    let fetched: AvroSchema;
+    try {
+      fetched = (await this.registry.getSchema(id)) as AvroSchema;
+    } catch (err) {
+      const status = statusOf(err);
+      throw (status === 401 || status === 403 || status === 404) && !networkFailure.test(String(err))
+        ? registryRefused(action, status, err)
+        : registryUnavailable(action, err);
+    }
     // The client's AvroSchema is an avsc Type underneath, which is what equals/createResolver take.
-    const writer = (await this.registry.getSchema(id)) as unknown as Parameters<AvroSchema['equals']>[0];
+    const writer = fetched as unknown as Parameters<AvroSchema['equals']>[0];
     let reader = this.readers.get(topic);
     if (!reader) {
       const schema = JSON.stringify(topicSchema(topic));
@@ -174,13 +210,24 @@ export class AvroSerde {
       this.readers.set(topic, reader);
     }
     const type = reader;
-    // Equal schemas still differ in options (https://github.com/mtth/avsc/issues/362): read with ours.
-    const decode = type.equals(writer)
-      ? (payload: Buffer) => type.fromBuffer(payload) as unknown
-      : (
-          (resolver) => (payload: Buffer) =>
-            type.fromBuffer(payload, resolver) as unknown
-        )(type.createResolver(writer));
+    let decode: (payload: Buffer) => unknown;
+    try {
+      // Equal schemas still differ in options (https://github.com/mtth/avsc/issues/362): read with ours.
+      decode = type.equals(writer)
+        ? (payload: Buffer) => type.fromBuffer(payload) as unknown
+        : (
+            (resolver) => (payload: Buffer) =>
+              type.fromBuffer(payload, resolver) as unknown
+          )(type.createResolver(writer));
+    } catch (err) {
+      throw new SerdeError(
+        'SERDE_DECODE_FAILED',
+        `${action}: not readable as ${topicSchema(topic).name}: ${(err as Error).message}`,
+        {
+          cause: err,
+        },
+      );
+    }
     this.decoders.set(`${topic}:${id}`, decode);
     return decode;
   }

@@ -13,6 +13,7 @@ export async function publishRawBooks(
   names: TopicNames,
   books: readonly RawMarketBook[],
   batch = 500,
+  metrics = createMetrics(),
 ): Promise<void> {
   const producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
   await producer.connect();
@@ -21,7 +22,7 @@ export async function publishRawBooks(
       producer,
       serde: new AvroSerde(config.registry, names),
       names,
-      metrics: createMetrics(),
+      metrics,
       clock: { now: Date.now },
     });
     for (let i = 0; i < books.length; i += batch) await publisher.publishBooks(books.slice(i, i + batch));

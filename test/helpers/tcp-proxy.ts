@@ -9,7 +9,12 @@ export interface TcpProxy {
   reset(): void;
   /** Resets a connection as soon as the client sends a chunk matching `when`, before forwarding it. */
   dropWhen(when: ((chunk: Buffer) => boolean) | null): void;
-  /** Forwards again, on the same port. */
+  /**
+   * Keeps every connection open but forwards nothing more either way, and accepts new ones the
+   * same: a server that stopped answering without closing anything (a hung host, a black hole).
+   */
+  stall(): void;
+  /** Forwards again, on the same port; connections stalled meanwhile are reset, as a peer that gave up. */
   restore(): Promise<void>;
   close(): Promise<void>;
 }
@@ -20,12 +25,16 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
-  let mode: 'forward' | 'reset' = 'forward';
+  const stalled = new Set<net.Socket>();
+  let mode: 'forward' | 'reset' | 'stall' = 'forward';
   let dropPredicate: ((chunk: Buffer) => boolean) | null = null;
 
   const track = (socket: net.Socket): void => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      stalled.delete(socket);
+    });
     socket.on('error', () => undefined);
   };
   const resetAll = (): void => {
@@ -38,9 +47,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       client.resetAndDestroy();
       return;
     }
+    if (mode === 'stall') {
+      stalled.add(client);
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     track(upstream);
     client.on('data', (chunk: Buffer) => {
+      if (stalled.has(client)) return;
       if (dropPredicate?.(chunk)) {
         client.resetAndDestroy();
         upstream.destroy();
@@ -48,7 +62,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
       upstream.write(chunk);
     });
-    upstream.pipe(client);
+    upstream.on('data', (chunk: Buffer) => {
+      if (!stalled.has(client)) client.write(chunk);
+    });
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
@@ -79,9 +95,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     dropWhen(when) {
       dropPredicate = when;
     },
+    stall() {
+      mode = 'stall';
+      for (const socket of sockets) stalled.add(socket);
+    },
     async restore() {
       mode = 'forward';
       dropPredicate = null;
+      for (const socket of stalled) socket.resetAndDestroy();
+      stalled.clear();
       if (!server.listening) await listen(port);
     },
     async close() {

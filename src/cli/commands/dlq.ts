@@ -71,16 +71,22 @@ export function registerDlqCommands(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nOnly letters from a topic (stages validate, normalize, enrich, results, sink) can be requeued: their original bytes are the source record.\nParse-stage letters hold a provider payload instead: fix the connector and `oddsflow replay` it.\nSinks write idempotently, so requeuing a letter twice adds no row.',
+      '\nOnly letters from a topic (stages validate, normalize, enrich, results, sink) can be requeued: their original bytes are the source record (unless truncated: an original over 256 KiB keeps only its head, size and SHA-256).\nParse-stage letters hold a provider payload instead: fix the connector and `oddsflow replay` it.\nSinks write idempotently, so requeuing a letter twice adds no row.',
     )
     .action((raw: Record<string, unknown>) =>
       runCommand(async ({ config, logger }) => {
         const f = parseOptions(filterSchema, raw);
         const { kafka, letters } = await readLetters(config, logger, f);
-        const requeueable = letters.filter((l) => l.sourceTopic !== null && l.stage !== 'parse');
+        const fromTopic = letters.filter((l) => l.sourceTopic !== null && l.stage !== 'parse');
+        // A truncated letter holds only the head of its original: producing that would be a new bad record.
+        const requeueable = fromTopic.filter((l) => !l.truncated);
         say(
           `${letters.length} matching dead letters, ${requeueable.length} with a source topic${f.dryRun ? ' (dry run)' : ''}`,
         );
+        if (fromTopic.length > requeueable.length)
+          say(
+            `${fromTopic.length - requeueable.length} truncated letters skipped (too large to keep whole; originalSha256 identifies them at their source)`,
+          );
         if (f.dryRun || requeueable.length === 0) return;
         const producer = createProducer(kafka);
         await producer.connect();

@@ -2,7 +2,15 @@ import type { Command } from 'commander';
 import { startHealthServer } from '../../health/server.js';
 import { startLagMonitor } from '../../ops/lag-monitor.js';
 import { collectProcessMetrics, createMetrics } from '../../metrics.js';
-import { createRoleContext, provision, type RoleContext, type RunningRole } from '../../roles/context.js';
+import { OddsflowError } from '../../errors.js';
+import { withTimeout } from '../../resilience/timeout.js';
+import {
+  createRoleContext,
+  provision,
+  readinessOf,
+  type RoleContext,
+  type RunningRole,
+} from '../../roles/context.js';
 import { onShutdownSignal } from '../../roles/lifecycle.js';
 import { resolveConnectorConfigs, startConnectors } from '../../roles/connectors.js';
 import { startProcessors } from '../../roles/processors.js';
@@ -47,25 +55,36 @@ export function registerRunCommand(program: Command): void {
           ...(wanted.includes('sinks') ? [ctx.groups.sinkTimescale, ctx.groups.sinkRedis] : []),
         ];
         const lagMonitor =
-          groups.length > 0 ? await startLagMonitor(ctx.kafka, groups, { metrics, logger }) : undefined;
+          groups.length > 0
+            ? await startLagMonitor(ctx.kafka, () => Promise.resolve(groups), { metrics, logger })
+            : undefined;
         const health = await startHealthServer({
           port: config.settings.ODDSFLOW_HTTP_PORT,
           host: config.settings.ODDSFLOW_HTTP_HOST,
           metrics,
-          readiness: Object.assign({}, ...roles.map((r) => r.readiness)) as Record<
-            string,
-            () => Promise<void>
-          >,
+          readiness: readinessOf(ctx, roles),
         });
         logger.info(
           { roles: wanted, httpPort: health.port },
-          `running ${wanted.join(', ')}; metrics on :${health.port}/metrics`,
+          `running ${wanted.join(', ')}; metrics on ${config.settings.ODDSFLOW_HTTP_HOST}:${health.port}/metrics`,
         );
-        const stopAll = async () => {
-          await Promise.all(roles.map((r) => r.stop()));
-          await lagMonitor?.stop();
-          await health.close();
-        };
+        const stopTimeoutMs = config.settings.ODDSFLOW_STOP_TIMEOUT_S * 1000;
+        // A store that never answers must not keep the process from exiting: past the bound the
+        // batch in flight is abandoned uncommitted (it is read again after the restart).
+        const stopAll = () =>
+          withTimeout(
+            (async () => {
+              await Promise.all(roles.map((r) => r.stop()));
+              await lagMonitor?.stop();
+              await health.close();
+            })(),
+            stopTimeoutMs,
+            () =>
+              new OddsflowError(
+                'SHUTDOWN_TIMED_OUT',
+                `not stopped within ODDSFLOW_STOP_TIMEOUT_S (${stopTimeoutMs / 1000} s); exiting with the batch in flight uncommitted`,
+              ),
+          );
         onShutdownSignal(logger, stopAll);
         // A consumer that stopped for good: fail loudly so that a supervisor restarts the role,
         // rather than run on looking healthy while reading nothing.

@@ -78,14 +78,14 @@ describe('the connectors role with Betfair: an expired session', () => {
         30_000,
         250,
       );
+      // /readyz gives a reason code; the clear line is in the log.
       expect(notReady, role.output()).toEqual({
         status: 'not ready',
-        checks: {
-          kafka: 'ok',
-          connectors:
-            'betfair: PROVIDER_AUTH_FAILED: betfair: stream: session refused (INVALID_SESSION_INFORMATION) and could not be renewed: login: ACCOUNT_NOW_LOCKED',
-        },
+        checks: { kafka: 'ok', connectors: 'PROVIDER_HALTED:betfair' },
       });
+      expect(role.output()).toContain(
+        'betfair: halted: PROVIDER_AUTH_FAILED: betfair: stream: session refused (INVALID_SESSION_INFORMATION) and could not be renewed: login: ACCOUNT_NOW_LOCKED',
+      );
       const errors = role
         .output()
         .split('\n')

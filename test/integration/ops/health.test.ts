@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { provisionTopics, testConfig, roleEnv } from '../../helpers/stack.js';
 import { rawBooks } from '../../helpers/raw-books.js';
@@ -5,6 +7,18 @@ import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import { freePort, poll } from '../../helpers/ports.js';
 import type { Config } from '../../../src/config/load.js';
+
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 describe('a running role serves /healthz, /readyz and /metrics', () => {
   let config: Config;
@@ -19,11 +33,8 @@ describe('a running role serves /healthz, /readyz and /metrics', () => {
     const port = await freePort();
     const role = spawnOddsflow(
       ['run', '--role', 'processors'],
-      roleEnv(config, {
-        ODDSFLOW_HTTP_PORT: String(port),
-        ODDSFLOW_HTTP_HOST: '127.0.0.1',
-        ODDSFLOW_INSTANCE_ID: 'health-test',
-      }),
+      // No ODDSFLOW_HTTP_HOST: the default must keep the unauthenticated endpoints on loopback.
+      roleEnv(config, { ODDSFLOW_HTTP_PORT: String(port), ODDSFLOW_INSTANCE_ID: 'health-test' }),
     );
     const base = `http://127.0.0.1:${port}`;
     const health = await poll(async () => ((await fetch(`${base}/healthz`)).ok ? true : undefined), 60_000);
@@ -31,7 +42,15 @@ describe('a running role serves /healthz, /readyz and /metrics', () => {
 
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { kafka: 'ok', consumers: 'ok' } });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      checks: { kafka: 'ok', consumers: 'ok', holds: 'ok' },
+    });
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a !== undefined && !a.internal && a.family === 'IPv4');
+    if (external) expect(await accepts(external.address, port)).toBe(false);
+    expect(await accepts('127.0.0.1', port)).toBe(true);
 
     const metrics = await poll(async () => {
       const text = await (await fetch(`${base}/metrics`)).text();

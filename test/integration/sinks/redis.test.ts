@@ -115,6 +115,38 @@ describe('redis sink', () => {
     expect(await oddsOf(key, 'betfair|a|back')).toMatchObject({ t: now, odds: 3 });
   });
 
+  it('breaks a tie of equal times by offset: a replay cannot undo a later correction', async () => {
+    const { sink: s } = sink();
+    await s.start();
+    const now = Date.now();
+    const priced = (odds: number, offset: string, eventTime = now) => ({
+      ...record(
+        'oddsNormalized',
+        book({
+          ...live('ev-tie', eventTime),
+          selections: [
+            { selectionId: 'a', name: null, decimalOdds: odds, point: null, size: null, status: 'ACTIVE' },
+          ],
+        }),
+      ),
+      offset,
+    });
+    const key = `${prefix}odds:ev-tie:WIN`;
+    await s.writeBatch([priced(3, '100')]);
+    // The provider corrected the price without moving its timestamp.
+    await s.writeBatch([priced(4, '101')]);
+    expect(await oddsOf(key, 'betfair|a|back')).toMatchObject({ t: now, o: 101, odds: 4 });
+    // A replay of the topic (a reset group, `oddsflow replay`) brings the first one back.
+    await s.writeBatch([priced(3, '100')]);
+    expect(await oddsOf(key, 'betfair|a|back')).toMatchObject({ t: now, o: 101, odds: 4 });
+    // The same record again is harmless; a later time still wins whatever its offset.
+    await s.writeBatch([priced(4, '101')]);
+    await s.writeBatch([
+      { ...priced(5, '7'), value: { ...priced(5, '7').value, eventTime: now + 1 } } as never,
+    ]);
+    expect(await oddsOf(key, 'betfair|a|back')).toMatchObject({ t: now + 1, o: 7, odds: 5 });
+  });
+
   it('lets a replay of a long-finished event expire at once instead of bringing it back', async () => {
     const { sink: s } = sink();
     await s.start();

@@ -68,4 +68,18 @@ describe('betfair connector config', () => {
     });
     expect(result.error?.issues[0]?.path).toEqual(['deadPeerTimeoutMs']);
   });
+
+  it('allows plain TCP (tls: false) only to a loopback host: the credentials would travel in clear', () => {
+    expect(
+      betfairConnector.configSchema.safeParse({ ...credentials, host: '127.0.0.1', tls: false }).success,
+    ).toBe(true);
+    const remote = betfairConnector.configSchema.safeParse({
+      ...credentials,
+      host: 'simulators',
+      tls: false,
+    });
+    expect(remote.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['tls', 'false is allowed only for a loopback host (a local simulator); anything else needs TLS'],
+    ]);
+  });
 });

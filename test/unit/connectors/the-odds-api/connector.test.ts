@@ -123,6 +123,8 @@ describe('The Odds API connector', () => {
     expect(errors[0]?.msg).toMatch(/API key rejected .*INVALID_KEY.*polling stopped/);
     expect(JSON.stringify(deps.lines)).not.toContain('revoked');
     expect(deps.publisher.books).toEqual([]);
+    // The role's /readyz and alerting gauge follow deps.status.
+    expect(deps.status.current).toBe('PROVIDER_AUTH_FAILED: API key rejected');
   });
 
   it('stops calling when usage credits run out, after publishing what it had', async () => {
@@ -142,6 +144,7 @@ describe('The Odds API connector', () => {
     expect(connectorLines(deps, 'error')).toHaveLength(1);
     expect(connectorLines(deps, 'error')[0]?.msg).toMatch(/usage credits exhausted .*OUT_OF_USAGE_CREDITS/);
     expect(connector.status()).toMatchObject({ breaker: 'open', quota: { remaining: 0 } });
+    expect(deps.status.current).toBe('PROVIDER_QUOTA_EXHAUSTED: usage credits exhausted');
   });
 
   it('dead-letters a malformed body and keeps polling', async () => {
@@ -157,6 +160,7 @@ describe('The Odds API connector', () => {
     expect(letters.every((l) => typeof l.payload === 'string' && l.payload.length > 0)).toBe(true);
     expect(await counterValue(deps.metrics.connectorMessages, { outcome: 'malformed' })).toBe(2);
     expect(connector.status().halted).toBeNull();
+    expect(deps.status.halts).toEqual([]);
   });
 
   it('stretches the interval as credits run down and idles rather than spend the last one on a 401', async () => {

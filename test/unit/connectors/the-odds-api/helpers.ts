@@ -65,6 +65,7 @@ export const fastBreaker: BreakerSettings = {
 
 export interface TestDeps extends ConnectorDeps {
   publisher: CollectingPublisher;
+  status: RecordedStatus;
   metrics: Metrics;
   lines: LogLine[];
 }

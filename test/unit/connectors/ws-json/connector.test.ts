@@ -10,6 +10,7 @@ import {
   startWsSimulator,
   type WsSimulatorOptions,
 } from '../../../../connectors/ws-json/simulator.js';
+import type { RecordedStatus } from '../../../helpers/connector-status.js';
 import { CollectingPublisher, captureLogs, connectorDeps, metricValue } from './helpers.js';
 
 const waitFor = (check: () => unknown) => vi.waitFor(check, { timeout: 8_000, interval: 20 });
@@ -38,7 +39,16 @@ function connector(url: string, overrides: Partial<WsJsonConfigInput> = {}) {
   onTestFinished(() => running.stop());
   const count = (metric: 'connectorMessages' | 'providerReconnects' | 'providerConnected', labels = {}) =>
     metricValue(deps.metrics[metric], { provider: config.provider, ...labels });
-  return { running, publisher, logs, metrics: deps.metrics, count };
+  return { running, publisher, logs, metrics: deps.metrics, count, status: deps.status as RecordedStatus };
+}
+
+/** A publisher that takes 5 ms per call: frames queue up behind it. */
+function slowDown(publisher: CollectingPublisher): void {
+  const publish = publisher.publishBooks.bind(publisher);
+  publisher.publishBooks = async (books) => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await publish(books);
+  };
 }
 
 describe('ws-json connector against the simulator', () => {
@@ -135,11 +145,7 @@ describe('ws-json connector against the simulator', () => {
   it('pauses the socket while the publisher lags and loses no frame', async () => {
     const sim = await simulator({ messagesPerSecond: 400 });
     const c = connector(sim.url, { maxQueuedFrames: 4 });
-    const publish = c.publisher.publishBooks.bind(c.publisher);
-    c.publisher.publishBooks = async (books) => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      await publish(books);
-    };
+    slowDown(c.publisher);
     await c.running.start();
     await waitFor(() => expect(c.publisher.books.length).toBeGreaterThan(60));
 
@@ -149,6 +155,29 @@ describe('ws-json connector against the simulator', () => {
     // One subscriber to every sport receives every message from its first on: no gap, no reordering.
     expect(seqs.slice(1).every((seq, i) => seq === (seqs[i] ?? NaN) + 1)).toBe(true);
     expect(sim.stats.connections).toBe(1);
+  });
+
+  it('pauses the socket on queued bytes too, however few the frames', async () => {
+    const sim = await simulator({ messagesPerSecond: 400 });
+    const c = connector(sim.url, { maxQueuedFrames: 1_000, maxQueuedBytes: 2_000 });
+    slowDown(c.publisher);
+    await c.running.start();
+    await waitFor(() => expect(c.publisher.books.length).toBeGreaterThan(60));
+
+    const paused = c.logs.lines.find((l) => l.msg === 'handler behind: socket paused');
+    expect(paused?.queued).toBeLessThan(1_000);
+    expect(paused?.bytes).toBeGreaterThanOrEqual(2_000);
+    expect(c.logs.messages()).toContain('handler caught up: socket resumed');
+  });
+
+  it('logs its URL with the query masked (tokens travel there)', async () => {
+    const sim = await simulator();
+    const c = connector(`${sim.url}?token=sk-feed-9f8e7d`);
+    await c.running.start();
+    await waitFor(() => expect(c.logs.messages()).toContain('connected and subscribed'));
+    expect(JSON.stringify(c.logs.lines)).not.toContain('sk-feed-9f8e7d');
+    expect(c.logs.lines.find((l) => l.msg === 'connected and subscribed')?.url).toMatch(/\?token=\*\*\*$/);
+    expect(c.status.halts).toEqual([]);
   });
 
   it('stops cleanly: socket closed, gauge down, no reconnect', async () => {
@@ -181,6 +210,8 @@ describe('ws-json connector against the simulator', () => {
     const failure = c.logs.lines.find((l) => String(l.msg).startsWith('connect failed'));
     expect(failure?.msg).toContain('PROVIDER_AUTH_FAILED');
     expect(c.logs.lines.find((l) => l.msg === 'reconnecting')?.delayMs).toBe(200);
+    // A refused login needs a person: the role's /readyz and oddsflow_provider_halted say so.
+    expect(c.status.current).toBe('PROVIDER_AUTH_FAILED: ws-json: handshake answered HTTP 401');
   });
 });
 

@@ -7,7 +7,7 @@ function reply(message: string): Error {
 }
 
 describe('storeErrorFromRedis', () => {
-  it('calls a wrong-type key or a script error a command failure: not retriable', () => {
+  it("calls a wrong-type key a command failure: the record's fault, not retriable", () => {
     const cause = reply('WRONGTYPE Operation against a key holding the wrong kind of value');
     expect(storeErrorFromRedis(cause, 'redis: write')).toMatchObject({
       code: 'REDIS_COMMAND_FAILED',
@@ -27,6 +27,24 @@ describe('storeErrorFromRedis', () => {
       retriable: true,
     });
   });
+
+  it.each([
+    "NOPERM User oddsflow has no permissions to run the 'evalsha' command",
+    'NOAUTH Authentication required.',
+    'WRONGPASS invalid username-password pair or user is disabled.',
+    'MOVED 3999 127.0.0.1:6381',
+    'ASK 3999 127.0.0.1:6381',
+    "ERR unknown command 'EVALSHA', with args beginning with: ",
+    'ERR user_script:1: Script attempted to access nonexistent global variable',
+  ])(
+    'calls "%s" the server refusing: retriable, so the runner holds instead of dead-lettering',
+    (message) => {
+      expect(storeErrorFromRedis(reply(message), 'x')).toMatchObject({
+        code: 'REDIS_REFUSED',
+        retriable: true,
+      });
+    },
+  );
 
   it('calls connection errors an outage', () => {
     const closed = new Error('Connection is closed.');

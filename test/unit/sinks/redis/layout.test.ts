@@ -89,6 +89,22 @@ describe('planWrites', () => {
     expect(odds.expireAt).toBe(startTime + 12 * hour);
   });
 
+  it('keeps, between equal times, the record at the later offset, and stores the offset after the time', () => {
+    const correction = { ...record('oddsNormalized', book({ eventTime: t0 })), offset: '11' };
+    const earlier = book({ eventTime: t0 });
+    const replayed = {
+      ...record('oddsNormalized', {
+        ...earlier,
+        selections: earlier.selections.map((s) => ({ ...s, decimalOdds: 9 })),
+      }),
+      offset: '10',
+    };
+    const [odds] = planWrites([correction, replayed], config);
+    expect(odds!.fields.map((f) => f.o)).toEqual(['11', '11', '11']);
+    expect(planWrites([replayed, correction], config)[0]!.fields.map((f) => f.o)).toEqual(['11', '11', '11']);
+    expect(odds!.fields[0]!.value).toMatch(/^\{"t":\d+,"o":11,"odds":2\.5,/);
+  });
+
   it('ignores results: Redis holds live prices only', () => {
     expect(planWrites([record('resultsNormalized', result())], config)).toEqual([]);
   });
