@@ -1,9 +1,14 @@
-// kafkajs 2.2.4 src/producer/sendMessages.js with one change by oddsflow (patches/README.md):
-// acknowledgements are kept per partition instead of per broker, so a retry sends every partition
-// not yet acknowledged, wherever its leader now is. Upstream keyed them by broker: when a broker
-// died mid-request and its partitions' new leader had already answered for its own partitions
-// in the same call, the retry skipped that broker and the dead broker's messages were reported
-// as sent and lost (kafkajs#1303; found by oddsflow's leader-kill fault test).
+// kafkajs 2.2.4 src/producer/sendMessages.js with two changes by oddsflow (patches/README.md):
+// 1. Acknowledgements are kept per partition instead of per broker, so a retry sends every
+//    partition not yet acknowledged, wherever its leader now is. Upstream keyed them by broker:
+//    when a broker died mid-request and its partitions' new leader had already answered for its
+//    own partitions in the same call, the retry skipped that broker and the dead broker's
+//    messages were reported as sent and lost (kafkajs#1303).
+// 2. A retry waits until every request of the failed attempt has settled. Upstream retried as
+//    soon as one broker's request failed, while another's was still in flight: that request's
+//    partitions had no answer yet, were sent again under the next sequence numbers, and both
+//    copies were written (inside a transaction too).
+// Both found by oddsflow's leader-kill fault test (test/faults/cluster.test.ts).
 const { KafkaJSMetadataNotLoaded } = require('../errors')
 const { staleMetadata } = require('../protocol/error')
 const groupMessagesPerPartition = require('./groupMessagesPerPartition')
@@ -135,7 +140,9 @@ module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
 
       try {
         const requests = await createProducerRequests()
-        await Promise.all(requests)
+        const settled = await Promise.allSettled(requests)
+        const failed = settled.find(outcome => outcome.status === 'rejected')
+        if (failed) throw failed.reason
         return Array.from(responsePerPartition.values()).filter(entry => entry !== null)
       } catch (e) {
         if (e.name === 'KafkaJSConnectionClosedError') {
