@@ -1,5 +1,5 @@
 import type { RawMarketBook, RawSelection } from '../../src/generated/avro-types.js';
-import type { ParseFailure } from '../contract.js';
+import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
 import { notAnArray, parseFailure, parseReasons, provider, readJsonBody } from './parse-body.js';
 import {
   bookmakerHeaderSchema,
@@ -56,6 +56,7 @@ function toSelection(outcome: Outcome): RawSelection {
     point: outcome.point ?? null,
     size: null,
     status: 'ACTIVE',
+    ...noExchangeData(),
   };
 }
 
@@ -93,6 +94,7 @@ function toBook(
     eventTime,
     receivedAt: context.receivedAt,
     payload,
+    ...noExchangeMarketData,
   };
 }
 

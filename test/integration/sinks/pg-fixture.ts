@@ -4,6 +4,7 @@ import type { SinkRecord } from '../../../sinks/contract.js';
 import { queries } from '../../../sinks/timescale/queries.js';
 import { randomId } from '../../helpers/stack.js';
 import { book, pricing, record, result, startTime, t0 } from '../../unit/sinks/sample-records.js';
+import { selectionExtras } from '../../helpers/record-defaults.js';
 
 /**
  * One connection per pool: the embedded TimescaleDB serves one client at a time, and an idle
@@ -63,8 +64,24 @@ export async function columnsOf(pool: pg.Pool, schema: string, relation: string)
 export const scenarioEventId = 'horse-racing:2026-03-01:ascot:R3';
 
 const selections = (a: number) => [
-  { selectionId: 'sel-a', name: 'Alpha', decimalOdds: a, point: null, size: 10, status: 'ACTIVE' },
-  { selectionId: 'sel-b', name: 'Bravo', decimalOdds: 3, point: null, size: 10, status: 'ACTIVE' },
+  {
+    selectionId: 'sel-a',
+    name: 'Alpha',
+    decimalOdds: a,
+    point: null,
+    size: 10,
+    status: 'ACTIVE',
+    ...selectionExtras(),
+  },
+  {
+    selectionId: 'sel-b',
+    name: 'Bravo',
+    decimalOdds: 3,
+    point: null,
+    size: 10,
+    status: 'ACTIVE',
+    ...selectionExtras(),
+  },
 ];
 
 /**

@@ -6,6 +6,7 @@ import { redisSink } from '../../../sinks/redis/index.js';
 import { freePort } from '../../helpers/ports.js';
 import { randomId, silentLogger, testStack } from '../../helpers/stack.js';
 import { book, pricing, record } from '../../unit/sinks/sample-records.js';
+import { selectionExtras } from '../../helpers/record-defaults.js';
 
 const redis = new Redis(testStack().redisUrl);
 const prefix = `${randomId('sinks')}:`;
@@ -83,7 +84,15 @@ describe('redis sink', () => {
       book({
         ...live('ev-order', now),
         selections: [
-          { selectionId: 'a', name: null, decimalOdds: 3, point: null, size: null, status: 'ACTIVE' },
+          {
+            selectionId: 'a',
+            name: null,
+            decimalOdds: 3,
+            point: null,
+            size: null,
+            status: 'ACTIVE',
+            ...selectionExtras(),
+          },
         ],
       }),
     );
@@ -92,7 +101,15 @@ describe('redis sink', () => {
       book({
         ...live('ev-order', now - 1_000),
         selections: [
-          { selectionId: 'a', name: null, decimalOdds: 9, point: null, size: null, status: 'ACTIVE' },
+          {
+            selectionId: 'a',
+            name: null,
+            decimalOdds: 9,
+            point: null,
+            size: null,
+            status: 'ACTIVE',
+            ...selectionExtras(),
+          },
         ],
       }),
     );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MarketPricing } from '../../../src/generated/avro-types.js';
 import { SignalDetector } from '../../../examples/trading-bot-signals.js';
+import { bestPriceExtras, crossBookExtras, pricingExtras } from '../../helpers/record-defaults.js';
 
 function pricing(best: [string, number, string][], arbitrage: boolean, side = 'back'): MarketPricing {
   const bestBookSum = best.reduce((s, [, odds]) => s + 1 / odds, 0);
@@ -28,10 +29,13 @@ function pricing(best: [string, number, string][], arbitrage: boolean, side = 'b
         bestOdds,
         bestBookmaker,
         consensusFairProbability: 0.5,
+        ...bestPriceExtras,
       })),
+      ...crossBookExtras,
     },
     eventTime: 0,
     processedAt: 0,
+    ...pricingExtras,
   };
 }
 

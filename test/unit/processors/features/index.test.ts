@@ -93,6 +93,15 @@ describe('features stage on a hand-computed sequence', () => {
       volatility5m: 0,
       numberOfBooks: 1,
       marketOverround: 0.05,
+      // who quotes currentOdds, and the phase of the quotes behind it
+      phase: 'pre-match',
+      bestBookmaker: 'book-a',
+      bestProvider: null,
+      sourceEventId: null,
+      sourceMarketId: null,
+      sourceSelectionId: null,
+      handicap: null,
+      quoteTime: null,
     });
   });
 
