@@ -23,7 +23,11 @@ export interface CrossBookOptions {
    * change of reason, not on every update of the market (the Prometheus counter of quotes left out).
    */
   onLeftOut?: (reason: LeftOutReason, quotes: number) => void;
+  /** Called when a market's arbitrage of a kind opens (not again while it stays open). */
+  onArbitrageOpened?: (kind: ArbitrageKind) => void;
 }
+
+export type ArbitrageKind = 'back-back' | 'back-lay';
 
 export const crossBookDefaults: CrossBookOptions = {
   maxMarkets: 50_000,
@@ -63,6 +67,8 @@ interface MarketState {
   lastEventTime: number;
   places: number;
   books: Map<string, BookState>;
+  /** The kinds of arbitrage open at the last update, to report each opening once. */
+  arbitrage: ReadonlySet<ArbitrageKind>;
 }
 
 /** A quote with its book, as the cross-book selection sees it. */
@@ -244,6 +250,12 @@ export class CrossBookState {
       return found === null ? [] : [found];
     });
 
+    const open = new Set<ArbitrageKind>();
+    if (backBack !== null) open.add('back-back');
+    if (backLay.length > 0) open.add('back-lay');
+    for (const kind of open) if (!market.arbitrage.has(kind)) this.#options.onArbitrageOpened?.(kind);
+    market.arbitrage = open;
+
     return {
       bookCount: combined.filter((b) => b.side === side).length,
       bestBookSum,
@@ -259,7 +271,13 @@ export class CrossBookState {
   }
 
   #addMarket(key: string, eventId: string): MarketState {
-    const market: MarketState = { eventId, lastEventTime: -Infinity, places: 1, books: new Map() };
+    const market: MarketState = {
+      eventId,
+      lastEventTime: -Infinity,
+      places: 1,
+      books: new Map(),
+      arbitrage: new Set(),
+    };
     if (this.#markets.size >= this.#options.maxMarkets) {
       const oldest = firstKey(this.#markets);
       const evicted = oldest === undefined ? undefined : this.#markets.get(oldest);

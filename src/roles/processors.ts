@@ -46,7 +46,10 @@ export async function pipelineOptions(settings: Settings, now: () => number, met
           futureToleranceMs: settings.ODDSFLOW_QUOTE_FUTURE_TOLERANCE_S * 1000,
         },
         ...(metrics
-          ? { onLeftOut: (reason: string, quotes: number) => metrics.quotesLeftOut.inc({ reason }, quotes) }
+          ? {
+              onLeftOut: (reason: string, quotes: number) => metrics.quotesLeftOut.inc({ reason }, quotes),
+              onArbitrageOpened: (kind: string) => metrics.arbitrageOpened.inc({ kind }),
+            }
           : {}),
       },
     },
