@@ -27,7 +27,7 @@ describe('schemas evolve BACKWARD (issue 13)', () => {
       // Throws when today's schema cannot read the old one (a field added without a default).
       const resolver = newType.createResolver(oldType);
       for (let i = 0; i < 25; i++) {
-        const written = oldType.random() as Record<string, unknown>;
+        const written = oldType.random() as unknown as Record<string, unknown>;
         const read = newType.fromBuffer(oldType.toBuffer(written), resolver) as Record<string, unknown>;
         // What the old record said is still there...
         const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v)) as unknown;
