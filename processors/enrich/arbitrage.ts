@@ -15,6 +15,8 @@ export interface QuoteRef {
   sourceMarketId: string | null;
   sourceSelectionId: string | null;
   handicap: number | null;
+  /** The provider's time of the quote (its book's eventTime). */
+  quoteTime: number;
 }
 
 /** Below this a "profit" is rounding: odds printed to two decimals cannot pay less than 1e-9. */
@@ -32,6 +34,8 @@ function stake(quote: QuoteRef, stakeShare: number): ArbitrageStake {
     sourceMarketId: quote.sourceMarketId,
     sourceSelectionId: quote.sourceSelectionId,
     handicap: quote.handicap,
+    quoteTime: quote.quoteTime,
+    size: quote.size,
   };
 }
 

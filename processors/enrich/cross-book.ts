@@ -322,6 +322,7 @@ function candidatesBySelection(books: readonly BookState[], side: Side): Map<str
           sourceMarketId: book.sourceMarketId,
           sourceSelectionId: quote.sourceSelectionId,
           handicap: quote.handicap,
+          quoteTime: book.eventTime,
         },
       };
       const list = bySelection.get(selectionId);

@@ -167,6 +167,10 @@ export interface ArbitrageStake {
   sourceMarketId: null | string;
   sourceSelectionId: null | string;
   handicap: null | number;
+  /** The provider's time of the quote. */
+  quoteTime: null | number;
+  /** Exchange: money available at odds. */
+  size: null | number;
 }
 
 export interface BackBackArbitrage {
