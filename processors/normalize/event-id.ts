@@ -48,7 +48,8 @@ export function raceNumberFromMarketName(marketName: string | null | undefined):
 // Betfair names team events "Home v Away"; other feeds use "vs" or "@" (away @ home).
 const teamsInName = /^(.+?)\s+(?:v|vs\.?|@)\s+(.+)$/iu;
 
-function teamsOf(input: EventKeyInput): [string, string] | null {
+/** The two teams of an event: its home and away team, else an event name "A v B"; null for none. */
+export function teamsOf(input: Pick<EventKeyInput, 'homeTeam' | 'awayTeam' | 'eventName'>): [string, string] | null {
   if (present(input.homeTeam) && present(input.awayTeam)) return [input.homeTeam, input.awayTeam];
   const match = present(input.eventName) ? teamsInName.exec(input.eventName.trim()) : null;
   return match?.[1] && match[2] ? [match[1], match[2]] : null;
