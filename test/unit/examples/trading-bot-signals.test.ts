@@ -92,7 +92,7 @@ describe('the trading bot', () => {
     expect(bet).toMatchObject({
       kind: 'bet',
       arbitrage: 'back-lay',
-      market: expect.stringContaining('arsenal~chelsea'),
+      market: 'soccer/2027-01-15/arsenal~chelsea:H2H',
     });
     expect(bet?.kind === 'bet' && bet.profit).toBeCloseTo(2.3 / (1 + 1.04 / 0.95) - 1, 9);
     expect(bet?.kind === 'bet' && bet.orders).toEqual([
