@@ -30,25 +30,29 @@ export async function rekeyResults(
 ): Promise<RekeyOutcome> {
   const topic = names.resultsNormalized;
   const ranges = await offsetsFrom(kafka, topic, undefined);
-  const moves: { key: string; value: Buffer }[] = [];
-  const oldKeys = new Set<string>();
+  const found: { oldKey: string | null; key: string; value: Buffer }[] = [];
+  // Keys already tombstoned (by an earlier run): their records are deleted, waiting for compaction.
+  const tombstoned = new Set<string>();
   let read = 0;
   await readPartitions(kafka, topic, ranges, async (message) => {
-    if (message.value === null) return;
+    const current = message.key?.toString() ?? null;
+    if (message.value === null) {
+      if (current !== null) tombstoned.add(current);
+      return;
+    }
     read++;
     const result = await serde.decode('resultsNormalized', message.value);
     const key = recordKeys.result(result);
-    const current = message.key?.toString() ?? null;
-    if (current === key) return;
-    moves.push({ key, value: message.value });
-    if (current !== null) oldKeys.add(current);
+    if (current !== key) found.push({ oldKey: current, key, value: message.value });
   });
+  const moves = found.filter((m) => m.oldKey === null || !tombstoned.has(m.oldKey));
+  const oldKeys = new Set(moves.flatMap((m) => (m.oldKey === null ? [] : [m.oldKey])));
   if (!options.dryRun && moves.length > 0) {
     const producer = createProducer(kafka);
     await producer.connect();
     try {
       // The new records first: a tombstone must never be the only trace of a result.
-      await producer.send({ topic, acks: -1, messages: moves });
+      await producer.send({ topic, acks: -1, messages: moves.map(({ key, value }) => ({ key, value })) });
       await producer.send({
         topic,
         acks: -1,
