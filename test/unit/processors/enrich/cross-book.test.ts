@@ -203,6 +203,17 @@ describe('CrossBookState', () => {
     expect(none.arbitrage).toBe(false);
   });
 
+  it('reports each opening of an arbitrage once, not every update while it stays open', () => {
+    const opened: string[] = [];
+    const state = new CrossBookState({ onArbitrageOpened: (kind) => opened.push(kind) });
+    put(state, threeWay('a', [2.2, 3.6, 3.4]));
+    put(state, threeWay('b', [1.9, 4.6, 3.5])); // opens
+    put(state, threeWay('b', [1.9, 4.6, 3.5], { eventTime: t0 + 1 })); // still open
+    put(state, threeWay('b', [1.5, 3.0, 3.0], { eventTime: t0 + 2 })); // closed
+    put(state, threeWay('b', [1.9, 4.7, 3.5], { eventTime: t0 + 3 })); // opens again
+    expect(opened).toEqual(['back-back', 'back-back']);
+  });
+
   it('dutches a place market against the places paid', () => {
     const place = (bookmaker: string, odds: number[]) =>
       priceBook(
