@@ -9,7 +9,8 @@ import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { captureLogs } from '../../helpers/logs.js';
 import { silentLogger, testStack } from '../../helpers/stack.js';
 import { startTcpProxy } from '../../helpers/tcp-proxy.js';
-import { book, record, result, startTime, t0 } from '../../unit/sinks/sample-records.js';
+import { book, pricing, record, result, startTime, t0 } from '../../unit/sinks/sample-records.js';
+import { queries } from '../../../sinks/timescale/queries.js';
 import {
   checkDocumentedQueries,
   columnsOf,
@@ -208,7 +209,11 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
     await s.writeBatch([record('oddsNormalized', exchange('OPEN', t0 + 1_000))]);
     const q = (sql: string) => pool.query(sql.replaceAll('$s', escapeIdentifier(schema)));
     expect(
-      (await q(`SELECT status, in_play, settled, time, market_base_rate FROM $s.market_status WHERE event_id = 'status-event'`)).rows,
+      (
+        await q(
+          `SELECT status, in_play, settled, time, market_base_rate FROM $s.market_status WHERE event_id = 'status-event'`,
+        )
+      ).rows,
     ).toEqual([
       {
         status: 'SUSPENDED',
@@ -219,9 +224,9 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
       },
     ]);
     await s.writeBatch([record('oddsNormalized', exchange('CLOSED', t0 + 3_000))]);
-    expect((await q(`SELECT status, settled FROM $s.market_status WHERE event_id = 'status-event'`)).rows).toEqual([
-      { status: 'CLOSED', settled: true },
-    ]);
+    expect(
+      (await q(`SELECT status, settled FROM $s.market_status WHERE event_id = 'status-event'`)).rows,
+    ).toEqual([{ status: 'CLOSED', settled: true }]);
     const { rows } = await q(
       `SELECT market_status, source_event_id, source_market_id, source_selection_id, handicap,
               last_traded_price, traded_volume, total_matched, depth
@@ -247,6 +252,57 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
         { price: 2.48, size: 40 },
       ],
     });
+  });
+
+  it('stores an arbitrage with its legs, and the documented query finds it', async () => {
+    const { sink: s } = sink({ migrate: false });
+    await s.start();
+    const p = pricing({ eventId: 'arb-event', eventTime: t0 + 5_000 });
+    const leg = (selectionId: string, bookmaker: string, odds: number, stakeShare: number) => ({
+      selectionId,
+      bookmaker,
+      provider: 'the-odds-api',
+      odds,
+      netOdds: odds,
+      stakeShare,
+      sourceEventId: 'oa-1',
+      sourceMarketId: 'h2h',
+      sourceSelectionId: selectionId,
+      handicap: null,
+      quoteTime: t0 + 5_000,
+      size: null,
+    });
+    const backBack = {
+      profit: 0.021,
+      netBookSum: 0.979,
+      maxTotalStake: null,
+      stakes: [leg('sel-a', 'pinnacle', 2.6, 0.41), leg('sel-b', 'betfair', 1.8, 0.59)],
+    };
+    await s.writeBatch([
+      record('oddsPricing', {
+        ...p,
+        crossBook: { ...p.crossBook, arbitrage: true, phase: 'in-play', backBack },
+      }),
+    ]);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SET LOCAL search_path TO ${escapeIdentifier(schema)}`);
+      const { rows } = await client.query(queries.arbitrages.sql, [new Date(t0), new Date(t0 + 10_000)]);
+      expect(rows).toEqual([
+        {
+          time: new Date(t0 + 5_000),
+          event_id: 'arb-event',
+          market_id: 'WIN',
+          phase: 'in-play',
+          back_back_profit: 0.021,
+          arbitrage_detail: { backBack, backLay: [] },
+        },
+      ]);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
   });
 
   it('adds the trading columns to tables written before them, leaving the old rows as they were', async () => {
