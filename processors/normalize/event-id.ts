@@ -49,7 +49,9 @@ export function raceNumberFromMarketName(marketName: string | null | undefined):
 const teamsInName = /^(.+?)\s+(?:v|vs\.?|@)\s+(.+)$/iu;
 
 /** The two teams of an event: its home and away team, else an event name "A v B"; null for none. */
-export function teamsOf(input: Pick<EventKeyInput, 'homeTeam' | 'awayTeam' | 'eventName'>): [string, string] | null {
+export function teamsOf(
+  input: Pick<EventKeyInput, 'homeTeam' | 'awayTeam' | 'eventName'>,
+): [string, string] | null {
   if (present(input.homeTeam) && present(input.awayTeam)) return [input.homeTeam, input.awayTeam];
   const match = present(input.eventName) ? teamsInName.exec(input.eventName.trim()) : null;
   return match?.[1] && match[2] ? [match[1], match[2]] : null;

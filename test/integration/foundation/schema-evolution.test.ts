@@ -45,7 +45,7 @@ describe('issue 13 schemas in the registry', () => {
       // What a producer of before left: the released schema registered, a record written with it.
       const older = new AvroSerde(config.registry, names);
       const oldId = await older.register(topic, v1(name));
-      const oldType = avro.Type.forSchema(v1(name) as avro.Schema);
+      const oldType = avro.Type.forSchema(v1(name));
       const written = oldType.random() as unknown as Record<string, unknown>;
       const header = Buffer.alloc(5);
       header.writeInt32BE(oldId, 1);
@@ -58,7 +58,9 @@ describe('issue 13 schemas in the registry', () => {
       const read = (await today.decode(topic, message)) as unknown as Record<string, unknown>;
       for (const field of Object.keys(written)) expect(read).toHaveProperty(field);
       // every field of today's type, the new ones at their defaults
-      const fields = (topicSchema(topic) as unknown as { fields: { name: string }[] }).fields.map((f) => f.name);
+      const fields = (topicSchema(topic) as unknown as { fields: { name: string }[] }).fields.map(
+        (f) => f.name,
+      );
       expect(Object.keys(read).sort()).toEqual([...fields].sort());
     },
   );
