@@ -176,9 +176,10 @@ export interface RaceNow {
 }
 
 /**
- * One step of an event: the walk moves every runner, a match may go in play; the last update
- * closes the market. A race of the shared card follows the card instead (`race`): its form, its
- * non-runners (a withdrawal suspends the market for the step), and its off.
+ * One step of an event: the walk moves every runner, a horse may be scratched (never below three
+ * runners), a match may go in play; the last update closes the market. A race of the shared card
+ * follows the card instead (`race`): its form, its non-runners, and its off. A withdrawal
+ * suspends the market for the step.
  */
 export function stepEvent(event: SimEvent, random: () => number, race?: RaceNow): void {
   event.updatesLeft -= 1;
@@ -206,7 +207,14 @@ export function stepEvent(event: SimEvent, random: () => number, race?: RaceNow)
     runner.logit = Math.max(runner.anchor - 0.6, Math.min(runner.anchor + 0.6, next));
   }
   if (event.liveAfter !== null && event.updatesLeft <= event.liveAfter) event.live = true;
-  event.status = random() < 0.02 ? 'suspended' : 'open';
+  const running = event.runners.filter((r) => !r.scratched);
+  let scratchedNow = false;
+  if (event.sport === 'horse_racing' && running.length > 3 && random() < 0.01) {
+    const victim = running[Math.floor(random() * running.length)];
+    if (victim !== undefined) victim.scratched = scratchedNow = true;
+  }
+  // A withdrawal reprices every other runner: bookmakers suspend while they do, as on course.
+  event.status = random() < 0.02 || scratchedNow ? 'suspended' : 'open';
 }
 
 // The traditional UK fractional ladder: bookmakers print these, not arbitrary fractions.

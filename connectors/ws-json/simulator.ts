@@ -152,8 +152,8 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
     return card.race(index);
   };
   const pairs: PairsByDay = new Map();
-  const newEvent = (sport: SimSport) =>
-    createEvent(
+  const newEvent = (sport: SimSport) => {
+    const event = createEvent(
       sport,
       ++serial,
       now(),
@@ -162,6 +162,14 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
       sport === 'horse_racing' ? nextRace() : undefined,
       pairs,
     );
+    // A race starts from the card's form now, not its runners' base strength: the first update
+    // would otherwise jump by the form's swing, and books quoted either side of it disagree.
+    if (event.race !== null) {
+      const form = card.form(event.race, now());
+      event.runners.forEach((runner, i) => (runner.logit = form[i] ?? runner.logit));
+    }
+    return event;
+  };
   const events: SimEvent[] = simSports.flatMap((sport) =>
     Array.from({ length: eventsPerSport }, () => newEvent(sport)),
   );

@@ -66,7 +66,8 @@ export function renderView(s: ViewSnapshot, width = 110): string {
       : '';
     const joined = joinedProviders(m);
     const tag = joined === undefined ? '' : `  \x1b[36m${joined.join(' + ')}\x1b[0m`;
-    lines.push('  ' + trim(`${m.eventId}  ${m.marketId}  ${m.phase ?? ''}`, width - 32) + tag + arb);
+    const phase = m.phase === 'in-play' ? dim(' in play') : '';
+    lines.push('  ' + trim(`${m.eventId}  ${m.marketId}`, width - 40) + tag + phase + arb);
     const best = m.best
       .slice(0, 6)
       .map((b) => `${b.selectionId} ${b.bestOdds.toFixed(2)} (${b.bestBookmaker})`)

@@ -158,8 +158,12 @@ describe('the simulators', () => {
     const honest = await run(0);
     expect(honest.outputs.filter((o) => o.type === 'pricing').length).toBeGreaterThan(1_000);
     expect(arbitrages(honest.outputs)).toEqual([]);
-    // Horses have names, not numbers.
-    expect([...honest.names].some((n) => /^\d+\. [A-Z][a-z]+ [A-Z][a-z]+$/u.test(n))).toBe(true);
+    // Horses have names (the race card's, as a bookmaker prints them), not numbers.
+    expect(
+      [...honest.names].some(
+        (n) => /^[A-Z][a-z]+( [A-Z][a-z]+)*( \([A-Z]{2,3}\))?$/u.test(n) && !/^Runner /u.test(n),
+      ),
+    ).toBe(true);
     expect([...honest.names].some((n) => /^Runner \d+$/u.test(n))).toBe(false);
     const rigged = await run(0.05);
     expect(arbitrages(rigged.outputs).length).toBeGreaterThan(0);
