@@ -41,6 +41,15 @@ function toFeatures(r: FeaturesDbRow): SelectionFeatures {
     volatility5m: r.volatility_5m,
     numberOfBooks: r.number_of_books,
     marketOverround: r.market_overround,
+    // selection_features keeps the model's inputs only, not who quoted the best price.
+    phase: null,
+    bestBookmaker: null,
+    bestProvider: null,
+    sourceEventId: null,
+    sourceMarketId: null,
+    sourceSelectionId: null,
+    handicap: null,
+    quoteTime: null,
   };
 }
 

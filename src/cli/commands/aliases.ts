@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Kafka } from 'kafkajs';
 import { z } from 'zod';
+import { describeProblem, type InputProblem } from '../../../connectors/historical/problems.js';
 import { offlineProviders, readProviderInput } from '../../../connectors/offline-readers.js';
 import { aliasFilesOf, loadAliasTables } from '../../../processors/normalize/aliases.js';
 import type { RawMarketBook, RawResult } from '../../generated/avro-types.js';
@@ -72,9 +73,11 @@ export function registerAliasesCommands(program: Command): void {
         const tables = await loadAliasTables(aliasFilesOf(config.settings));
         let records: RawRecord[] = [];
         if (opts.provider !== undefined && opts.file !== undefined) {
+          const report = (problem: InputProblem) => say(`aliases check: ${describeProblem(problem)}`);
           for await (const chunk of readProviderInput(opts.provider, {
             file: opts.file,
             receivedAt: Date.now(),
+            report,
           })) {
             records.push(...chunk.books, ...chunk.results);
           }

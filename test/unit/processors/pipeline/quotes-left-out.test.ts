@@ -23,7 +23,11 @@ describe('quotes left out, as Prometheus counts them', () => {
       new URL('../../../fixtures/the-odds-api/handmade_odds_mixed_phases_ages.json', import.meta.url),
     );
     let arbitrages = 0;
-    for await (const chunk of readProviderInput('the-odds-api', { file, receivedAt: now() })) {
+    for await (const chunk of readProviderInput('the-odds-api', {
+      file,
+      receivedAt: now(),
+      report: (problem) => expect.fail(JSON.stringify(problem)),
+    })) {
       for (const out of chain.books(chunk.books))
         if (out.type === 'pricing' && out.crossBook.arbitrage) arbitrages++;
     }
