@@ -103,7 +103,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
     const logs = captureLogs();
     const logger = createLogger({ level: 'info', destination: logs.stream });
     const first = await migrate(pool, { schema, timescale: 'auto', logger, ...policies });
-    expect(first).toEqual({ mode: 'plain', applied: [1, 2, 3, 4] });
+    expect(first).toEqual({ mode: 'plain', applied: [1, 2, 3, 4, 5] });
     const warnings = () => logs.lines().filter((l) => l.level === 'warn');
     expect(warnings()).toHaveLength(1);
     expect(warnings()[0]!.msg).toContain('hypertable features are off');
@@ -118,6 +118,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
       { version: 2, mode: 'plain' },
       { version: 3, mode: 'plain' },
       { version: 4, mode: 'plain' },
+      { version: 5, mode: 'plain' },
     ]);
   });
 
@@ -125,7 +126,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
     const run = () =>
       migrate(twoClients, { schema: fresh, timescale: 'auto', logger: silentLogger, ...policies });
     const results = await Promise.all([run(), run()]);
-    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4]);
+    expect(results.flatMap((r) => r.applied).sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('makes odds_ohlc_1m a plain view with the continuous aggregate columns', async () => {
@@ -306,7 +307,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
   });
 
   it('adds the trading columns to tables written before them, leaving the old rows as they were', async () => {
-    // A schema as released before migration 4: migrate, then take 4 back out.
+    // A schema as released before migration 5: migrate, then take 5 back out.
     await migrate(pool, { schema: upgraded, timescale: 'auto', logger: silentLogger, ...policies });
     const t = (name: string) => `${escapeIdentifier(upgraded)}.${name}`;
     const dropped = (
@@ -319,7 +320,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
     expect(dropped.length).toBeGreaterThan(20);
     for (const c of dropped) await pool.query(`ALTER TABLE ${t(c.table_name)} DROP COLUMN ${c.column_name}`);
     await pool.query(`DROP TABLE ${t('market_status')}`);
-    await pool.query(`DELETE FROM ${t('schema_migrations')} WHERE version = 4`);
+    await pool.query(`DELETE FROM ${t('schema_migrations')} WHERE version = 5`);
     await pool.query(
       `INSERT INTO ${t('odds_snapshots')} (time, event_id, market_id, bookmaker, selection_id, side, odds,
          implied_probability, selection_status, in_play, provider, received_at)
@@ -330,7 +331,7 @@ describe('timescale sink on plain PostgreSQL (no extension)', () => {
       await migrate(pool, { schema: upgraded, timescale: 'auto', logger: silentLogger, ...policies }),
     ).toEqual({
       mode: 'plain',
-      applied: [4],
+      applied: [5],
     });
     const { rows } = await pool.query(`SELECT odds, market_status, depth FROM ${t('odds_snapshots')}`);
     expect(rows).toEqual([{ odds: 2, market_status: null, depth: null }]);
