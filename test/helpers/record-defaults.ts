@@ -4,9 +4,10 @@ import type {
   MarketBook,
   MarketPricing,
   Selection,
-  SelectionFeatures,
   SelectionPricing,
 } from '../../src/generated/avro-types.js';
+import { noExchangeData } from '../../connectors/contract.js';
+import { unattributed } from '../../src/ops/features-store.js';
 
 // The fields issue 13 added to the records, at the values a book without exchange data and
 // provider ids would carry: test builders spread these so each test names only what it checks.
@@ -15,12 +16,7 @@ export const selectionExtras = (
   sourceSelectionId: string | null = null,
 ): Omit<Selection, 'selectionId' | 'name' | 'decimalOdds' | 'point' | 'size' | 'status'> => ({
   sourceSelectionId,
-  handicap: null,
-  lastTradedPrice: null,
-  tradedVolume: null,
-  depth: [],
-  bspNear: null,
-  bspFar: null,
+  ...noExchangeData(),
 });
 
 export const bookExtras: Pick<MarketBook, 'settled' | 'marketBaseRate' | 'totalMatched'> = {
@@ -71,23 +67,4 @@ export const pricingExtras: Pick<
   commission: 0,
 };
 
-export const featuresExtras: Pick<
-  SelectionFeatures,
-  | 'phase'
-  | 'bestBookmaker'
-  | 'bestProvider'
-  | 'sourceEventId'
-  | 'sourceMarketId'
-  | 'sourceSelectionId'
-  | 'handicap'
-  | 'quoteTime'
-> = {
-  phase: null,
-  bestBookmaker: null,
-  bestProvider: null,
-  sourceEventId: null,
-  sourceMarketId: null,
-  sourceSelectionId: null,
-  handicap: null,
-  quoteTime: null,
-};
+export const featuresExtras = unattributed;
