@@ -191,7 +191,15 @@ describe('redis sink', () => {
         book({
           ...live('ev-tie', eventTime),
           selections: [
-            { selectionId: 'a', name: null, decimalOdds: odds, point: null, size: null, status: 'ACTIVE' },
+            {
+              selectionId: 'a',
+              name: null,
+              decimalOdds: odds,
+              point: null,
+              size: null,
+              status: 'ACTIVE',
+              ...selectionExtras(),
+            },
           ],
         }),
       ),
