@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { DeadLetterError, RawMarketBook, RawResult } from '../src/generated/avro-types.js';
+import type { DeadLetterError, RawMarketBook, RawResult, RawSelection } from '../src/generated/avro-types.js';
 import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics.js';
 import type { BreakerFactory } from '../src/resilience/breaker.js';
@@ -12,6 +12,27 @@ export interface ParseFailure {
   /** The payload byte for byte (a frame, a response body, a line of a stream file). */
   payload: Buffer | string;
 }
+
+/** The exchange fields of a selection, for providers that have none (bookmakers' prices). */
+export function noExchangeData(): Pick<
+  RawSelection,
+  'handicap' | 'lastTradedPrice' | 'tradedVolume' | 'depth' | 'bspNear' | 'bspFar'
+> {
+  return {
+    handicap: null,
+    lastTradedPrice: null,
+    tradedVolume: null,
+    depth: [],
+    bspNear: null,
+    bspFar: null,
+  };
+}
+
+/** The exchange fields of a book, for providers that have none. */
+export const noExchangeMarketData = {
+  marketBaseRate: null,
+  totalMatched: null,
+} as const satisfies Partial<RawMarketBook>;
 
 /**
  * Where connectors put what they produce. The Kafka implementation writes RawMarketBook to

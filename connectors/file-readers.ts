@@ -47,6 +47,45 @@ function detectOddsFormat(value: unknown): OddsFormat {
 }
 
 /**
+ * How far past its median a recording's provider times plausibly reach: real responses span up to
+ * an hour (a golf outright's bookmakers: 54 min), so three hours is a clock's error, not the data.
+ */
+const recordingSpreadMs = 3 * 3_600_000;
+
+/**
+ * When a recorded payload was received, for the records read from it. A recording has no
+ * receipt time of its own; reading it "now" is right for the past recordings of real data, but a
+ * file dated ahead of today (made-up data, a recording replayed on a machine whose clock is
+ * behind) would then have every quote "stamped in the future". So: now, or the newest provider
+ * time of the file if that is later — ignoring times more than three hours past the file's median,
+ * which are one clock's error, not the time of the recording (that quote stays future-stamped).
+ */
+export function recordingReceivedAt(providerTimes: readonly number[], now: number): number {
+  const times = providerTimes.filter(Number.isFinite).sort((a, b) => a - b);
+  if (times.length === 0) return now;
+  const median = times[Math.floor((times.length - 1) / 2)]!;
+  const plausible = times.filter((t) => t <= median + recordingSpreadMs);
+  return Math.max(now, plausible[plausible.length - 1] ?? now);
+}
+
+/** The `last_update` times of an odds response (ISO strings or unix seconds), in ms. */
+function lastUpdates(value: unknown): number[] {
+  const times: number[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'last_update' && typeof x === 'number') times.push(x * 1000);
+        else if (k === 'last_update' && typeof x === 'string') times.push(Date.parse(x));
+        else walk(x);
+      }
+    }
+  };
+  walk(value);
+  return times;
+}
+
+/**
  * A historical odds snapshot (`/v4/historical/sports/{sport}/odds`): the events under `data`, taken
  * at `timestamp`, which is when the books were seen.
  */
@@ -90,13 +129,14 @@ export function* readOddsApiFile(text: string, options: ReaderOptions): Generato
       ? detectOddsFormat(elements)
       : options.oddsFormat;
   const tracker = createResultsTracker();
+  const receivedAt = recordingReceivedAt(lastUpdates(elements), options.receivedAt);
   for (let i = 0; i < elements.length; i++) {
     const body = JSON.stringify([elements[i]]);
     if (isScores) {
-      const { results, failures } = parseScoresBody(body, options.receivedAt);
+      const { results, failures } = parseScoresBody(body, receivedAt);
       yield { position: i + 1, books: [], results: tracker.newlyCompleted(results), failures };
     } else {
-      const { books, failures } = parseOddsBody(body, { oddsFormat, receivedAt: options.receivedAt });
+      const { books, failures } = parseOddsBody(body, { oddsFormat, receivedAt });
       yield { position: i + 1, books, results: [], failures };
     }
   }
@@ -108,13 +148,18 @@ export function* readWsJsonFile(
   options: ReaderOptions & { mapping: FieldMapping },
 ): Generator<RecordChunk> {
   const lines = text.split(/\r?\n/);
+  const parse = (line: string, receivedAt: number) =>
+    parseFrame(line, options.mapping, { provider: options.provider ?? 'ws-json', receivedAt });
+  // First pass: the frames' own times, to know when the recording was made (recordingReceivedAt).
+  const stamped = lines.flatMap((line) => {
+    const outcome = line.trim().length === 0 ? undefined : parse(line, Number.NaN);
+    return outcome?.kind === 'books' ? outcome.books.map((b) => b.eventTime) : [];
+  });
+  const receivedAt = recordingReceivedAt(stamped, options.receivedAt);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim().length === 0) continue;
-    const outcome = parseFrame(line, options.mapping, {
-      provider: options.provider ?? 'ws-json',
-      receivedAt: options.receivedAt,
-    });
+    const outcome = parse(line, receivedAt);
     if (outcome.kind === 'books') yield { position: i + 1, books: outcome.books, results: [], failures: [] };
     else if (outcome.kind === 'failure')
       yield { position: i + 1, books: [], results: [], failures: [outcome.failure] };

@@ -159,12 +159,11 @@ export async function runSink(
       const heartbeat = () => payload.heartbeat();
       try {
         for (const message of chunk) {
+          // A tombstone on the compacted results topic deletes an old key: nothing to write.
+          const bytes = message.value;
+          if (bytes === null) continue;
           try {
-            const value = await hold(
-              'decoding',
-              () => deps.serde.decode(topicId, message.value ?? Buffer.alloc(0)),
-              heartbeat,
-            );
+            const value = await hold('decoding', () => deps.serde.decode(topicId, bytes), heartbeat);
             records.push({
               topic: topicId,
               value,

@@ -69,6 +69,18 @@ export function createMetrics(registry: Registry = new Registry()) {
       labelNames: ['stage', 'direction'] as const,
       registers: [registry],
     }),
+    quotesLeftOut: new Counter({
+      name: 'oddsflow_quotes_left_out_total',
+      help: "Bookmaker quotes the cross-book state stopped combining, by reason (suspended, closed, other-phase, stale, future); counted when a bookmaker's reason changes.",
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    arbitrageOpened: new Counter({
+      name: 'oddsflow_arbitrage_opened_total',
+      help: 'Arbitrages after commission that opened in a market, by kind (back-back, back-lay); counted once per opening.',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     deadLetters: new Counter({
       name: 'oddsflow_dead_letters_total',
       help: 'Records sent to the dead-letter topic, by stage and reason code.',

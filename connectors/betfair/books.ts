@@ -4,7 +4,7 @@ import type {
   RawRunnerResult,
   RawSelection,
 } from '../../src/generated/avro-types.js';
-import { bestOffer, runnerKey, type RunnerState, type Side } from './ladders.js';
+import { runnerKey, topLevels, type RunnerState, type Side } from './ladders.js';
 import type { CacheUpdate, MarketState } from './market-cache.js';
 import {
   finiteOrNull,
@@ -87,16 +87,28 @@ function header(market: MarketState, definition: MarketDefinition): Header {
   };
 }
 
+/** Levels of each side a book carries: what a trader sees of the ladder beyond the best price. */
+export const DEPTH_LEVELS = 3;
+
 function selection(definition: RunnerDefinition, runner: RunnerState | undefined, side: Side): RawSelection {
   const status = selectionStatus(definition);
-  const best = status === 'REMOVED' || runner === undefined ? null : bestOffer(runner, side);
+  // A removed runner's ladder is history, not an offer; its traded figures still are facts.
+  const depth = status === 'REMOVED' || runner === undefined ? [] : topLevels(runner, side, DEPTH_LEVELS);
+  const best = depth[0];
   return {
     sourceSelectionId: String(definition.id),
     name: definition.name ?? null,
-    price: best === null ? null : String(best.price),
+    price: best === undefined ? null : String(best.price),
     point: definition.hc ? definition.hc : null,
     size: best?.size ?? null,
     status,
+    // A bet names the runner by selection id and handicap; 0 is Betfair's "no handicap".
+    handicap: definition.hc ?? 0,
+    lastTradedPrice: runner?.ltp ?? null,
+    tradedVolume: runner?.tv ?? null,
+    depth,
+    bspNear: runner?.spn ?? null,
+    bspFar: runner?.spf ?? null,
   };
 }
 
@@ -105,20 +117,33 @@ interface BookState {
   status: string;
   inPlay: boolean;
   numberOfPlaces: number | null;
+  marketBaseRate: number | null;
+  totalMatched: number | null;
   selections: readonly RawSelection[];
+}
+
+function sameDepth(a: RawSelection['depth'], b: RawSelection['depth']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.price !== b[i]!.price || a[i]!.size !== b[i]!.size) return false;
+  }
+  return true;
 }
 
 /**
  * Field by field rather than by comparing JSON: serialising every book twice a frame took a third
- * of the connector's decoding time (bench/README.md). Selections hold only scalars.
+ * of the connector's decoding time (bench/README.md). Selections hold scalars and the depth.
  */
 function sameBook(a: BookState, b: BookState): boolean {
   if (a.status !== b.status || a.inPlay !== b.inPlay || a.numberOfPlaces !== b.numberOfPlaces) return false;
+  if (a.marketBaseRate !== b.marketBaseRate || a.totalMatched !== b.totalMatched) return false;
   if (a.selections.length !== b.selections.length) return false;
   for (let i = 0; i < a.selections.length; i++) {
     const x = a.selections[i]!;
     const y = b.selections[i]!;
-    for (const field of Object.keys(x) as (keyof RawSelection)[]) if (x[field] !== y[field]) return false;
+    for (const field of Object.keys(x) as (keyof RawSelection)[]) {
+      if (field === 'depth' ? !sameDepth(x.depth, y.depth) : x[field] !== y[field]) return false;
+    }
   }
   return true;
 }
@@ -188,7 +213,14 @@ export class BookBuilder {
     const status = bookStatus(definition);
     const inPlay = definition.inPlay === true;
     const selections = runners.map((r) => selection(r, market.runners.get(runnerKey(r.id, r.hc)), side));
-    const state: BookState = { status, inPlay, numberOfPlaces: head.numberOfPlaces, selections };
+    const state: BookState = {
+      status,
+      inPlay,
+      numberOfPlaces: head.numberOfPlaces,
+      marketBaseRate: definition.marketBaseRate ?? null,
+      totalMatched: market.tv,
+      selections,
+    };
     const key = `${market.id}:${side}`;
     const before = this.emitted.get(key);
     if (before !== undefined && sameBook(before, state)) return undefined;
@@ -205,6 +237,8 @@ export class BookBuilder {
       eventTime,
       receivedAt,
       payload: payload(),
+      marketBaseRate: state.marketBaseRate,
+      totalMatched: state.totalMatched,
     };
   }
 

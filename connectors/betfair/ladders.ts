@@ -96,25 +96,52 @@ export function applyRunnerChange(runner: RunnerState, change: RunnerChange): vo
 
 export type Side = 'back' | 'lay';
 
+/** A price offered and the money available at it. */
+export interface Offer {
+  price: number;
+  size: number;
+}
+
+/** Inserts into `best` (kept sorted, best first, at most `count`) when `offer` ranks. */
+function keepBest(
+  best: Offer[],
+  offer: Offer,
+  count: number,
+  better: (a: number, b: number) => boolean,
+): void {
+  let at = best.length;
+  while (at > 0 && better(offer.price, best[at - 1]!.price)) at--;
+  if (at >= count) return;
+  best.splice(at, 0, offer);
+  if (best.length > count) best.pop();
+}
+
 /**
- * Best price offered on one side: from the full-depth ladder when it has prices, otherwise
- * level 0 of the display ladder, otherwise of the best-offers ladder — the same precedence as
- * betfairlightweight's `serialise_available_to_back/lay`.
+ * The best `count` levels offered on one side, best first: from the full-depth ladder when it
+ * has prices, otherwise the display ladder, otherwise the best-offers ladder — the precedence of
+ * betfairlightweight's `serialise_available_to_back/lay`. The rolled-up ladders are keyed by
+ * level; a level missing in the middle (deleted, not yet refilled) is skipped, not shown empty.
+ * One pass, no sort: this runs for every runner of every book the connector builds.
  */
-export function bestOffer(runner: RunnerState, side: Side): { price: number; size: number } | null {
+export function topLevels(runner: RunnerState, side: Side, count: number): Offer[] {
+  const best: Offer[] = [];
   const full = side === 'back' ? runner.atb : runner.atl;
   if (full.size > 0) {
-    let best: number | undefined;
-    for (const price of full.keys()) {
-      if (best === undefined || (side === 'back' ? price > best : price < best)) best = price;
-    }
-    return best === undefined ? null : { price: best, size: full.get(best) ?? 0 };
+    const higher = side === 'back' ? (a: number, b: number) => a > b : (a: number, b: number) => a < b;
+    for (const [price, size] of full) keepBest(best, { price, size }, count, higher);
+    return best;
   }
   const display = side === 'back' ? runner.bdatb : runner.bdatl;
   const levels = display.size > 0 ? display : side === 'back' ? runner.batb : runner.batl;
-  let bestLevel: number | undefined;
-  for (const level of levels.keys()) if (bestLevel === undefined || level < bestLevel) bestLevel = level;
-  return bestLevel === undefined ? null : (levels.get(bestLevel) ?? null);
+  const byLevel: { level: number; offer: Offer }[] = [];
+  for (const [level, offer] of levels) byLevel.push({ level, offer });
+  byLevel.sort((a, b) => a.level - b.level);
+  return byLevel.slice(0, count).map(({ offer }) => ({ price: offer.price, size: offer.size }));
+}
+
+/** Best price offered on one side (topLevels' first), or null when nothing is offered. */
+export function bestOffer(runner: RunnerState, side: Side): Offer | null {
+  return topLevels(runner, side, 1)[0] ?? null;
 }
 
 /** The runner in wire form, as an image entry would carry it (used to persist the cache). */

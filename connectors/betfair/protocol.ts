@@ -81,6 +81,8 @@ export const marketDefinitionSchema = z.looseObject({
   settledTime: z.string().nullish(),
   version: z.number().nullish(),
   bspMarket: z.boolean().nullish(),
+  /** Commission on net winnings in percent (5 = 5 %): the rate bets on this market pay. */
+  marketBaseRate: z.number().nullish(),
   /** Historic files only. */
   name: z.string().nullish(),
   eventName: z.string().nullish(),

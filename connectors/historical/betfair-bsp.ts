@@ -1,5 +1,5 @@
 import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
-import type { ParseFailure } from '../contract.js';
+import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
 import { csvRows, headerNames, type CsvRow } from './csv.js';
 import type { RecordChunk } from '../file-readers.js';
 import type { ProblemSink } from './problems.js';
@@ -180,10 +180,12 @@ export async function* readBspCsv(
         point: null,
         size: null,
         status: 'ACTIVE',
+        ...noExchangeData(),
       })),
       eventTime: startTime,
       receivedAt: startTime,
       payload,
+      ...noExchangeMarketData,
     };
     const result: RawResult = {
       ...common,

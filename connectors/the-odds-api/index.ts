@@ -16,6 +16,7 @@ import { parseScoresBody } from './parse-scores.js';
 import { createPollLoop, type PollLoop } from './poll-loop.js';
 import { stretchInterval, type Quota } from './quota.js';
 import { createResultsTracker } from './results-tracker.js';
+import { createWithdrawalTracker, type WithdrawalTracker } from './withdrawals.js';
 
 export { configSchema } from './config.js';
 export type { TheOddsApiConfig, SportConfig } from './config.js';
@@ -64,6 +65,8 @@ export function createTheOddsApiConnector(
     { logger: log, metrics, clock, guard: breakerGuard(breaker) },
   );
   const tracker = createResultsTracker(config.resultsMemory);
+  // One per sport poll: each compares a response with the previous response of the same query.
+  const withdrawals = new Map<string, WithdrawalTracker>();
   const abort = new AbortController();
   let halt: Halt | null = null;
   let loops: PollLoop[] = [];
@@ -137,11 +140,19 @@ export function createTheOddsApiConnector(
     };
     const response = await call(what, `/v4/sports/${sport.sport}/odds`, query);
     if (!response) return;
-    const { books, failures } = parseOddsBody(response.body, {
+    const {
+      books: listed,
+      failures,
+      events,
+    } = parseOddsBody(response.body, {
       oddsFormat: sport.oddsFormat,
       receivedAt: response.receivedAt,
     });
     metrics.connectorMessages.inc({ provider, outcome: failures.length === 0 ? 'ok' : 'malformed' });
+    let withdrawn = withdrawals.get(sport.sport);
+    if (withdrawn === undefined) withdrawals.set(sport.sport, (withdrawn = createWithdrawalTracker()));
+    const facts = { receivedAt: response.receivedAt, complete: failures.length === 0, events };
+    const books = [...listed, ...withdrawn.withdrawals(listed, facts)];
     if (books.length > 0) {
       try {
         await publisher.publishBooks(books);
@@ -158,6 +169,8 @@ export function createTheOddsApiConnector(
         await deadLetter(what, [{ ...failure, payload: response.body }]);
       }
     }
+    // Only once published: a failed publish compares the next response with this one's predecessor.
+    withdrawn.remember(listed, facts);
     await deadLetter(what, failures);
   }
 

@@ -1,5 +1,5 @@
 import type { RawMarketBook, RawSelection } from '../../src/generated/avro-types.js';
-import type { ParseFailure } from '../contract.js';
+import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
 import { notAnArray, parseFailure, parseReasons, provider, readJsonBody } from './parse-body.js';
 import {
   bookmakerHeaderSchema,
@@ -23,6 +23,8 @@ export interface OddsParseContext {
 export interface ParsedOdds {
   books: RawMarketBook[];
   failures: ParseFailure[];
+  /** Ids of the events the response lists (readable ones), priced or not. */
+  events: string[];
 }
 
 type EventHeader = ReturnType<typeof oddsEventHeaderSchema.parse>;
@@ -56,6 +58,7 @@ function toSelection(outcome: Outcome): RawSelection {
     point: outcome.point ?? null,
     size: null,
     status: 'ACTIVE',
+    ...noExchangeData(),
   };
 }
 
@@ -93,6 +96,7 @@ function toBook(
     eventTime,
     receivedAt: context.receivedAt,
     payload,
+    ...noExchangeMarketData,
   };
 }
 
@@ -106,7 +110,9 @@ function toBook(
 export function parseOddsResponse(value: unknown, context: OddsParseContext, body = ''): ParsedOdds {
   const books: RawMarketBook[] = [];
   const failures: ParseFailure[] = [];
-  if (!Array.isArray(value)) return { books, failures: [notAnArray(value, body || JSON.stringify(value))] };
+  const events: string[] = [];
+  if (!Array.isArray(value))
+    return { books, failures: [notAnArray(value, body || JSON.stringify(value))], events };
 
   value.forEach((rawEvent: unknown, i) => {
     const event = oddsEventHeaderSchema.safeParse(rawEvent);
@@ -116,6 +122,7 @@ export function parseOddsResponse(value: unknown, context: OddsParseContext, bod
       );
       return;
     }
+    events.push(event.data.id);
     const eventHeader = omitKey(rawEvent, 'bookmakers');
     event.data.bookmakers.forEach((rawBookmaker: unknown, j) => {
       const bookmaker = bookmakerHeaderSchema.safeParse(rawBookmaker);
@@ -141,12 +148,12 @@ export function parseOddsResponse(value: unknown, context: OddsParseContext, bod
       });
     });
   });
-  return { books, failures };
+  return { books, failures, events };
 }
 
 /** The response body as it came off the wire; a body that is not JSON is one failure, kept byte for byte. */
 export function parseOddsBody(body: string, context: OddsParseContext): ParsedOdds {
   const json = readJsonBody(body);
-  if (!json.ok) return { books: [], failures: [json.failure] };
+  if (!json.ok) return { books: [], failures: [json.failure], events: [] };
   return parseOddsResponse(json.value, context, body);
 }

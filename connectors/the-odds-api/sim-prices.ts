@@ -5,13 +5,18 @@ export function logistic(x: number): number {
 /**
  * Decimal prices of one book with a margin: each selection's implied probability is
  * p + margin × (1 − p) / (n − 1), so the book sums to 1 + margin before rounding and no implied
- * probability reaches 1 (a plain p × (1 + margin) would, for a heavy favourite). Rounded to 2 decimals and clamped to 1.01–1000, the provider's range.
+ * probability reaches 1 (a plain p × (1 + margin) would, for a heavy favourite). Rounded to 2
+ * decimals against the bettor, as prices are printed: a back price down, a lay price (negative
+ * margin, an exchange's lay book) up — rounding the other way would hand out the margin of a
+ * short price (1.15) and make arbitrages nobody meant. Clamped to 1.01–1000, the provider's range.
  */
 export function bookPrices(probabilities: readonly number[], margin: number): number[] {
   const n = probabilities.length;
+  const round = margin >= 0 ? Math.floor : Math.ceil;
   return probabilities.map((p) => {
     const implied = n > 1 ? p + (margin * (1 - p)) / (n - 1) : p;
-    const decimal = Math.round((1 / implied) * 100) / 100;
+    // The epsilon keeps 2.1 (2.0999999…) from flooring to 2.09.
+    const decimal = round((1 / implied) * 100 + (margin >= 0 ? 1e-9 : -1e-9)) / 100;
     return Math.min(1000, Math.max(1.01, decimal));
   });
 }

@@ -71,24 +71,32 @@ export function createSimRoutes(
       wanted.length > 0 ? wanted.includes(b.key) : regions.includes(b.region),
     );
     const unix = q.get('dateFormat') === 'unix';
+    // A bookmaker lists only the markets it offers (exchanges alone have h2h_lay), and none at
+    // all while it is absent from the event (the simulator's absenceRate).
     const body = from.openEvents(sport).map((e) => ({
       ...eventHeader(e, unix),
-      bookmakers: books.map((b) => {
-        const updated = time(Math.max(e.lastStepAt - b.lagMs, 0), unix);
-        return {
-          key: b.key,
-          title: b.title,
-          last_update: updated,
-          markets: markets.map((m) => ({
-            key: m,
+      bookmakers: books
+        .filter((b) => from.lists(e, b))
+        .map((b) => {
+          const updated = time(Math.max(e.lastStepAt - b.lagMs, 0), unix);
+          const offered = markets
+            .map((m) => ({ key: m, outcomes: from.market(e, b, m as SimMarket) }))
+            .filter((m) => m.outcomes.length > 0);
+          return {
+            key: b.key,
+            title: b.title,
             last_update: updated,
-            outcomes: from.market(e, b, m as SimMarket).map((o) => ({
-              ...o,
-              price: format === 'american' ? toAmerican(o.price) : o.price,
+            markets: offered.map((m) => ({
+              key: m.key,
+              last_update: updated,
+              outcomes: m.outcomes.map((o) => ({
+                ...o,
+                price: format === 'american' ? toAmerican(o.price) : o.price,
+              })),
             })),
-          })),
-        };
-      }),
+          };
+        })
+        .filter((b) => b.markets.length > 0),
     }));
     return { body, cost: markets.length * regionCost };
   }

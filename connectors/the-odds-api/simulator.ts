@@ -82,6 +82,8 @@ export async function startOddsApiSimulator(options: SimulatorOptions = {}): Pro
     startSpacingMs: options.startSpacingMs ?? 60_000,
     durationMs: options.durationMs ?? 120_000,
     stepMs: options.stepMs ?? 1_000,
+    arbitrageRate: options.arbitrageRate ?? 0,
+    absenceRate: options.absenceRate ?? 0,
   };
   const now = options.now ?? Date.now;
   const world = createSimWorld({ ...worldOptions, now });

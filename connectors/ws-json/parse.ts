@@ -1,5 +1,5 @@
 import type { DeadLetterError, RawMarketBook, RawSelection } from '../../src/generated/avro-types.js';
-import type { ParseFailure } from '../contract.js';
+import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
 import { nestedDeeperThan, nestingError } from '../json-depth.js';
 import {
   bookStatuses,
@@ -53,6 +53,7 @@ function readSelection(
     point: read.number('selection.point', f.point),
     size: read.number('selection.size', f.size),
     status,
+    ...noExchangeData(),
   };
 }
 
@@ -93,6 +94,7 @@ function readBook(
     eventTime: read.time('book.timestamp', f.timestamp, true) ?? options.receivedAt,
     receivedAt: options.receivedAt,
     payload,
+    ...noExchangeMarketData,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 
 import type { CardRace } from '../../src/sim/race-card.js';
+import { drawPair, pairKey, teamsFor, utcDay } from '../../src/sim/names.js';
 import { gaussian } from '../../src/sim/random.js';
 
 export type SimPriceFormat = 'decimal' | 'fractional' | 'american';
@@ -59,17 +60,11 @@ export interface SimEvent {
   liveAfter: number | null;
 }
 
-const teams: Record<'soccer_epl' | 'basketball_nba', readonly string[]> = {
-  soccer_epl: ['Arsenal', 'Chelsea', 'Everton', 'Fulham', 'Brentford', 'Liverpool', 'Burnley', 'Wolves'],
-  basketball_nba: [
-    'Boston Celtics',
-    'Denver Nuggets',
-    'Miami Heat',
-    'Phoenix Suns',
-    'Utah Jazz',
-    'Chicago Bulls',
-  ],
-};
+/**
+ * The pairs already drawn per UTC day, so one day never has two games of the same teams (which
+ * would share a canonical event id until the pipeline tells them apart by start time).
+ */
+export type PairsByDay = Map<string, Set<string>>;
 
 export function probabilities(event: SimEvent): number[] {
   const active = event.runners.map((r) => (r.scratched ? 0 : Math.exp(r.logit)));
@@ -100,10 +95,10 @@ export function createEvent(
   msPerUpdate: number,
   random: () => number,
   race?: CardRace,
+  pairs: PairsByDay = new Map(),
 ): SimEvent {
   const id = `sim-${sport}-${serial}`;
   const updatesLeft = 150 + Math.floor(random() * 150);
-  const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)] ?? 'Unknown';
   if (sport === 'horse_racing') {
     if (race === undefined) throw new Error('a simulated horse race needs a race of the card');
     const runners = race.runners.map((r) => ({
@@ -134,9 +129,14 @@ export function createEvent(
       liveAfter: null,
     };
   }
-  const list = teams[sport];
-  const home = pick(list);
-  const away = pick(list.filter((t) => t !== home));
+  const liveAfter = Math.floor(updatesLeft * 0.6);
+  const startsAt = now + (updatesLeft - liveAfter) * msPerUpdate;
+  const day = utcDay(startsAt);
+  const played = pairs.get(day) ?? new Set<string>();
+  const [home, away] = drawPair(teamsFor(sport, 1), random, played);
+  played.add(pairKey(home, away));
+  pairs.set(day, played);
+  for (const known of pairs.keys()) if (known < utcDay(now - 4 * 86_400_000)) pairs.delete(known);
   const strength = Math.max(-0.8, Math.min(0.8, gaussian(random) * 0.5));
   const sides = sport === 'soccer_epl' ? ['home', 'draw', 'away'] : ['home', 'away'];
   const runners = sides.map((side) => {
@@ -144,7 +144,6 @@ export function createEvent(
     const name = side === 'home' ? home : side === 'away' ? away : 'Draw';
     return { id: `${id}:${side}`, name, horseId: null, logit, anchor: logit, scratched: false };
   });
-  const liveAfter = Math.floor(updatesLeft * 0.6);
   return {
     id,
     sport,
@@ -154,7 +153,7 @@ export function createEvent(
     race: null,
     home,
     away,
-    startsAt: now + (updatesLeft - liveAfter) * msPerUpdate,
+    startsAt,
     live: false,
     marketKey: sport === 'soccer_epl' ? 'h2h_3way' : 'h2h',
     marketName: sport === 'soccer_epl' ? 'Match Result' : 'Moneyline',
@@ -179,7 +178,8 @@ export interface RaceNow {
 /**
  * One step of an event: the walk moves every runner, a horse may be scratched (never below three
  * runners), a match may go in play; the last update closes the market. A race of the shared card
- * follows the card instead (`race`): its form, its non-runners, and its off.
+ * follows the card instead (`race`): its form, its non-runners, and its off. A withdrawal
+ * suspends the market for the step.
  */
 export function stepEvent(event: SimEvent, random: () => number, race?: RaceNow): void {
   event.updatesLeft -= 1;
@@ -188,25 +188,33 @@ export function stepEvent(event: SimEvent, random: () => number, race?: RaceNow)
     return;
   }
   if (race !== undefined) {
+    let withdrawnNow = false;
     event.runners.forEach((runner, i) => {
       runner.logit = race.form[i] ?? runner.logit;
-      if (runner.horseId !== null && race.withdrawn.has(runner.horseId)) runner.scratched = true;
+      if (runner.horseId !== null && race.withdrawn.has(runner.horseId) && !runner.scratched) {
+        runner.scratched = withdrawnNow = true;
+      }
     });
-    event.status = random() < 0.02 ? 'suspended' : 'open';
+    // A withdrawal reprices every other runner: bookmakers suspend while they do, as on course.
+    event.status = random() < 0.02 || withdrawnNow ? 'suspended' : 'open';
     return;
   }
-  const volatility = event.live ? 0.12 : 0.04;
+  // One update moves a price by about 1 % (in play 2 %), less than any bookmaker's margin: books
+  // quoted an update apart never add up to an arbitrage (the deliberate ones are arbitrageRate's).
+  const volatility = event.live ? 0.04 : 0.02;
   for (const runner of event.runners) {
     const next = runner.logit + 0.05 * (runner.anchor - runner.logit) + gaussian(random) * volatility;
     runner.logit = Math.max(runner.anchor - 0.6, Math.min(runner.anchor + 0.6, next));
   }
   if (event.liveAfter !== null && event.updatesLeft <= event.liveAfter) event.live = true;
   const running = event.runners.filter((r) => !r.scratched);
+  let scratchedNow = false;
   if (event.sport === 'horse_racing' && running.length > 3 && random() < 0.01) {
     const victim = running[Math.floor(random() * running.length)];
-    if (victim !== undefined) victim.scratched = true;
+    if (victim !== undefined) victim.scratched = scratchedNow = true;
   }
-  event.status = random() < 0.02 ? 'suspended' : 'open';
+  // A withdrawal reprices every other runner: bookmakers suspend while they do, as on course.
+  event.status = random() < 0.02 || scratchedNow ? 'suspended' : 'open';
 }
 
 // The traditional UK fractional ladder: bookmakers print these, not arbitrary fractions.
@@ -258,11 +266,21 @@ export interface SimOutcome {
 /** Book percentages a quote is kept within (102–110 %), as real bookmakers' books are. */
 export const simBookRange = { min: 1.02, max: 1.1 } as const;
 
+/** How far a deliberate pricing error (simulator option arbitrageRate) lengthens one price. */
+export const mispriceFactor = 1.35;
+
 /**
  * A bookmaker's view of the event: true probabilities, its margin and a little noise of its own.
  * Rounding to the printed format moves the book; the margin is nudged until it sits in range.
+ * `mispricedRunner` is priced mispriceFactor too long: a deliberate error that opens an arbitrage
+ * against the other bookmakers' books of the same instant.
  */
-export function quote(event: SimEvent, bookmaker: SimBookmaker, random: () => number): SimOutcome[] {
+export function quote(
+  event: SimEvent,
+  bookmaker: SimBookmaker,
+  random: () => number,
+  mispricedRunner?: string,
+): SimOutcome[] {
   const probs = probabilities(event);
   const noise = event.runners.map(() => 1 + gaussian(random) * 0.004);
   let margin = bookmaker.margin;
@@ -279,7 +297,11 @@ export function quote(event: SimEvent, bookmaker: SimBookmaker, random: () => nu
     else break;
   }
   return event.runners.map((runner, i) => {
-    const price = prices[i] ?? null;
+    const printed = prices[i] ?? null;
+    const price =
+      printed !== null && runner.id === mispricedRunner
+        ? printPrice(printed.decimal * mispriceFactor, bookmaker.format)
+        : printed;
     return price === null
       ? { id: runner.id, name: runner.name, price: null, status: 'scratched' }
       : { id: runner.id, name: runner.name, price: price.text, status: 'active' };

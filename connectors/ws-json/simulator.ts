@@ -10,6 +10,7 @@ import {
   quote,
   simSports,
   stepEvent,
+  type PairsByDay,
   type SimBookmaker,
   type SimEvent,
   type SimSport,
@@ -39,6 +40,11 @@ export interface WsSimulatorOptions {
    * exchange are quoted here too, ending when the exchange has run them. Default: its own card.
    */
   raceCard?: RaceCard;
+  /**
+   * Chance per price update that one bookmaker misprices one selection (mispriceFactor too long):
+   * an arbitrage made on purpose, rarely. 0 by default; the demo sets a small rate.
+   */
+  arbitrageRate?: number;
 }
 
 export interface WsFaults {
@@ -115,6 +121,7 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
   const bookmakers = options.bookmakers ?? defaultSimBookmakers;
   const perSecond = options.messagesPerSecond ?? 50;
   const eventsPerSport = options.eventsPerSport ?? 2;
+  // Every update re-quotes the event at all its bookmakers (below), one message each.
   const msPerUpdate = (1000 / perSecond) * eventsPerSport * simSports.length * bookmakers.length;
   const faults: WsFaults = { malformedRate: 0, invalidRate: 0, oversizedRate: 0, dropRate: 0, silent: false };
   const stats: WsSimulatorStats = {
@@ -144,20 +151,32 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
     quoted.add(index);
     return card.race(index);
   };
-  const newEvent = (sport: SimSport) =>
-    createEvent(
+  const pairs: PairsByDay = new Map();
+  const newEvent = (sport: SimSport) => {
+    const event = createEvent(
       sport,
       ++serial,
       now(),
       msPerUpdate,
       random,
       sport === 'horse_racing' ? nextRace() : undefined,
+      pairs,
     );
+    // A race starts from the card's form now, not its runners' base strength: the first update
+    // would otherwise jump by the form's swing, and books quoted either side of it disagree.
+    if (event.race !== null) {
+      const form = card.form(event.race, now());
+      event.runners.forEach((runner, i) => (runner.logit = form[i] ?? runner.logit));
+    }
+    return event;
+  };
   const events: SimEvent[] = simSports.flatMap((sport) =>
     Array.from({ length: eventsPerSport }, () => newEvent(sport)),
   );
+  // Deliberate errors draw from their own generator, so a seed gives the same markets either way.
+  const errorRandom = seededRandom((options.seed ?? 1) ^ 0x5bd1e995);
 
-  const message = (event: SimEvent, bookmaker: SimBookmaker) => ({
+  const message = (event: SimEvent, bookmaker: SimBookmaker, mispricedRunner?: string) => ({
     type: 'odds',
     seq: ++seq,
     ts: now(),
@@ -180,7 +199,7 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
       places: event.places,
     },
     bookmaker: { key: bookmaker.key, format: bookmaker.format },
-    outcomes: quote(event, bookmaker, random),
+    outcomes: quote(event, bookmaker, random, mispricedRunner),
   });
 
   const send = (socket: WebSocket, data: string) => {
@@ -215,6 +234,12 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
     for (const socket of subscriptions.keys()) socket.terminate();
   };
 
+  /**
+   * One price update: the event moves, and every bookmaker re-quotes it at once. Bookmakers that
+   * quoted different instants of a moving game would disagree by the move, and their books
+   * together would look like an arbitrage that no one could take; the deliberate ones come from
+   * arbitrageRate alone.
+   */
   const tick = () => {
     const index = Math.floor(random() * events.length);
     const event = events[index];
@@ -231,10 +256,17 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
             run: card.hasRun(race.index),
           },
     );
-    const books =
-      event.status === 'closed' ? bookmakers : [bookmakers[Math.floor(random() * bookmakers.length)]];
-    for (const bookmaker of books)
-      if (bookmaker) broadcast(event.sport, JSON.stringify(message(event, bookmaker)));
+    const rogue =
+      event.status === 'open' && errorRandom() < (options.arbitrageRate ?? 0)
+        ? {
+            bookmaker: bookmakers[Math.floor(errorRandom() * bookmakers.length)]?.key,
+            runner: event.runners[Math.floor(errorRandom() * event.runners.length)]?.id,
+          }
+        : undefined;
+    for (const bookmaker of bookmakers) {
+      const mispriced = rogue?.bookmaker === bookmaker.key ? rogue.runner : undefined;
+      broadcast(event.sport, JSON.stringify(message(event, bookmaker, mispriced)));
+    }
     if (event.status === 'closed') events[index] = newEvent(event.sport);
   };
 
@@ -282,12 +314,13 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
-  // A 10 ms pump with a fractional carry keeps the average rate exact at any setting.
+  // A 10 ms pump with a fractional carry keeps the average rate exact at any setting; a tick
+  // sends one message per bookmaker.
   let carry = 0;
   let last = performance.now();
   const pump = setInterval(() => {
     const t = performance.now();
-    carry += ((t - last) * perSecond) / 1000;
+    carry += ((t - last) * perSecond) / 1000 / bookmakers.length;
     last = t;
     for (; carry >= 1; carry -= 1) tick();
   }, 10);

@@ -4,6 +4,7 @@ import type {
   Selection,
   SelectionPricing,
 } from '../../src/generated/avro-types.js';
+import { commissionOf, defaultCommissions, type CommissionTable } from './commission.js';
 import { marginMethods, removeMargin, removeMarginByEveryMethod } from './margin-methods.js';
 import type { MarginMethod } from './margin-methods.js';
 
@@ -19,6 +20,8 @@ export interface PriceBookOptions {
    * that only needs the chosen one skips the other solvers, most of the pricing time.
    */
   methods?: readonly MarginMethod[];
+  /** Commission per bookmaker when the book states no rate of its own; defaultCommissions if absent. */
+  commissions?: CommissionTable;
 }
 
 /**
@@ -78,6 +81,9 @@ export function priceBook(book: MarketBook, options: PriceBookOptions): BookPric
       fairProbabilities: Object.fromEntries(
         listed.map((method) => [method, at(byMethod[method].probabilities, index)]),
       ),
+      sourceSelectionId: selection.sourceSelectionId,
+      handicap: selection.handicap,
+      size: selection.size,
     };
   });
 
@@ -98,5 +104,9 @@ export function priceBook(book: MarketBook, options: PriceBookOptions): BookPric
     selections,
     eventTime: book.eventTime,
     processedAt: options.now,
+    status: book.status,
+    sourceEventId: book.sourceEventId,
+    sourceMarketId: book.sourceMarketId,
+    commission: commissionOf(book, options.commissions ?? defaultCommissions),
   };
 }

@@ -144,6 +144,14 @@ export function updateMarket(state: MarketState, record: MarketPricing, resoluti
       volatility5m: oddsVolatility(selection.points, longestWindowMs),
       numberOfBooks: record.crossBook.bookCount,
       marketOverround,
+      phase: record.crossBook.phase,
+      bestBookmaker: best.bestBookmaker,
+      bestProvider: best.provider,
+      sourceEventId: best.sourceEventId,
+      sourceMarketId: best.sourceMarketId,
+      sourceSelectionId: best.sourceSelectionId,
+      handicap: best.handicap,
+      quoteTime: best.quoteTime,
     });
   }
   return { kind: 'features', features };

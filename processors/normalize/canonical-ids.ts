@@ -2,12 +2,22 @@ import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js
 import type { Issue } from '../validate/issues.js';
 import type { AliasTables } from './aliases.js';
 import { canonicalEvent, type CanonicalEvent, type RacingEventKey } from './event-id.js';
+import type { EventRegistry } from './event-registry.js';
 import { canonicalMarket, canonicalMarketType, type CanonicalMarket } from './market-id.js';
 import { selectionIdFor, selectionKindFor, type SelectionKind } from './selection-id.js';
 
 export interface IdOptions {
   aliases: AliasTables;
   racingEventKey?: RacingEventKey;
+  /** Tells two same-day events of one pair apart; without it a pair's events of a day share an id. */
+  events?: EventRegistry;
+}
+
+/** The canonical event of a record, with the registry's final id when there is one. */
+function eventOf(input: Parameters<typeof canonicalEvent>[0], options: IdOptions): CanonicalEvent {
+  const event = canonicalEvent(input, options.aliases, options.racingEventKey);
+  if (options.events === undefined) return event;
+  return { ...event, eventId: options.events.resolve(event, input) };
 }
 
 export interface BookIds {
@@ -26,7 +36,7 @@ export type IdsOutcome<T> = { ok: true; ids: T } | { ok: false; issues: Issue[] 
  * result lands on the event and market of the books it settles.
  */
 export function canonicalBookIds(book: RawMarketBook, options: IdOptions): IdsOutcome<BookIds> {
-  const event = canonicalEvent(book, options.aliases, options.racingEventKey);
+  const event = eventOf(book, options);
   const selectionKind = selectionKindFor(canonicalMarketType(book.marketType).marketType, event.racing);
   const selectionIds = book.selections.map((s) =>
     selectionIdFor(selectionKind, book.provider, s, options.aliases),
@@ -53,7 +63,7 @@ export interface ResultIds {
 }
 
 export function canonicalResultIds(result: RawResult, options: IdOptions): IdsOutcome<ResultIds> {
-  const event = canonicalEvent({ ...result, marketName: null }, options.aliases, options.racingEventKey);
+  const event = eventOf({ ...result, marketName: null }, options);
   const marketType = result.marketType === null ? null : canonicalMarketType(result.marketType).marketType;
   const selectionKind = selectionKindFor(marketType ?? 'H2H', event.racing);
   const runnerIds = result.runners.map((r) =>

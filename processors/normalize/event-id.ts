@@ -29,6 +29,12 @@ export interface CanonicalEvent {
   eventId: string;
   sport: CanonicalSport;
   racing: boolean;
+  /**
+   * Set for an event named by its two teams: the same pair can meet twice in a day
+   * (doubleheaders, replayed fixtures), which only the start time tells apart. EventRegistry
+   * turns `eventId` into the final id with it.
+   */
+  pairing?: { pairKey: string; startTime: number };
 }
 
 // "R7 1200m Hcap", "Race 7 - Maiden" (AU/US Betfair market names).
@@ -42,7 +48,10 @@ export function raceNumberFromMarketName(marketName: string | null | undefined):
 // Betfair names team events "Home v Away"; other feeds use "vs" or "@" (away @ home).
 const teamsInName = /^(.+?)\s+(?:v|vs\.?|@)\s+(.+)$/iu;
 
-function teamsOf(input: EventKeyInput): [string, string] | null {
+/** The two teams of an event: its home and away team, else an event name "A v B"; null for none. */
+export function teamsOf(
+  input: Pick<EventKeyInput, 'homeTeam' | 'awayTeam' | 'eventName'>,
+): [string, string] | null {
   if (present(input.homeTeam) && present(input.awayTeam)) return [input.homeTeam, input.awayTeam];
   const match = present(input.eventName) ? teamsInName.exec(input.eventName.trim()) : null;
   return match?.[1] && match[2] ? [match[1], match[2]] : null;
@@ -60,7 +69,7 @@ function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function utcHourMinute(ms: number): string {
+export function utcHourMinute(ms: number): string {
   return new Date(ms).toISOString().slice(11, 16).replace(':', '');
 }
 
@@ -75,7 +84,8 @@ function raceKey(input: EventKeyInput, startTime: number, key: RacingEventKey): 
  * `:` in it (odds.normalized is keyed `eventId:marketId`). Parts are joined by `/`:
  * - team sports: family/UTC date/the two canonical team keys sorted and joined by `~`
  *   (`basketball/2027-01-15/boston-celtics~miami-heat`), so home/away order does not matter;
- *   the teams come from homeTeam/awayTeam, else from an event name "A v B";
+ *   the teams come from homeTeam/awayTeam, else from an event name "A v B". A second event of
+ *   the same pair that day gets its start time appended (EventRegistry, event-registry.ts);
  * - racing: family/UTC date/venue (else meeting name)/start HHMM UTC or `r<race>`
  *   (`horse-racing/2021-07-30/lismore/0544`);
  * - anything else (outrights): family/UTC date/key of the event name, competition or specific sport;
@@ -104,7 +114,12 @@ export function canonicalEvent(
   const teams = teamsOf(input);
   if (teams !== null) {
     const keys = teams.map((t) => nameKey(canonicalTeamName(aliases, t))).sort();
-    return { eventId: `${prefix}/${keys.join('~')}`, sport, racing };
+    return {
+      eventId: `${prefix}/${keys.join('~')}`,
+      sport,
+      racing,
+      pairing: { pairKey: `${sport.family}/${keys.join('~')}`, startTime: input.startTime },
+    };
   }
   // An outright: its name, or a sport key specific enough to name it (golf_masters_tournament_winner);
   // a bare family ("cricket") would merge a day's events, so the provider's id is used instead.

@@ -9,6 +9,7 @@ import { canonicalBookIds } from './canonical-ids.js';
 import { contentHash } from './content-hash.js';
 import { BookDedupe } from './dedupe.js';
 import type { RacingEventKey } from './event-id.js';
+import { defaultEventStartToleranceMs, EventRegistry } from './event-registry.js';
 import { displayName } from './selection-id.js';
 
 export interface NormalizeBookOptions {
@@ -18,23 +19,29 @@ export interface NormalizeBookOptions {
   startTimeWindow?: StartTimeWindow;
   oddsRange?: OddsRange;
   racingEventKey?: RacingEventKey;
+  /** Two events of one pair whose start times differ by more than this are two events (EventRegistry). */
+  eventStartToleranceMs?: number;
 }
 
 /**
- * Bounded memory carried from book to book by one processor instance. Clear both (or make a new
- * state) when a transaction aborts or partitions move, so replayed books do not meet themselves.
+ * Bounded memory carried from book to book by one processor instance. Make a new state when a
+ * transaction aborts or partitions move, so replayed books do not meet themselves — except for
+ * `events`, which a replayed record finds as it left it (its provider event's id), so it is kept.
  */
 export interface NormalizeBookState {
   crossedBooks: CrossedBookMemory;
   dedupe: BookDedupe;
+  events: EventRegistry;
 }
 
 export function createNormalizeBookState(
   capacities: { crossedBookMarkets?: number; dedupeKeys?: number } = {},
+  events: EventRegistry = new EventRegistry({ toleranceMs: defaultEventStartToleranceMs }),
 ): NormalizeBookState {
   return {
     crossedBooks: new CrossedBookMemory(capacities.crossedBookMarkets),
     dedupe: new BookDedupe(capacities.dedupeKeys),
+    events,
   };
 }
 
@@ -48,6 +55,14 @@ export type Rejection = {
 
 export type BookOutcome =
   { kind: 'book'; book: MarketBook } | { kind: 'duplicate'; eventId: string; marketId: string } | Rejection;
+
+/**
+ * Closed with every selection's outcome known: what Betfair sends once a market is settled. A
+ * market closed with runners still ACTIVE (voided, or settlement to come) is not settled yet.
+ */
+function isSettled(status: string, selections: readonly Selection[]): boolean {
+  return status === 'CLOSED' && selections.length > 0 && selections.every((s) => s.status !== 'ACTIVE');
+}
 
 function reject(stage: Rejection['stage'], errors: Issue[]): Rejection {
   // Callers only reject with at least one issue; SCHEMA is a fallback that never shows.
@@ -67,7 +82,11 @@ export function normalizeBook(
   const validation = validateBook(input, options);
   if (validation.kind === 'unreadable') return reject('validate', validation.issues);
   const { book, decimalOdds } = validation;
-  const ids = canonicalBookIds(book, { aliases: options.aliases, racingEventKey: options.racingEventKey });
+  const ids = canonicalBookIds(book, {
+    aliases: options.aliases,
+    racingEventKey: options.racingEventKey,
+    events: state.events,
+  });
   // A record is rejected by the earliest stage that fails, with all of that stage's issues.
   if (!ids.ok) {
     return validation.issues.length > 0
@@ -95,6 +114,13 @@ export function normalizeBook(
     point: s.point,
     size: s.size,
     status: s.status,
+    sourceSelectionId: s.sourceSelectionId,
+    handicap: s.handicap,
+    lastTradedPrice: s.lastTradedPrice,
+    tradedVolume: s.tradedVolume,
+    depth: s.depth,
+    bspNear: s.bspNear,
+    bspFar: s.bspFar,
   }));
   const hash = contentHash({
     status: book.status,
@@ -130,6 +156,9 @@ export function normalizeBook(
       receivedAt: book.receivedAt,
       processedAt: options.now(),
       contentHash: hash,
+      settled: isSettled(book.status, selections),
+      marketBaseRate: book.marketBaseRate,
+      totalMatched: book.totalMatched,
     },
   };
 }

@@ -5,6 +5,7 @@ import type { ParsedRawResult } from '../validate/raw-schemas.js';
 import type { AliasTables } from './aliases.js';
 import { canonicalResultIds } from './canonical-ids.js';
 import type { RacingEventKey } from './event-id.js';
+import type { EventRegistry } from './event-registry.js';
 import { displayName } from './selection-id.js';
 
 export interface NormalizeResultOptions {
@@ -47,8 +48,16 @@ function reject(errors: Issue[]): ResultOutcome {
   return { kind: 'rejected', stage: 'results', reasonCode: errors[0]?.code ?? 'SCHEMA', errors };
 }
 
-function build(raw: ParsedRawResult, options: NormalizeResultOptions): ResultOutcome {
-  const ids = canonicalResultIds(raw, { aliases: options.aliases, racingEventKey: options.racingEventKey });
+function build(
+  raw: ParsedRawResult,
+  options: NormalizeResultOptions,
+  events: EventRegistry | undefined,
+): ResultOutcome {
+  const ids = canonicalResultIds(raw, {
+    aliases: options.aliases,
+    racingEventKey: options.racingEventKey,
+    ...(events ? { events } : {}),
+  });
   if (!ids.ok) return reject(ids.issues);
   const { event, marketId, selectionKind, runnerIds, scoreIds } = ids.ids;
   const scores: Score[] = raw.scores.map((s, i) => ({
@@ -82,11 +91,16 @@ function build(raw: ParsedRawResult, options: NormalizeResultOptions): ResultOut
 
 /**
  * RawResult → Result with the canonical ids of the books it settles (the same functions name
- * both). Deterministic: the same record and clock give the same Result, so a replay rewrites
- * the same row.
+ * both, and `events`, the registry the books went through, gives a result of a pair's second
+ * game of the day that game's id). Deterministic for the same record, clock and registry, so a
+ * replay rewrites the same row.
  */
-export function normalizeResult(input: unknown, options: NormalizeResultOptions): ResultOutcome {
+export function normalizeResult(
+  input: unknown,
+  options: NormalizeResultOptions,
+  events?: EventRegistry,
+): ResultOutcome {
   const validation = validateResult(input);
   if (validation.kind === 'unreadable' || validation.issues.length > 0) return reject(validation.issues);
-  return build(validation.result, options);
+  return build(validation.result, options, events);
 }

@@ -1,6 +1,7 @@
 import type { MarketOpening } from '../../src/generated/avro-types.js';
 import type { OutputRecord } from '../../src/kafka/records.js';
 import { recordKeys } from '../../src/kafka/records.js';
+import type { CommissionTable } from '../enrich/commission.js';
 import { CrossBookState, type CrossBookOptions } from '../enrich/cross-book.js';
 import type { MarginMethod } from '../enrich/margin-methods.js';
 import { priceBook } from '../enrich/pricing.js';
@@ -14,6 +15,8 @@ export interface EnrichOptions {
   now: () => number;
   features: FeaturesConfig;
   crossBook?: Partial<CrossBookOptions>;
+  /** Commission per bookmaker (ODDSFLOW_COMMISSION); defaultCommissions when absent. */
+  commissions?: CommissionTable;
 }
 
 /**
@@ -42,8 +45,12 @@ export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsN
     },
     process(input: StageInput<'oddsNormalized'>): OutputRecord[] {
       const book = input.value;
-      const bookPricing = priceBook(book, { method: options.method, now: options.now() });
-      const pricing = { ...bookPricing, crossBook: state.crossBook.update(bookPricing, book.status) };
+      const bookPricing = priceBook(book, {
+        method: options.method,
+        now: options.now(),
+        ...(options.commissions ? { commissions: options.commissions } : {}),
+      });
+      const pricing = { ...bookPricing, crossBook: state.crossBook.update(bookPricing, book.receivedAt) };
       const features = state.features.process(pricing);
 
       latestEventTime = Math.max(latestEventTime, book.eventTime);

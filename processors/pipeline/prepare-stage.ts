@@ -1,6 +1,7 @@
 import type { OutputRecord } from '../../src/kafka/records.js';
 import { recordKeys } from '../../src/kafka/records.js';
 import type { Metrics } from '../../src/metrics.js';
+import { defaultEventStartToleranceMs, EventRegistry } from '../normalize/event-registry.js';
 import {
   createNormalizeBookState,
   normalizeBook,
@@ -13,6 +14,8 @@ import { providerOf, rejectionRecord } from './rejection.js';
 export type PrepareOptions = NormalizeBookOptions & {
   /** Counts books dropped as unchanged repeats (the only records with no output). */
   metrics?: Metrics;
+  /** The event ids' memory; a new one (with eventStartToleranceMs) when absent. */
+  events?: EventRegistry;
 };
 
 /**
@@ -21,7 +24,11 @@ export type PrepareOptions = NormalizeBookOptions & {
  * counted): downstream would only write the same row again.
  */
 export function createPrepareStage(options: PrepareOptions): ProcessorStage<'oddsRaw' | 'resultsRaw'> {
-  let state = createNormalizeBookState();
+  // Outlives reset(): event ids must not change when a transaction is retried (see NormalizeBookState).
+  const events =
+    options.events ??
+    new EventRegistry({ toleranceMs: options.eventStartToleranceMs ?? defaultEventStartToleranceMs });
+  let state = createNormalizeBookState({}, events);
   return {
     name: 'prepare',
     inputs: ['oddsRaw', 'resultsRaw'],
@@ -41,7 +48,7 @@ export function createPrepareStage(options: PrepareOptions): ProcessorStage<'odd
             ];
         }
       }
-      const outcome = normalizeResult(input.value, options);
+      const outcome = normalizeResult(input.value, options, events);
       if (outcome.kind === 'result') {
         return [
           { topic: 'resultsNormalized', key: recordKeys.result(outcome.result), value: outcome.result },
@@ -50,7 +57,7 @@ export function createPrepareStage(options: PrepareOptions): ProcessorStage<'odd
       return [rejectionRecord(input, outcome.stage, outcome.errors, providerOf(input.value), options.now())];
     },
     reset() {
-      state = createNormalizeBookState();
+      state = createNormalizeBookState({}, events);
     },
   };
 }

@@ -21,13 +21,25 @@ const positiveInt = z.number().int().positive();
 export const selectionStatuses = ['ACTIVE', 'REMOVED', 'WINNER', 'LOSER', 'PLACED'] as const;
 export const marketStatuses = ['OPEN', 'SUSPENDED', 'CLOSED'] as const;
 
+const optionalNumber = z.number().nullable().default(null);
+
 const rawSelectionSchema = z.object({
   sourceSelectionId: requiredText,
   name: optionalText,
   price: optionalText,
-  point: z.number().nullable().default(null),
-  size: z.number().nullable().default(null),
+  point: optionalNumber,
+  size: optionalNumber,
   status: z.enum(selectionStatuses).default('ACTIVE'),
+  handicap: optionalNumber,
+  lastTradedPrice: optionalNumber,
+  tradedVolume: optionalNumber,
+  // Three levels are what connectors send; the cap keeps a broken producer from bloating state.
+  depth: z
+    .array(z.object({ price: z.number(), size: z.number() }))
+    .max(10)
+    .default([]),
+  bspNear: optionalNumber,
+  bspFar: optionalNumber,
 });
 
 export const rawMarketBookSchema = z.object({
@@ -54,6 +66,9 @@ export const rawMarketBookSchema = z.object({
   eventTime: timestamp,
   receivedAt: timestamp,
   payload: z.string(),
+  // A percentage (Betfair: 2 to 10); anything outside 0–100 is not a commission rate.
+  marketBaseRate: z.number().min(0).max(100).nullable().default(null),
+  totalMatched: optionalNumber,
 }) satisfies z.ZodType<RawMarketBook, unknown>;
 
 export type ParsedRawBook = z.output<typeof rawMarketBookSchema>;
@@ -62,7 +77,7 @@ const rawRunnerResultSchema = z.object({
   sourceSelectionId: requiredText,
   name: optionalText,
   status: z.enum(['WINNER', 'LOSER', 'PLACED', 'REMOVED']),
-  bsp: z.number().nullable().default(null),
+  bsp: optionalNumber,
 });
 
 export const rawResultSchema = z.object({

@@ -242,10 +242,78 @@ const ohlcView = ({ schema, mode, extensionSchema }: MigrationTarget): Statement
   ];
 };
 
+/**
+ * Issue 13: what a trader needs to take a price. Added columns are nullable without a default,
+ * which TimescaleDB allows on hypertables with a columnstore and which rewrites no row; rows
+ * written before have null there. `market_status` is the latest status of every book, written
+ * newer-wins, so a suspended or settled market reads as such even with no price left to store.
+ */
+const tradingColumns = ({ schema }: MigrationTarget): Statement[] => {
+  const t = (name: string): string => qualified(schema, name);
+  const add = (table: string, columns: readonly string[]): Statement => ({
+    text: `ALTER TABLE ${t(table)} ${columns.map((c) => `ADD COLUMN ${c}`).join(', ')}`,
+  });
+  return [
+    add('odds_snapshots', [
+      'market_status text',
+      'source_event_id text',
+      'source_market_id text',
+      'source_selection_id text',
+      'handicap double precision',
+      'last_traded_price double precision',
+      'traded_volume double precision',
+      'total_matched double precision',
+      'depth jsonb',
+      'bsp_near double precision',
+      'bsp_far double precision',
+    ]),
+    add('market_pricing', [
+      'market_status text',
+      'phase text',
+      'book_left_out text',
+      'commission double precision',
+      'source_event_id text',
+      'source_market_id text',
+      'source_selection_id text',
+      'handicap double precision',
+      'best_net_odds double precision',
+      'best_quote_time timestamptz',
+      'best_age_ms bigint',
+      'best_provider text',
+      'best_source_event_id text',
+      'best_source_market_id text',
+      'best_source_selection_id text',
+      'best_handicap double precision',
+      'back_back_profit double precision',
+      'back_lay_profit double precision',
+      'arbitrage_detail jsonb',
+    ]),
+    {
+      text: `CREATE TABLE ${t('market_status')} (
+        event_id text NOT NULL,
+        market_id text NOT NULL,
+        bookmaker text NOT NULL,
+        side text NOT NULL,
+        time timestamptz NOT NULL,
+        status text NOT NULL,
+        in_play boolean NOT NULL,
+        settled boolean NOT NULL,
+        provider text NOT NULL,
+        source_event_id text NOT NULL,
+        source_market_id text NOT NULL,
+        market_base_rate double precision,
+        total_matched double precision,
+        PRIMARY KEY (event_id, market_id, bookmaker, side)
+      )`,
+    },
+  ];
+};
+
 /** Append only: a released migration never changes, a change is a new version. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'core tables', statements: ({ schema }) => coreTables(schema) },
   { version: 2, name: 'hypertables and columnstore', statements: hypertables },
   { version: 3, name: 'odds_ohlc_1m', statements: ohlcView },
   { version: 4, name: 'selection_features', statements: featuresTable },
+  { version: 5, name: 'market status, provider ids and exchange data', statements: tradingColumns },
 ];

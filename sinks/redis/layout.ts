@@ -5,6 +5,8 @@ import type { RedisSinkConfig } from './config.js';
 /**
  * The Redis layout (docs/queries.md, "Redis"), one hash per market and kind:
  * - `odds:{eventId}:{marketId}`: field `{bookmaker}|{selectionId}|{side}` → the latest price;
+ * - `market:{eventId}:{marketId}`: field `{bookmaker}|{side}` → the book's status (SUSPENDED,
+ *   CLOSED, settled), in-play flag and provider ids;
  * - `pricing:{eventId}:{marketId}`: field `{bookmaker}|{side}` → the latest overround and fair
  *   probabilities of that book;
  * - `best:{eventId}:{marketId}`: field `{side}|{selectionId}` → the best price across books, and
@@ -53,14 +55,17 @@ const stamped = (t: number, body: Record<string, unknown>): string => JSON.strin
 
 export function marketKey(
   prefix: string,
-  kind: 'odds' | 'pricing' | 'best',
+  kind: 'odds' | 'market' | 'pricing' | 'best',
   eventId: string,
   marketId: string,
 ): string {
   return `${prefix}${kind}:${eventId}:${marketId}`;
 }
 
-/** Every selection of the book, priced or not: a removed runner's entry says so. */
+/**
+ * Every selection of the book, priced or not: a removed runner's entry says so, and every entry
+ * carries its market's status, so a price of a suspended book reads as one.
+ */
 export function bookFields(book: MarketBook): FieldWrite[] {
   return book.selections.map((s) => ({
     field: [book.bookmaker, s.selectionId, book.side].join(fieldSeparator),
@@ -70,10 +75,38 @@ export function bookFields(book: MarketBook): FieldWrite[] {
       size: s.size,
       point: s.point,
       status: s.status,
+      marketStatus: book.status,
       inPlay: book.inPlay,
       provider: book.provider,
+      sourceSelectionId: s.sourceSelectionId,
+      handicap: s.handicap,
+      lastTradedPrice: s.lastTradedPrice,
+      tradedVolume: s.tradedVolume,
+      depth: s.depth,
+      bspNear: s.bspNear,
+      bspFar: s.bspFar,
     }),
   }));
+}
+
+/** The book's state as a whole: what a bot checks before taking any of its prices. */
+export function marketFields(book: MarketBook): FieldWrite[] {
+  return [
+    {
+      field: [book.bookmaker, book.side].join(fieldSeparator),
+      t: book.eventTime,
+      value: stamped(book.eventTime, {
+        status: book.status,
+        inPlay: book.inPlay,
+        settled: book.settled,
+        provider: book.provider,
+        sourceEventId: book.sourceEventId,
+        sourceMarketId: book.sourceMarketId,
+        marketBaseRate: book.marketBaseRate,
+        totalMatched: book.totalMatched,
+      }),
+    },
+  ];
 }
 
 export function pricingFields(p: MarketPricing): FieldWrite[] {
@@ -86,22 +119,36 @@ export function pricingFields(p: MarketPricing): FieldWrite[] {
         overround: p.overround,
         bookPercentage: p.bookPercentage,
         pricingStatus: p.pricingStatus,
+        status: p.status,
         inPlay: p.inPlay,
         provider: p.provider,
+        sourceEventId: p.sourceEventId,
+        sourceMarketId: p.sourceMarketId,
+        commission: p.commission,
         selections: p.selections.map((s) => ({
           selectionId: s.selectionId,
           odds: s.decimalOdds,
           impliedProbability: s.impliedProbability,
           fairProbability: s.fairProbability,
           fairOdds: s.fairOdds,
+          sourceSelectionId: s.sourceSelectionId,
+          handicap: s.handicap,
+          size: s.size,
         })),
       }),
     },
   ];
 }
 
+/**
+ * The market's side summary and best price per selection. A selection of this book that no
+ * combined book quotes any more (its only bookmaker suspended or gone stale) is written with
+ * `bestOdds: null`, so an old best price does not linger as if it could still be taken.
+ */
 export function bestFields(p: MarketPricing): FieldWrite[] {
   const { crossBook } = p;
+  const quoted = new Set(crossBook.selections.map((b) => b.selectionId));
+  const withdrawn = p.selections.filter((s) => !quoted.has(s.selectionId));
   return [
     {
       field: p.side,
@@ -110,6 +157,11 @@ export function bestFields(p: MarketPricing): FieldWrite[] {
         bookCount: crossBook.bookCount,
         bestBookSum: crossBook.bestBookSum,
         arbitrage: crossBook.arbitrage,
+        phase: crossBook.phase,
+        asOf: crossBook.asOf,
+        leftOut: crossBook.leftOut,
+        backBack: crossBook.backBack,
+        backLay: crossBook.backLay,
       }),
     },
     ...crossBook.selections.map((b) => ({
@@ -119,7 +171,21 @@ export function bestFields(p: MarketPricing): FieldWrite[] {
         bestOdds: b.bestOdds,
         bestBookmaker: b.bestBookmaker,
         consensusFairProbability: b.consensusFairProbability,
+        netOdds: b.netOdds,
+        size: b.size,
+        quoteTime: b.quoteTime,
+        ageMs: b.ageMs,
+        provider: b.provider,
+        sourceEventId: b.sourceEventId,
+        sourceMarketId: b.sourceMarketId,
+        sourceSelectionId: b.sourceSelectionId,
+        handicap: b.handicap,
       }),
+    })),
+    ...withdrawn.map((s) => ({
+      field: [p.side, s.selectionId].join(fieldSeparator),
+      t: p.eventTime,
+      value: stamped(p.eventTime, { bestOdds: null, bestBookmaker: null }),
     })),
   ];
 }
@@ -154,10 +220,12 @@ export function planWrites(records: readonly SinkRecord[], config: RedisSinkConf
   for (const record of records) {
     if (record.topic === 'oddsNormalized') {
       const b = record.value;
+      const expireAt = expiryOf(b.startTime, b.eventTime, config);
+      add(marketKey(config.keyPrefix, 'odds', b.eventId, b.marketId), expireAt, bookFields(b), record.offset);
       add(
-        marketKey(config.keyPrefix, 'odds', b.eventId, b.marketId),
-        expiryOf(b.startTime, b.eventTime, config),
-        bookFields(b),
+        marketKey(config.keyPrefix, 'market', b.eventId, b.marketId),
+        expireAt,
+        marketFields(b),
         record.offset,
       );
     } else if (record.topic === 'oddsPricing') {

@@ -7,13 +7,22 @@ import {
   pricingRows,
   resultRow,
   snapshotRows,
+  statusRow,
   type EventRow,
   type FeaturesRow,
+  type MarketStatusRow,
   type PricingRow,
   type ResultRow,
   type SnapshotRow,
 } from './rows.js';
-import { eventsTable, featuresTable, pricingTable, resultsTable, snapshotsTable } from './tables.js';
+import {
+  eventsTable,
+  featuresTable,
+  marketStatusTable,
+  pricingTable,
+  resultsTable,
+  snapshotsTable,
+} from './tables.js';
 import { dedupe, upsertStatements, type StatementLimits } from './upsert.js';
 
 export interface BatchRows {
@@ -22,16 +31,18 @@ export interface BatchRows {
   snapshots: SnapshotRow[];
   pricing: PricingRow[];
   features: FeaturesRow[];
+  statuses: MarketStatusRow[];
 }
 
 /** The rows of every table that a batch of records writes. */
 export function batchRows(records: readonly SinkRecord[]): BatchRows {
-  const rows: BatchRows = { events: [], results: [], snapshots: [], pricing: [], features: [] };
+  const rows: BatchRows = { events: [], results: [], snapshots: [], pricing: [], features: [], statuses: [] };
   for (const record of records) {
     switch (record.topic) {
       case 'oddsNormalized':
         rows.events.push(eventFromBook(record.value));
         rows.snapshots.push(...snapshotRows(record.value));
+        rows.statuses.push(statusRow(record.value));
         break;
       case 'oddsPricing':
         rows.pricing.push(...pricingRows(record.value));
@@ -59,11 +70,21 @@ export function batchStatements(schema: string, rows: BatchRows, limits: Stateme
   return [
     ...upsertStatements(schema, eventsTable, events, limits),
     ...upsertStatements(schema, resultsTable, rows.results, limits),
+    ...upsertStatements(
+      schema,
+      marketStatusTable,
+      dedupe(marketStatusTable, rows.statuses).sort((a, b) => (statusOrder(a) < statusOrder(b) ? -1 : 1)),
+      limits,
+    ),
     ...upsertStatements(schema, snapshotsTable, rows.snapshots, limits),
     ...upsertStatements(schema, pricingTable, rows.pricing, limits),
     ...upsertStatements(schema, featuresTable, rows.features, limits),
   ];
 }
+
+/** Status rows in key order, like events, so concurrent sinks lock them in one order. */
+const statusOrder = (r: MarketStatusRow): string =>
+  [r.eventId, r.marketId, r.bookmaker, r.side].join('\u0000');
 
 /** The provider's time of a record, where end-to-end latency starts. */
 export function recordEventTime(record: SinkRecord): number | null {

@@ -52,4 +52,22 @@ WHERE event_id = $1 AND market_id = $2 AND selection_id = $3
   AND bucket >= $4 AND bucket < $5
 ORDER BY bucket, bookmaker, side`,
   },
+  marketStatus: {
+    title: 'Which books of a market take bets now (the latest status of each, newer wins)',
+    params: ['event_id', 'market_id'],
+    sql: `SELECT bookmaker, side, status, in_play, settled, time AS as_of,
+  provider, source_event_id, source_market_id, market_base_rate
+FROM market_status
+WHERE event_id = $1 AND market_id = $2
+ORDER BY bookmaker, side`,
+  },
+  arbitrages: {
+    title: 'Arbitrages after commission in a time range (one row per market and instant)',
+    params: ['from (timestamptz)', 'to (timestamptz, exclusive)'],
+    sql: `SELECT DISTINCT ON (event_id, market_id, time)
+  time, event_id, market_id, phase, back_back_profit, arbitrage_detail
+FROM market_pricing
+WHERE arbitrage AND time >= $1 AND time < $2
+ORDER BY event_id, market_id, time`,
+  },
 } as const satisfies Record<string, DocumentedQuery>;

@@ -15,6 +15,35 @@ export interface SnapshotRow {
   inPlay: boolean;
   provider: string;
   receivedAt: Date;
+  marketStatus: string;
+  sourceEventId: string;
+  sourceMarketId: string;
+  sourceSelectionId: string | null;
+  handicap: number | null;
+  lastTradedPrice: number | null;
+  tradedVolume: number | null;
+  totalMatched: number | null;
+  /** Exchange levels of this side, best first; null when the provider has none. */
+  depth: { price: number; size: number }[] | null;
+  bspNear: number | null;
+  bspFar: number | null;
+}
+
+/** The latest status of one book (bookmaker and side) of a market: newer information wins. */
+export interface MarketStatusRow {
+  eventId: string;
+  marketId: string;
+  bookmaker: string;
+  side: string;
+  time: Date;
+  status: string;
+  inPlay: boolean;
+  settled: boolean;
+  provider: string;
+  sourceEventId: string;
+  sourceMarketId: string;
+  marketBaseRate: number | null;
+  totalMatched: number | null;
 }
 
 export interface PricingRow {
@@ -46,6 +75,27 @@ export interface PricingRow {
   consensusFairProbability: number | null;
   bookCount: number;
   arbitrage: boolean;
+  marketStatus: string | null;
+  phase: string | null;
+  bookLeftOut: string | null;
+  commission: number | null;
+  sourceEventId: string | null;
+  sourceMarketId: string | null;
+  sourceSelectionId: string | null;
+  handicap: number | null;
+  bestNetOdds: number | null;
+  bestQuoteTime: Date | null;
+  bestAgeMs: number | null;
+  bestProvider: string | null;
+  bestSourceEventId: string | null;
+  bestSourceMarketId: string | null;
+  bestSourceSelectionId: string | null;
+  bestHandicap: number | null;
+  backBackProfit: number | null;
+  /** The back-versus-lay opportunity on this selection, if any. */
+  backLayProfit: number | null;
+  /** The market's arbitrage (backBack and backLay) when there is one; null otherwise. */
+  arbitrageDetail: Pick<MarketPricing['crossBook'], 'backBack' | 'backLay'> | null;
 }
 
 export interface EventRow {
@@ -110,9 +160,38 @@ export function snapshotRows(book: MarketBook): SnapshotRow[] {
       inPlay: book.inPlay,
       provider: book.provider,
       receivedAt: new Date(book.receivedAt),
+      marketStatus: book.status,
+      sourceEventId: book.sourceEventId,
+      sourceMarketId: book.sourceMarketId,
+      sourceSelectionId: selection.sourceSelectionId,
+      handicap: selection.handicap,
+      lastTradedPrice: selection.lastTradedPrice,
+      tradedVolume: selection.tradedVolume,
+      totalMatched: book.totalMatched,
+      depth: selection.depth.length > 0 ? selection.depth : null,
+      bspNear: selection.bspNear,
+      bspFar: selection.bspFar,
     });
   }
   return rows;
+}
+
+export function statusRow(book: MarketBook): MarketStatusRow {
+  return {
+    eventId: book.eventId,
+    marketId: book.marketId,
+    bookmaker: book.bookmaker,
+    side: book.side,
+    time: new Date(book.eventTime),
+    status: book.status,
+    inPlay: book.inPlay,
+    settled: book.settled,
+    provider: book.provider,
+    sourceEventId: book.sourceEventId,
+    sourceMarketId: book.sourceMarketId,
+    marketBaseRate: book.marketBaseRate,
+    totalMatched: book.totalMatched,
+  };
 }
 
 type FairColumn = 'fairMultiplicative' | 'fairAdditive' | 'fairPower' | 'fairShin' | 'fairOddsRatio';
@@ -145,7 +224,12 @@ function splitFair(byMethod: Record<string, number>): Pick<PricingRow, FairColum
 
 /** One row per selection of the book, with the market's cross-book state for that selection. */
 export function pricingRows(pricing: MarketPricing): PricingRow[] {
-  const best = new Map(pricing.crossBook.selections.map((b) => [b.selectionId, b]));
+  const { crossBook } = pricing;
+  const best = new Map(crossBook.selections.map((b) => [b.selectionId, b]));
+  const backLay = new Map(crossBook.backLay.map((b) => [b.selectionId, b]));
+  const arbitrageDetail = crossBook.arbitrage
+    ? { backBack: crossBook.backBack, backLay: crossBook.backLay }
+    : null;
   return pricing.selections.map((selection) => {
     const cross = best.get(selection.selectionId);
     return {
@@ -169,8 +253,27 @@ export function pricingRows(pricing: MarketPricing): PricingRow[] {
       bestOdds: cross?.bestOdds ?? null,
       bestBookmaker: cross?.bestBookmaker ?? null,
       consensusFairProbability: cross?.consensusFairProbability ?? null,
-      bookCount: pricing.crossBook.bookCount,
-      arbitrage: pricing.crossBook.arbitrage,
+      bookCount: crossBook.bookCount,
+      arbitrage: crossBook.arbitrage,
+      marketStatus: pricing.status,
+      phase: crossBook.phase,
+      bookLeftOut: crossBook.bookLeftOut,
+      commission: pricing.commission,
+      sourceEventId: pricing.sourceEventId,
+      sourceMarketId: pricing.sourceMarketId,
+      sourceSelectionId: selection.sourceSelectionId,
+      handicap: selection.handicap,
+      bestNetOdds: cross?.netOdds ?? null,
+      bestQuoteTime: dateOrNull(cross?.quoteTime ?? null),
+      bestAgeMs: cross?.ageMs ?? null,
+      bestProvider: cross?.provider ?? null,
+      bestSourceEventId: cross?.sourceEventId ?? null,
+      bestSourceMarketId: cross?.sourceMarketId ?? null,
+      bestSourceSelectionId: cross?.sourceSelectionId ?? null,
+      bestHandicap: cross?.handicap ?? null,
+      backBackProfit: crossBook.backBack?.profit ?? null,
+      backLayProfit: backLay.get(selection.selectionId)?.profit ?? null,
+      arbitrageDetail,
     };
   });
 }

@@ -1,4 +1,4 @@
-import type { EventRow, FeaturesRow, PricingRow, ResultRow, SnapshotRow } from './rows.js';
+import type { EventRow, FeaturesRow, MarketStatusRow, PricingRow, ResultRow, SnapshotRow } from './rows.js';
 import { mergeEvents } from './rows.js';
 import type { Column, TableSpec } from './upsert.js';
 
@@ -30,6 +30,17 @@ export const snapshotsTable: TableSpec<SnapshotRow> = {
     col('in_play', 'inPlay'),
     col('provider', 'provider'),
     col('received_at', 'receivedAt'),
+    col('market_status', 'marketStatus'),
+    col('source_event_id', 'sourceEventId'),
+    col('source_market_id', 'sourceMarketId'),
+    col('source_selection_id', 'sourceSelectionId'),
+    col('handicap', 'handicap'),
+    col('last_traded_price', 'lastTradedPrice'),
+    col('traded_volume', 'tradedVolume'),
+    col('total_matched', 'totalMatched'),
+    json('depth', 'depth'),
+    col('bsp_near', 'bspNear'),
+    col('bsp_far', 'bspFar'),
   ],
   key: ['event_id', 'market_id', 'bookmaker', 'selection_id', 'side', 'time'],
   rowKey: (r) => [r.eventId, r.marketId, r.bookmaker, r.selectionId, r.side, r.time.getTime()].join(sep),
@@ -65,6 +76,25 @@ export const pricingTable: TableSpec<PricingRow> = {
     col('consensus_fair_probability', 'consensusFairProbability'),
     col('book_count', 'bookCount'),
     col('arbitrage', 'arbitrage'),
+    col('market_status', 'marketStatus'),
+    col('phase', 'phase'),
+    col('book_left_out', 'bookLeftOut'),
+    col('commission', 'commission'),
+    col('source_event_id', 'sourceEventId'),
+    col('source_market_id', 'sourceMarketId'),
+    col('source_selection_id', 'sourceSelectionId'),
+    col('handicap', 'handicap'),
+    col('best_net_odds', 'bestNetOdds'),
+    col('best_quote_time', 'bestQuoteTime'),
+    col('best_age_ms', 'bestAgeMs'),
+    col('best_provider', 'bestProvider'),
+    col('best_source_event_id', 'bestSourceEventId'),
+    col('best_source_market_id', 'bestSourceMarketId'),
+    col('best_source_selection_id', 'bestSourceSelectionId'),
+    col('best_handicap', 'bestHandicap'),
+    col('back_back_profit', 'backBackProfit'),
+    col('back_lay_profit', 'backLayProfit'),
+    json('arbitrage_detail', 'arbitrageDetail'),
   ],
   key: ['event_id', 'market_id', 'bookmaker', 'side', 'selection_id', 'time'],
   rowKey: (r) => [r.eventId, r.marketId, r.bookmaker, r.side, r.selectionId, r.time.getTime()].join(sep),
@@ -134,4 +164,28 @@ export const featuresTable: TableSpec<FeaturesRow> = {
   ],
   key: ['event_id', 'market_id', 'selection_id', 'time'],
   rowKey: (r) => [r.eventId, r.marketId, r.selectionId, r.time.getTime()].join(sep),
+};
+
+/** Newer information wins: a replayed older status never overwrites a later one. */
+export const marketStatusTable: TableSpec<MarketStatusRow> = {
+  table: 'market_status',
+  columns: [
+    col('event_id', 'eventId'),
+    col('market_id', 'marketId'),
+    col('bookmaker', 'bookmaker'),
+    col('side', 'side'),
+    col('time', 'time'),
+    col('status', 'status'),
+    col('in_play', 'inPlay'),
+    col('settled', 'settled'),
+    col('provider', 'provider'),
+    col('source_event_id', 'sourceEventId'),
+    col('source_market_id', 'sourceMarketId'),
+    col('market_base_rate', 'marketBaseRate'),
+    col('total_matched', 'totalMatched'),
+  ],
+  key: ['event_id', 'market_id', 'bookmaker', 'side'],
+  rowKey: (r) => [r.eventId, r.marketId, r.bookmaker, r.side].join(sep),
+  merge: (earlier, later) => (later.time.getTime() >= earlier.time.getTime() ? later : earlier),
+  updateWhen: 'EXCLUDED.time >= t.time',
 };

@@ -10,7 +10,9 @@ import type { BacktestEvent } from './engine.js';
 /**
  * A row of odds_snapshots as the backtest reads it: an array (pg's rowMode "array" saves an object
  * per row) with the time as epoch milliseconds (no Date per row): [t, event_id, market_id,
- * bookmaker, selection_id, side, odds, size, point, selection_status, in_play, provider].
+ * bookmaker, selection_id, side, odds, size, point, selection_status, in_play, provider,
+ * market_status, source_event_id, source_market_id, source_selection_id, handicap] (the last five
+ * null in rows written before issue 13).
  */
 type SnapshotRow = [
   number,
@@ -25,6 +27,11 @@ type SnapshotRow = [
   string,
   boolean,
   string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  number | null,
 ];
 
 interface EventInfo {
@@ -34,7 +41,23 @@ interface EventInfo {
 
 /** One bookmaker's book at one time, from its rows (one per priced selection) in odds_snapshots. */
 function toBook(rows: readonly SnapshotRow[], event: EventInfo | undefined): MarketBook {
-  const [t, eventId, marketId, bookmaker, , side, , , , , inPlay, provider] = rows[0]!;
+  const [
+    t,
+    eventId,
+    marketId,
+    bookmaker,
+    ,
+    side,
+    ,
+    ,
+    ,
+    ,
+    inPlay,
+    provider,
+    status,
+    sourceEventId,
+    sourceMarketId,
+  ] = rows[0]!;
   const [marketType, line] = marketId.split('@');
   return {
     eventId,
@@ -48,8 +71,8 @@ function toBook(rows: readonly SnapshotRow[], event: EventInfo | undefined): Mar
     provider,
     bookmaker,
     side,
-    // Not stored (issue 13 adds it): every stored book counts as open.
-    status: 'OPEN',
+    // Rows written before the status was stored count as open.
+    status: status ?? 'OPEN',
     inPlay,
     numberOfPlaces: marketType === 'PLACE' && line !== undefined ? Number(line) : null,
     selections: rows.map((x) => ({
@@ -59,13 +82,23 @@ function toBook(rows: readonly SnapshotRow[], event: EventInfo | undefined): Mar
       point: x[8],
       size: x[7],
       status: x[9],
+      sourceSelectionId: x[15],
+      handicap: x[16],
+      lastTradedPrice: null,
+      tradedVolume: null,
+      depth: [],
+      bspNear: null,
+      bspFar: null,
     })),
-    sourceEventId: '',
-    sourceMarketId: '',
+    sourceEventId: sourceEventId ?? '',
+    sourceMarketId: sourceMarketId ?? '',
     eventTime: t,
     receivedAt: t,
     processedAt: t,
     contentHash: '',
+    settled: false,
+    marketBaseRate: null,
+    totalMatched: null,
   };
 }
 
@@ -76,7 +109,7 @@ function toBook(rows: readonly SnapshotRow[], event: EventInfo | undefined): Mar
  * backfill of several files is file by file, not time. Results settled from `from` on are
  * interleaved. Read in pages along (time, event, market, bookmaker, side, selection), so memory
  * holds a page and the cross-book state whatever the range. Start times and sports come from
- * `events`; market status is not stored, so no book counts as suspended here (files have it).
+ * `events`; a book's status from the rows (a suspended book's priced rows say so).
  * Only the chosen margin method's fair probabilities are computed (fairProbabilities has that one).
  */
 export async function* historyFromTimescale(
@@ -107,14 +140,18 @@ export async function* historyFromTimescale(
       now: book.eventTime,
       methods: [options.method],
     });
-    const pricing: MarketPricing = { ...bookPricing, crossBook: crossBook.update(bookPricing, book.status) };
+    const pricing: MarketPricing = {
+      ...bookPricing,
+      crossBook: crossBook.update(bookPricing, book.receivedAt),
+    };
     yield { kind: 'book', value: book };
     yield { kind: 'pricing', value: pricing };
   }
   for (;;) {
     const { rows } = await pool.query<SnapshotRow>({
       text: `SELECT (extract(epoch FROM time) * 1000)::float8, event_id, market_id, bookmaker, selection_id, side,
-                    odds, size, point, selection_status, in_play, provider
+                    odds, size, point, selection_status, in_play, provider,
+                    market_status, source_event_id, source_market_id, source_selection_id, handicap
                FROM ${snapshots}
               WHERE time >= $1 AND time <= $2
                 ${after ? 'AND (time, event_id, market_id, bookmaker, side, selection_id) > ($4, $5, $6, $7, $8, $9)' : ''}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { packageRoot } from '../config/paths.js';
+import { registerAliasesCommands } from './commands/aliases.js';
 import { registerBackfillCommand } from './commands/backfill.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerBenchCommand } from './commands/bench.js';
@@ -32,6 +33,7 @@ const program = new Command('oddsflow')
   .showHelpAfterError()
   .configureHelp({ sortSubcommands: true });
 
+registerAliasesCommands(program);
 registerBackfillCommand(program);
 registerBacktestCommand(program);
 registerBenchCommand(program);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { connectorNames } from '../../connectors/registry.js';
+import { commissionTableSchema, defaultCommissionTable } from '../../processors/enrich/commission.js';
 import { marginMethods } from '../../processors/enrich/margin-methods.js';
 import { hostOf, isLoopbackHost } from './loopback.js';
 
@@ -151,6 +152,14 @@ export const settingsShape = {
   ODDSFLOW_RACING_EVENT_KEY: z.enum(['start-time', 'race-number']).default('start-time'),
   ODDSFLOW_TEAM_ALIASES_FILE: z.string().optional(),
   ODDSFLOW_VENUE_ALIASES_FILE: z.string().optional(),
+  ODDSFLOW_SELECTION_ALIASES_FILE: z.string().optional(),
+  ODDSFLOW_EVENT_START_TOLERANCE_MINUTES: z.coerce.number().min(0).max(720).default(60),
+  ODDSFLOW_QUOTE_MAX_AGE_PRE_MATCH_S: z.coerce.number().positive().default(3600),
+  ODDSFLOW_QUOTE_MAX_AGE_IN_PLAY_S: z.coerce.number().positive().default(90),
+  ODDSFLOW_QUOTE_FUTURE_TOLERANCE_S: z.coerce.number().min(0).default(10),
+  ODDSFLOW_COMMISSION: commissionTableSchema.default(() =>
+    commissionTableSchema.parse(defaultCommissionTable),
+  ),
   ODDSFLOW_TRANSACTION_MAX_RECORDS: positiveInt.max(100_000).default(1000),
   ODDSFLOW_FEATURES_IDLE_MINUTES: positiveInt.default(360),
   ODDSFLOW_STATE_WARMUP_MINUTES: z.coerce.number().int().min(0).default(15),

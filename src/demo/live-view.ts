@@ -8,6 +8,8 @@ export interface ViewSnapshot {
   lag: { group: string; lag: number }[];
   breakers: { name: string; state: 'closed' | 'half-open' | 'open' }[];
   deadLetters: number;
+  /** Arbitrages after commission opened so far (the simulators make a few on purpose). */
+  arbitragesOpened: number;
   stores: { timescaleRows: number | null; redisKeys: number | null };
   /** Set when the logs go to a file rather than through the view. */
   log?: { file: string; warnings: number; errors: number; last: string | undefined } | undefined;
@@ -35,7 +37,7 @@ export function renderView(s: ViewSnapshot, width = 110): string {
   );
   lines.push(
     '  ' +
-      `dead letters ${s.deadLetters}   ` +
+      `dead letters ${s.deadLetters}   arbitrages opened ${s.arbitragesOpened}   ` +
       `timescale rows ${s.stores.timescaleRows ?? '…'}   redis keys ${s.stores.redisKeys ?? '…'}`,
   );
   lines.push(
@@ -59,10 +61,13 @@ export function renderView(s: ViewSnapshot, width = 110): string {
   lines.push('');
   lines.push(bold('markets') + dim('  best back price (bookmaker) per selection · overround per bookmaker'));
   for (const m of s.markets) {
-    const arb = m.arbitrage ? ' \x1b[35mARBITRAGE\x1b[0m' : '';
+    const arb = m.arbitrageProfit
+      ? ` \x1b[35mARBITRAGE ${(m.arbitrageProfit.profit * 100).toFixed(2)}% ${m.arbitrageProfit.kind}\x1b[0m`
+      : '';
     const joined = joinedProviders(m);
     const tag = joined === undefined ? '' : `  \x1b[36m${joined.join(' + ')}\x1b[0m`;
-    lines.push('  ' + trim(`${m.eventId}  ${m.marketId}`, width - 12) + tag + arb);
+    const phase = m.phase === 'in-play' ? dim(' in play') : '';
+    lines.push('  ' + trim(`${m.eventId}  ${m.marketId}`, width - 40) + tag + phase + arb);
     const best = m.best
       .slice(0, 6)
       .map((b) => `${b.selectionId} ${b.bestOdds.toFixed(2)} (${b.bestBookmaker})`)

@@ -1,4 +1,13 @@
-import type { MarketPricing } from '../generated/avro-types.js';
+import type { CrossBook, MarketPricing } from '../generated/avro-types.js';
+
+/** The most profitable arbitrage of the market, back-back or back-versus-lay. */
+function bestArbitrage(crossBook: CrossBook): BoardMarket['arbitrageProfit'] {
+  const candidates: NonNullable<BoardMarket['arbitrageProfit']>[] = [
+    ...(crossBook.backBack ? [{ profit: crossBook.backBack.profit, kind: 'back-back' as const }] : []),
+    ...crossBook.backLay.map((b) => ({ profit: b.profit, kind: 'back-lay' as const })),
+  ];
+  return candidates.sort((a, b) => b.profit - a.profit)[0] ?? null;
+}
 
 export interface BoardMarket {
   key: string;
@@ -9,6 +18,9 @@ export interface BoardMarket {
   books: Map<string, { overround: number; provider: string }>;
   best: { selectionId: string; bestOdds: number; bestBookmaker: string }[];
   arbitrage: boolean;
+  /** The best arbitrage's guaranteed return and kind, when there is one. */
+  arbitrageProfit: { profit: number; kind: 'back-back' | 'back-lay' } | null;
+  phase: string | null;
 }
 
 /** The providers quoting a market, when more than one does: an exchange and bookmakers joined. */
@@ -37,6 +49,8 @@ export class MarketBoard {
       books: new Map(),
       best: [],
       arbitrage: false,
+      arbitrageProfit: null,
+      phase: null,
     };
     this.markets.delete(key);
     market.updatedAt = pricing.processedAt;
@@ -47,6 +61,8 @@ export class MarketBoard {
       bestBookmaker,
     }));
     market.arbitrage = pricing.crossBook.arbitrage;
+    market.arbitrageProfit = bestArbitrage(pricing.crossBook);
+    market.phase = pricing.crossBook.phase;
     this.markets.set(key, market);
     for (const oldest of this.markets.keys()) {
       if (this.markets.size <= this.capacity) break;

@@ -32,6 +32,8 @@ export interface DemoSummary {
   topics: Record<string, number>;
   timescale: Record<string, number>;
   redis: { keys: number };
+  /** Arbitrages after commission that opened (the simulators make a few on purpose), by kind. */
+  arbitrages: Record<string, number>;
   deadLetters: number;
   recordsPerSecond: number;
   seconds: number;
@@ -49,7 +51,7 @@ export interface DemoOptions {
 
 async function counterSum(
   metrics: Metrics,
-  name: 'deadLetters' | 'recordsWritten',
+  name: 'deadLetters' | 'recordsWritten' | 'arbitrageOpened',
   label?: string,
 ): Promise<Record<string, number> & { total: number }> {
   const values = (await metrics[name].get()).values;
@@ -209,6 +211,7 @@ export async function runDemo(baseEnv: Env, logger: Logger, options: DemoOptions
       topics,
       timescale,
       redis: { keys },
+      arbitrages: await counterSum(metrics, 'arbitrageOpened', 'kind'),
       deadLetters: (await counterSum(metrics, 'deadLetters')).total,
       recordsPerSecond: Math.round((processed / seconds) * 10) / 10,
       seconds: Math.round(seconds),

@@ -103,6 +103,7 @@ export async function startDemoView(
       state: breakerNames[v.value] ?? 'open',
     }));
     const deadLetters = (await m.deadLetters.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const arbitragesOpened = (await m.arbitrageOpened.get()).values.reduce((sum, v) => sum + v.value, 0);
     const snapshot: ViewSnapshot = {
       elapsedSeconds: (Date.now() - started) / 1000,
       markets: board.showcase(8),
@@ -110,6 +111,7 @@ export async function startDemoView(
       lag,
       breakers,
       deadLetters,
+      arbitragesOpened,
       stores: { timescaleRows: totals.timescale ?? null, redisKeys },
       log: options.logTally && {
         ...options.logTally,
@@ -124,7 +126,7 @@ export async function startDemoView(
       options.say(
         `demo ${snapshot.elapsedSeconds.toFixed(0)} s: ` +
           rates.map((r) => `${r.name} ${r.total}`).join(', ') +
-          `; markets ${board.size} (${board.joinedCount} quoted by several providers); dead letters ${deadLetters}; lag ${lag.map((l) => l.lag).reduce((a, b) => a + b, 0)}`,
+          `; markets ${board.size} (${board.joinedCount} quoted by several providers); arbitrages opened ${arbitragesOpened}; dead letters ${deadLetters}; lag ${lag.map((l) => l.lag).reduce((a, b) => a + b, 0)}`,
       );
     }
   };

@@ -30,6 +30,11 @@ export interface DeadLetter {
   originalSha256: null | string;
 }
 
+export interface PriceLevel {
+  price: number;
+  size: number;
+}
+
 export interface Selection {
   selectionId: string;
   name: null | string;
@@ -38,11 +43,25 @@ export interface Selection {
   point: null | number;
   size: null | number;
   status: string;
+  /** The provider's id of the selection (Betfair: the numeric selection id), what a bet names. Null only in records written before it existed. */
+  sourceSelectionId: null | string;
+  /** Betfair: the runner's handicap, the second half of its id in a bet (0 when none). */
+  handicap: null | number;
+  /** Exchange: the last price matched. */
+  lastTradedPrice: null | number;
+  /** Exchange: money matched on this selection so far. */
+  tradedVolume: null | number;
+  /** Exchange: the best three levels offered on this book's side, best first (decimal odds, money available). */
+  depth: PriceLevel[];
+  /** Betfair projected starting price, near. */
+  bspNear: null | number;
+  /** Betfair projected starting price, far. */
+  bspFar: null | number;
 }
 
 /** A validated book with decimal odds and canonical ids. Topic odds.normalized, key eventId:marketId. */
 export interface MarketBook {
-  /** Deterministic: sport, UTC start date and teams, or venue and race number. */
+  /** Sport family, UTC start date and the two teams (plus the start time HHMM when another event of the same pair was already seen that day), or venue and start time for a race; docs/architecture.md, Canonical ids. */
   eventId: string;
   /** Canonical market type, with the line for handicaps and totals (SPREAD@-5.5). */
   marketId: string;
@@ -58,7 +77,9 @@ export interface MarketBook {
   bookmaker: string;
   /** back or lay. */
   side: string;
+  /** OPEN, SUSPENDED or CLOSED: only an OPEN book's prices can be taken. */
   status: string;
+  /** The provider's in-play flag. */
   inPlay: boolean;
   numberOfPlaces: null | number;
   selections: Selection[];
@@ -69,6 +90,12 @@ export interface MarketBook {
   processedAt: number;
   /** Hash of the prices, sizes and statuses; equal hashes mean an unchanged book. */
   contentHash: string;
+  /** CLOSED with every selection's result known (WINNER, LOSER, PLACED or REMOVED): a settled exchange market. */
+  settled: boolean;
+  /** Exchange commission on net winnings in percent, as the provider states it (Betfair marketBaseRate). */
+  marketBaseRate: null | number;
+  /** Exchange: money matched on the market so far. */
+  totalMatched: null | number;
 }
 
 export interface OpeningOdds {
@@ -97,24 +124,97 @@ export interface SelectionPricing {
   fairOdds: number;
   /** Fair probability by every method. */
   fairProbabilities: Record<string, number>;
+  /** The provider's id of the selection (with sourceEventId and sourceMarketId of the record: what a bet names). */
+  sourceSelectionId: null | string;
+  /** Betfair: the runner's handicap. */
+  handicap: null | number;
+  /** Exchange: money available at decimalOdds. */
+  size: null | number;
 }
 
 export interface BestPrice {
   selectionId: string;
+  /** The best price as quoted; best after commission (netOdds), ties to the bookmaker whose name sorts first. */
   bestOdds: number;
   bestBookmaker: string;
   /** Mean fair probability across books. */
   consensusFairProbability: number;
+  /** bestOdds after the bookmaker's commission: back 1 + (d - 1)(1 - c); lay 1 + (d - 1)/(1 - c). */
+  netOdds: null | number;
+  /** Exchange: money available at bestOdds. */
+  size: null | number;
+  /** The provider's time of the best quote (its book's eventTime). */
+  quoteTime: null | number;
+  /** crossBook.asOf minus quoteTime: how far the quote lags the newest price of the market. */
+  ageMs: null | number;
+  provider: null | string;
+  /** The best quote's ids at its provider: event, market, selection and handicap. */
+  sourceEventId: null | string;
+  sourceMarketId: null | string;
+  sourceSelectionId: null | string;
+  handicap: null | number;
+}
+
+export interface ArbitrageStake {
+  selectionId: string;
+  bookmaker: string;
+  provider: string;
+  odds: number;
+  netOdds: number;
+  /** Share of the total stake on this selection: (1/netOdds) / sum(1/netOdds). */
+  stakeShare: number;
+  sourceEventId: null | string;
+  sourceMarketId: null | string;
+  sourceSelectionId: null | string;
+  handicap: null | number;
+  /** The provider's time of the quote. */
+  quoteTime: null | number;
+  /** Exchange: money available at odds. */
+  size: null | number;
+}
+
+export interface BackBackArbitrage {
+  /** Guaranteed return on the total stake after commission: places / sum(1/netOdds) - 1. */
+  profit: number;
+  /** Sum of 1/netOdds of the best back quotes, divided by the places paid. */
+  netBookSum: number;
+  /** Largest total stake the exchange sizes allow at these prices; null when no quote has a size. */
+  maxTotalStake: null | number;
+  stakes: ArbitrageStake[];
+}
+
+export interface BackLayArbitrage {
+  selectionId: string;
+  /** The back quote; stakeShare 1 (the unit of the stakes below). */
+  back: ArbitrageStake;
+  /** The exchange lay quote; stakeShare is the lay stake per unit of back stake: netBack / (lay - c). */
+  lay: ArbitrageStake;
+  /** Guaranteed return per unit of back stake after both commissions: netBack / netLay - 1. */
+  profit: number;
+  /** Largest back stake the sizes allow; null when neither quote has a size. */
+  maxBackStake: null | number;
 }
 
 export interface CrossBook {
-  /** Books currently quoting this market and side (OPEN, with at least one priced selection): the set the best prices and the consensus come from. */
+  /** Books of this side in the cross-book state: OPEN, of the market's phase, fresh, with at least one priced selection. The set the best prices and the consensus come from. */
   bookCount: number;
-  /** Sum of 1/best odds over selections. */
+  /** Sum of 1/best odds over selections (odds as quoted, before commission). */
   bestBookSum: number;
-  /** bestBookSum < 1. */
+  /** A real arbitrage after commission exists in the market now: backBack is set or backLay is not empty (docs/odds-math.md section 6). */
   arbitrage: boolean;
   selections: BestPrice[];
+  /** pre-match or in-play: the phase whose quotes are combined. In-play once any quote of the market is in play (provider flag, or stamped at or after the start time). */
+  phase: null | string;
+  /** The market's clock: the newest provider time of its quotes (future-stamped ones left out). Quote ages are measured from it. */
+  asOf: null | number;
+  /** Books of this side held but not combined, by reason: suspended, closed, other-phase, stale, future. */
+  leftOut: Record<string, number>;
+  /** Why this record's own book is not combined (a leftOut reason), or null when it is. */
+  bookLeftOut: null | string;
+  /** Backing every selection at the best back prices pays whatever wins, after commission; null when it does not. */
+  backBack: null | BackBackArbitrage;
+  /** Selections whose best back price beats the best lay price of another book after commission. */
+  backLay: BackLayArbitrage[];
 }
 
 /** Overround, implied and fair probabilities of one book, with the cross-book state of its market. Topic odds.pricing, key eventId:marketId. */
@@ -140,6 +240,19 @@ export interface MarketPricing {
   crossBook: CrossBook;
   eventTime: number;
   processedAt: number;
+  /** The book's market status (OPEN, SUSPENDED, CLOSED); null only in records written before it existed. */
+  status: null | string;
+  /** The provider's event id of this book. */
+  sourceEventId: null | string;
+  /** The provider's market id of this book. */
+  sourceMarketId: null | string;
+  /** Commission on net winnings applied to this book, a fraction (0.05): the market base rate when the provider states one, else ODDSFLOW_COMMISSION. */
+  commission: null | number;
+}
+
+export interface RawPriceLevel {
+  price: number;
+  size: number;
 }
 
 export interface RawSelection {
@@ -153,6 +266,18 @@ export interface RawSelection {
   size: null | number;
   /** ACTIVE, REMOVED, WINNER, LOSER or PLACED. */
   status: string;
+  /** Betfair: the runner's handicap (hc), which with the selection id names the runner in a bet; 0 when the market has none. */
+  handicap: null | number;
+  /** Exchange: the last price matched (Betfair ltp). */
+  lastTradedPrice: null | number;
+  /** Exchange: money matched on this runner so far (Betfair runner tv). */
+  tradedVolume: null | number;
+  /** Exchange: the best three levels offered on this book's side, best first. */
+  depth: RawPriceLevel[];
+  /** Betfair projected starting price, near (spn). */
+  bspNear: null | number;
+  /** Betfair projected starting price, far (spf). */
+  bspFar: null | number;
 }
 
 /** One market of one bookmaker (and one side) at one instant, with prices exactly as the provider gave them. Topic odds.raw, key provider:sourceEventId:sourceMarketId. */
@@ -190,6 +315,10 @@ export interface RawMarketBook {
   receivedAt: number;
   /** The provider's original JSON for this book, kept for audit. */
   payload: string;
+  /** Exchange commission on net winnings in percent, as the provider states it (Betfair marketDefinition.marketBaseRate: 5 means 5 %). */
+  marketBaseRate: null | number;
+  /** Exchange: money matched on the market so far (Betfair market tv). */
+  totalMatched: null | number;
 }
 
 export interface RawScore {
@@ -245,7 +374,7 @@ export interface Placing {
   status: string;
 }
 
-/** A settled event or market with canonical ids. Topic results.normalized, key eventId. */
+/** A settled event or market with canonical ids. Topic results.normalized (compacted), key eventId:marketId:provider (marketId empty for a result of the whole event), so compaction keeps every market's result of every provider. */
 export interface Result {
   eventId: string;
   marketId: null | string;
@@ -289,4 +418,15 @@ export interface SelectionFeatures {
   numberOfBooks: number;
   /** Mean overround of the market's books. */
   marketOverround: number;
+  /** pre-match or in-play: the phase of the quotes behind currentOdds and the consensus. */
+  phase: null | string;
+  /** Who quotes currentOdds, with the quote's ids at its provider (event, market, selection, handicap). */
+  bestBookmaker: null | string;
+  bestProvider: null | string;
+  sourceEventId: null | string;
+  sourceMarketId: null | string;
+  sourceSelectionId: null | string;
+  handicap: null | number;
+  /** The provider's time of the quote behind currentOdds. */
+  quoteTime: null | number;
 }

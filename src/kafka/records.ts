@@ -21,5 +21,12 @@ export const recordKeys = {
   market: (r: { eventId: string; marketId: string }) => `${r.eventId}:${r.marketId}`,
   selection: (r: { eventId: string; marketId: string; selectionId: string }) =>
     `${r.eventId}:${r.marketId}:${r.selectionId}`,
-  result: (r: { eventId: string }) => r.eventId,
+  /**
+   * Per market and provider: results.normalized is compacted, and a race's WIN and PLACE results
+   * (or two providers' results of one game) must each survive compaction. `marketId` is empty
+   * for a result of the whole event. Before issue 13 the key was the event id alone; see
+   * `oddsflow topics rekey-results`.
+   */
+  result: (r: { eventId: string; marketId: string | null; provider: string }) =>
+    `${r.eventId}:${r.marketId ?? ''}:${r.provider}`,
 };

@@ -47,12 +47,12 @@ export const topicTable = {
     retentionHours: 30 * 24,
     compacted: true,
   },
-  // The latest result per event is what every reader wants, and a re-settlement replaces it:
-  // compaction keeps the topic small without losing any event's current result.
+  // The latest result per market and provider is what every reader wants, and a re-settlement
+  // replaces it: compaction keeps the topic small without losing any market's current result.
   resultsNormalized: {
     name: 'results.normalized',
     valueSchema: 'Result',
-    key: 'eventId',
+    key: 'eventId:marketId:provider',
     retentionHours: 365 * 24,
     compacted: true,
   },

@@ -41,8 +41,32 @@ function toFeatures(r: FeaturesDbRow): SelectionFeatures {
     volatility5m: r.volatility_5m,
     numberOfBooks: r.number_of_books,
     marketOverround: r.market_overround,
+    // selection_features keeps the model's inputs only, not who quoted the best price.
+    ...unattributed,
   };
 }
+
+/** The fields of a features record that name the quote behind currentOdds, unknown. */
+export const unattributed: Pick<
+  SelectionFeatures,
+  | 'phase'
+  | 'bestBookmaker'
+  | 'bestProvider'
+  | 'sourceEventId'
+  | 'sourceMarketId'
+  | 'sourceSelectionId'
+  | 'handicap'
+  | 'quoteTime'
+> = {
+  phase: null,
+  bestBookmaker: null,
+  bestProvider: null,
+  sourceEventId: null,
+  sourceMarketId: null,
+  sourceSelectionId: null,
+  handicap: null,
+  quoteTime: null,
+};
 
 /** Whether the schema has a selection_features table with a row in [from, to]. */
 export async function hasFeatures(pool: Pool, schema: string, from: number, to: number): Promise<boolean> {

@@ -107,8 +107,9 @@ export async function readTopicRange<T extends TopicId>(
   const ranges = await offsetsFrom(kafka, names[topic], range.fromMs);
   await readPartitions(kafka, names[topic], ranges, async (message) => {
     const timestamp = Number(message.timestamp);
-    if (range.toMs === undefined || timestamp <= range.toMs) {
-      out.push({ value: await serde.decode(topic, message.value ?? Buffer.alloc(0)), timestamp });
+    // Tombstones (a compacted topic's deletions) carry no record.
+    if (message.value !== null && (range.toMs === undefined || timestamp <= range.toMs)) {
+      out.push({ value: await serde.decode(topic, message.value), timestamp });
     }
   });
   return out;

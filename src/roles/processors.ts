@@ -1,9 +1,10 @@
-import { loadAliasTables, bundledAliasFiles } from '../../processors/normalize/aliases.js';
+import { aliasFilesOf, loadAliasTables } from '../../processors/normalize/aliases.js';
 import { createEnrichStage } from '../../processors/pipeline/enrich-stage.js';
 import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
 import { runTransactionalLoop } from '../../processors/runtime/transactional-loop.js';
 import { featuresConfigSchema } from '../../processors/features/index.js';
 import type { Settings } from '../config/schema.js';
+import type { Metrics } from '../metrics.js';
 import {
   aliveCheck,
   holdsCheck,
@@ -16,11 +17,8 @@ import {
 const hourMs = 3_600_000;
 
 /** The chain's options from the settings; `transform` builds the same. */
-export async function pipelineOptions(settings: Settings, now: () => number) {
-  const aliases = await loadAliasTables({
-    teamsFile: settings.ODDSFLOW_TEAM_ALIASES_FILE ?? bundledAliasFiles.teamsFile,
-    venuesFile: settings.ODDSFLOW_VENUE_ALIASES_FILE ?? bundledAliasFiles.venuesFile,
-  });
+export async function pipelineOptions(settings: Settings, now: () => number, metrics?: Metrics) {
+  const aliases = await loadAliasTables(aliasFilesOf(settings));
   return {
     prepare: {
       aliases,
@@ -31,12 +29,29 @@ export async function pipelineOptions(settings: Settings, now: () => number) {
         maxAfterStartMs: Math.round(settings.ODDSFLOW_START_WINDOW_AFTER_HOURS * hourMs),
       },
       racingEventKey: settings.ODDSFLOW_RACING_EVENT_KEY,
+      eventStartToleranceMs: settings.ODDSFLOW_EVENT_START_TOLERANCE_MINUTES * 60_000,
     },
     enrich: {
       method: settings.ODDSFLOW_MARGIN_METHOD,
       warmupMs: settings.ODDSFLOW_STATE_WARMUP_MINUTES * 60_000,
       now,
       features: featuresConfigSchema.parse({ idleMs: settings.ODDSFLOW_FEATURES_IDLE_MINUTES * 60_000 }),
+      commissions: settings.ODDSFLOW_COMMISSION,
+      crossBook: {
+        freshness: {
+          maxAgeMs: {
+            'pre-match': settings.ODDSFLOW_QUOTE_MAX_AGE_PRE_MATCH_S * 1000,
+            'in-play': settings.ODDSFLOW_QUOTE_MAX_AGE_IN_PLAY_S * 1000,
+          },
+          futureToleranceMs: settings.ODDSFLOW_QUOTE_FUTURE_TOLERANCE_S * 1000,
+        },
+        ...(metrics
+          ? {
+              onLeftOut: (reason: string, quotes: number) => metrics.quotesLeftOut.inc({ reason }, quotes),
+              onArbitrageOpened: (kind: string) => metrics.arbitrageOpened.inc({ kind }),
+            }
+          : {}),
+      },
     },
   };
 }
@@ -49,7 +64,7 @@ export async function pipelineOptions(settings: Settings, now: () => number) {
  */
 export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
   const settings = ctx.config.settings;
-  const options = await pipelineOptions(settings, () => ctx.clock.now());
+  const options = await pipelineOptions(settings, () => ctx.clock.now(), ctx.metrics);
   const deps = {
     kafka: ctx.kafka,
     serde: ctx.serde,

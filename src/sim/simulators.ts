@@ -17,6 +17,8 @@ export interface SimulatorRates {
   wsMessagesPerSecond: number;
   /** How often the connector polls The Odds API simulator. */
   oddsApiPollMs: number;
+  /** Chance of a deliberate mispricing per bookmaker's quote window (see the simulators' arbitrageRate). */
+  arbitrageRate: number;
 }
 
 export const demoRates: SimulatorRates = {
@@ -24,6 +26,7 @@ export const demoRates: SimulatorRates = {
   betfairMarkets: 12,
   wsMessagesPerSecond: 20,
   oddsApiPollMs: 3_000,
+  arbitrageRate: 0.01,
 };
 
 export interface Simulators {
@@ -59,7 +62,9 @@ export async function startSimulators(
   const advertised = options.advertisedHost ?? (host === '0.0.0.0' ? '127.0.0.1' : host);
   const at = (url: string) => url.replace(/\/\/[^/:]+:/, `//${advertised}:`);
   // Games start within seconds and last 20 s, and races settle after about 20 s of ticks, so a
-  // short demo (and the end-to-end test) sees results as well as odds.
+  // short demo (and the end-to-end test) sees results as well as odds. Now and then a bookmaker
+  // misprices a game (an arbitrage, on purpose: about one a minute in the demo) or leaves it for
+  // a while (its quotes withdrawn).
   const oddsApi = await startOddsApiSimulator({
     seed,
     host,
@@ -67,6 +72,8 @@ export async function startSimulators(
     firstStartMs: 5_000,
     startSpacingMs: 10_000,
     durationMs: 20_000,
+    arbitrageRate: rates.arbitrageRate,
+    absenceRate: 0.02,
   });
   // One race card for the exchange and the bookmakers: the same races, courses, offs and runners,
   // so the pipeline joins an exchange book and a bookmaker book of one race.
@@ -77,6 +84,7 @@ export async function startSimulators(
     port: options.ports?.ws ?? 0,
     messagesPerSecond: rates.wsMessagesPerSecond,
     raceCard,
+    arbitrageRate: rates.arbitrageRate / 2,
   });
   const betfair = await startBetfairSimulator({
     seed,
@@ -103,9 +111,10 @@ export async function startSimulators(
           scoresIntervalMs: rates.oddsApiPollMs * 2,
         },
         {
+          // uk holds the exchange (betfair_ex_uk), whose lay side back-versus-lay is found against.
           sport: 'soccer_epl',
-          regions: ['uk'],
-          markets: ['h2h'],
+          regions: ['uk', 'eu'],
+          markets: ['h2h', 'h2h_lay'],
           pollIntervalMs: rates.oddsApiPollMs,
           scoresIntervalMs: rates.oddsApiPollMs * 2,
         },

@@ -5,6 +5,7 @@ import avro from 'avsc';
 import { readProviderInput, type OfflineProvider } from '../../connectors/offline-readers.js';
 import { describeProblem } from '../../connectors/historical/problems.js';
 import { OddsflowError } from '../../src/errors.js';
+import { EventRegistry } from '../../processors/normalize/event-registry.js';
 import { createNormalizeBookState, normalizeBook } from '../../processors/normalize/normalize-book.js';
 import { createEnrichStage } from '../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain, type TransformOutput } from '../../processors/pipeline/offline-chain.js';
@@ -98,8 +99,10 @@ export async function createFuzzChain() {
   const settings = settingsSchema.parse({});
   const now = () => NOW;
   const pipeline = await pipelineOptions(settings, now);
+  // Shared with the repeat check below: which event of a pair a book belongs to is the chain's memory.
+  const events = new EventRegistry({ toleranceMs: pipeline.prepare.eventStartToleranceMs });
   const chain = createOfflineChain(
-    createPrepareStage(pipeline.prepare),
+    createPrepareStage({ ...pipeline.prepare, events }),
     createEnrichStage(pipeline.enrich),
     now,
   );
@@ -109,7 +112,7 @@ export async function createFuzzChain() {
   const emitted = new Map<string, string>();
 
   const isRepeat = (book: RawMarketBook): boolean => {
-    const fresh = normalizeBook(book, pipeline.prepare, createNormalizeBookState());
+    const fresh = normalizeBook(book, pipeline.prepare, createNormalizeBookState({}, events));
     return fresh.kind === 'book' && emitted.get(dedupeKey(fresh.book)) === fresh.book.contentHash;
   };
 

@@ -1,4 +1,5 @@
 import type { RawMarketBook } from '../../src/generated/avro-types.js';
+import { noExchangeData, noExchangeMarketData } from '../../connectors/contract.js';
 
 /**
  * Valid raw head-to-head books whose prices differ from book to book (so content dedupe never
@@ -36,12 +37,29 @@ export function rawBooks(
       numberOfPlaces: null,
       priceFormat: 'decimal',
       selections: [
-        { sourceSelectionId: home, name: home, price, point: null, size: null, status: 'ACTIVE' },
-        { sourceSelectionId: away, name: away, price: '2.600', point: null, size: null, status: 'ACTIVE' },
+        {
+          sourceSelectionId: home,
+          name: home,
+          price,
+          point: null,
+          size: null,
+          status: 'ACTIVE',
+          ...noExchangeData(),
+        },
+        {
+          sourceSelectionId: away,
+          name: away,
+          price: '2.600',
+          point: null,
+          size: null,
+          status: 'ACTIVE',
+          ...noExchangeData(),
+        },
       ],
       eventTime: baseTime + i * 1000,
       receivedAt: baseTime + i * 1000 + 5,
       payload: JSON.stringify({ i }),
+      ...noExchangeMarketData,
     };
   });
 }

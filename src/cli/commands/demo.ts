@@ -63,12 +63,23 @@ export function registerDemoCommand(program: Command): void {
           say(
             `  log: ${logFile.tally.warnings} warning(s), ${logFile.tally.errors} error(s) in ${path.relative(process.cwd(), logFile.tally.file)}`,
           );
+        const { total: arbitrages = 0, ...byKind } = summary.arbitrages;
+        say(
+          `  arbitrages after commission opened: ${arbitrages}${
+            Object.keys(byKind).length > 0
+              ? ` (${Object.entries(byKind)
+                  .map(([k, n]) => `${k} ${n}`)
+                  .join(', ')})`
+              : ''
+          }; the simulators make them rarely, on purpose`,
+        );
         if (opts.json)
           process.stdout.write(
             JSON.stringify({
               topics: summary.topics,
               timescale: summary.timescale,
               redis: summary.redis,
+              arbitrages: summary.arbitrages,
               deadLetters: summary.deadLetters,
               recordsPerSecond: summary.recordsPerSecond,
             }) + '\n',

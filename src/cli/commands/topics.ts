@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { createTopics } from '../../kafka/admin.js';
 import { createKafka } from '../../kafka/client.js';
 import { topicNames } from '../../kafka/topics.js';
-import { runCommand, say } from '../context.js';
+import { rekeyResults } from '../../ops/rekey-results.js';
+import { AvroSerde } from '../../serde/avro-serde.js';
+import { parseOptions, runCommand, say } from '../context.js';
+
+const rekeyOptions = z.object({ dryRun: z.boolean().optional() });
 
 export function registerTopicsCommands(program: Command): void {
   const topics = program.command('topics').description('Kafka topics of the data contract');
@@ -22,6 +27,28 @@ export function registerTopicsCommands(program: Command): void {
         } finally {
           await admin.disconnect();
         }
+      }),
+    );
+  topics
+    .command('rekey-results')
+    .description(
+      'one-off: write results.normalized records that still carry the old key (event id) again under eventId:marketId:provider, then tombstone the old keys',
+    )
+    .option('--dry-run', 'count what would be moved, write nothing')
+    .addHelpText(
+      'after',
+      '\nRun once after upgrading the processors (which write the new key). Results compaction already removed cannot be recovered from this topic: replay results.raw for those.',
+    )
+    .action((raw: Record<string, unknown>) =>
+      runCommand(async ({ config, logger }) => {
+        const opts = parseOptions(rekeyOptions, raw);
+        const names = topicNames(config.topics.prefix);
+        const kafka = createKafka(config.kafka, { logger, clientIdSuffix: 'rekey' });
+        const serde = new AvroSerde(config.registry, names);
+        const outcome = await rekeyResults(kafka, serde, names, { dryRun: opts.dryRun ?? false });
+        say(
+          `${names.resultsNormalized}: ${outcome.read} results read, ${outcome.republished} ${opts.dryRun ? 'to republish' : 'republished'} under the per-market key, ${outcome.tombstones} old keys ${opts.dryRun ? 'to tombstone' : 'tombstoned'}`,
+        );
       }),
     );
 }

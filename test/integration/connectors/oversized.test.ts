@@ -22,6 +22,7 @@ import { RecordedStatus } from '../../helpers/connector-status.js';
 import { provisionTopics, randomId, silentLogger, testConfig } from '../../helpers/stack.js';
 import { book } from '../../unit/sinks/sample-records.js';
 import { until } from '../../helpers/wait.js';
+import { selectionExtras } from '../../helpers/record-defaults.js';
 
 /** Settles with the promise's outcome, or 'still waiting' after `ms`: a publish that loops for ever shows as such. */
 async function within<T>(work: Promise<T>, ms: number): Promise<T | Error | 'still waiting'> {
@@ -178,6 +179,7 @@ describe('oversized records never wedge the pipeline', () => {
         point: null,
         size: null,
         status: 'ACTIVE',
+        ...selectionExtras(),
       })),
     });
     const normal = book({ eventId: 'normal-market', startTime: Date.now() + 3_600_000, eventTime });

@@ -9,6 +9,7 @@ import { SerdeError } from '../../../src/errors.js';
 import { loadConfig, type Config } from '../../../src/config/load.js';
 import type { RawMarketBook } from '../../../src/generated/avro-types.js';
 import { stackDown, stackUp } from '../../../stack/index.js';
+import { noExchangeData, noExchangeMarketData } from '../../../connectors/contract.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
 
 const book: RawMarketBook = {
@@ -39,6 +40,7 @@ const book: RawMarketBook = {
       point: null,
       size: null,
       status: 'ACTIVE',
+      ...noExchangeData(),
     },
     {
       sourceSelectionId: 'Boston Celtics',
@@ -47,11 +49,13 @@ const book: RawMarketBook = {
       point: null,
       size: null,
       status: 'ACTIVE',
+      ...noExchangeData(),
     },
   ],
   eventTime: Date.UTC(2024, 0, 14, 20, 0),
   receivedAt: Date.UTC(2024, 0, 14, 20, 0, 1),
   payload: '{"id":"e1"}',
+  ...noExchangeMarketData,
 };
 
 describe('Avro on the wire through the schema registry', () => {

@@ -4,6 +4,7 @@ import type { SinkRecord } from '../../../sinks/contract.js';
 import { queries } from '../../../sinks/timescale/queries.js';
 import { randomId } from '../../helpers/stack.js';
 import { book, pricing, record, result, startTime, t0 } from '../../unit/sinks/sample-records.js';
+import { selectionExtras } from '../../helpers/record-defaults.js';
 
 /**
  * One connection per pool: the embedded TimescaleDB serves one client at a time, and an idle
@@ -63,8 +64,24 @@ export async function columnsOf(pool: pg.Pool, schema: string, relation: string)
 export const scenarioEventId = 'horse-racing:2026-03-01:ascot:R3';
 
 const selections = (a: number) => [
-  { selectionId: 'sel-a', name: 'Alpha', decimalOdds: a, point: null, size: 10, status: 'ACTIVE' },
-  { selectionId: 'sel-b', name: 'Bravo', decimalOdds: 3, point: null, size: 10, status: 'ACTIVE' },
+  {
+    selectionId: 'sel-a',
+    name: 'Alpha',
+    decimalOdds: a,
+    point: null,
+    size: 10,
+    status: 'ACTIVE',
+    ...selectionExtras(),
+  },
+  {
+    selectionId: 'sel-b',
+    name: 'Bravo',
+    decimalOdds: 3,
+    point: null,
+    size: 10,
+    status: 'ACTIVE',
+    ...selectionExtras(),
+  },
 ];
 
 /**
@@ -181,6 +198,22 @@ export async function checkDocumentedQueries(pool: pg.Pool, schema: string): Pro
       [0, 'pinnacle', 2.05, 2.05, 2.05, 2.05, 1],
       [60_000, 'betfair', 2.4, 2.5, 2.3, 2.5, 3],
     ]);
+
+    const statuses = await client.query<{ bookmaker: string; status: string; in_play: boolean; as_of: Date }>(
+      queries.marketStatus.sql,
+      [scenarioEventId, 'WIN'],
+    );
+    expect(statuses.rows.map((r) => [r.bookmaker, r.status, r.in_play, ms(r.as_of) - t0])).toEqual([
+      ['betfair', 'OPEN', true, startTime + 60_000 - t0],
+      ['pinnacle', 'OPEN', false, 0],
+    ]);
+
+    // The scenario's pricing flags no arbitrage: the query answers, with nothing.
+    const arbitrages = await client.query(queries.arbitrages.sql, [
+      new Date(t0 - 3_600_000),
+      new Date(startTime + 3_600_000),
+    ]);
+    expect(arbitrages.rows).toEqual([]);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -6,6 +6,7 @@ import { redisSink } from '../../../sinks/redis/index.js';
 import { freePort } from '../../helpers/ports.js';
 import { randomId, silentLogger, testStack } from '../../helpers/stack.js';
 import { book, pricing, record } from '../../unit/sinks/sample-records.js';
+import { selectionExtras } from '../../helpers/record-defaults.js';
 
 const redis = new Redis(testStack().redisUrl);
 const prefix = `${randomId('sinks')}:`;
@@ -63,7 +64,7 @@ describe('redis sink', () => {
     });
 
     // Expiry: the start plus 12 hours (the default), on every key of the market.
-    for (const kind of ['odds', 'pricing', 'best']) {
+    for (const kind of ['odds', 'market', 'pricing', 'best']) {
       expect(Number(await redis.call('PEXPIRETIME', `${prefix}${kind}:ev-layout:WIN`))).toBe(
         times.startTime + 12 * hour,
       );
@@ -72,6 +73,55 @@ describe('redis sink', () => {
     expect(observed.find((v) => v.metricName?.endsWith('_count') && v.labels.store === 'redis')?.value).toBe(
       2,
     );
+  });
+
+  it('says a market is suspended in its status hash and in every price, newer wins, and clears a withdrawn best price', async () => {
+    const { sink: s } = sink();
+    await s.start();
+    const now = Date.now();
+    const open = book({ ...live('ev-status', now), settled: false });
+    const suspended = book({ ...live('ev-status', now + 1_000), status: 'SUSPENDED' });
+    await s.writeBatch([record('oddsNormalized', open), record('oddsNormalized', suspended)]);
+    // a late OPEN record of before the suspension changes nothing
+    await s.writeBatch([record('oddsNormalized', book({ ...live('ev-status', now + 500) }))]);
+    expect(await oddsOf(`${prefix}market:ev-status:WIN`, 'betfair|back')).toMatchObject({
+      t: now + 1_000,
+      status: 'SUSPENDED',
+      inPlay: false,
+      settled: false,
+      sourceEventId: '31873357',
+      sourceMarketId: '1.205822330',
+    });
+    expect(await oddsOf(`${prefix}odds:ev-status:WIN`, 'betfair|sel-a|back')).toMatchObject({
+      marketStatus: 'SUSPENDED',
+      odds: 2.5,
+    });
+
+    // The pricing of the suspended book: the cross-book state no longer quotes sel-b.
+    const p = pricing({ ...live('ev-status', now + 1_000), status: 'SUSPENDED' });
+    await s.writeBatch([
+      record('oddsPricing', {
+        ...p,
+        crossBook: {
+          ...p.crossBook,
+          selections: p.crossBook.selections.filter((b) => b.selectionId === 'sel-a'),
+        },
+      }),
+    ]);
+    expect(await oddsOf(`${prefix}best:ev-status:WIN`, 'back|sel-b')).toMatchObject({
+      t: now + 1_000,
+      bestOdds: null,
+      bestBookmaker: null,
+    });
+    expect(await oddsOf(`${prefix}pricing:ev-status:WIN`, 'betfair|back')).toMatchObject({
+      status: 'SUSPENDED',
+    });
+    const closed = book({ ...live('ev-status', now + 2_000), status: 'CLOSED', settled: true });
+    await s.writeBatch([record('oddsNormalized', closed)]);
+    expect(await oddsOf(`${prefix}market:ev-status:WIN`, 'betfair|back')).toMatchObject({
+      status: 'CLOSED',
+      settled: true,
+    });
   });
 
   it('never lets an older record overwrite a newer one, across batches and within one', async () => {
@@ -83,7 +133,15 @@ describe('redis sink', () => {
       book({
         ...live('ev-order', now),
         selections: [
-          { selectionId: 'a', name: null, decimalOdds: 3, point: null, size: null, status: 'ACTIVE' },
+          {
+            selectionId: 'a',
+            name: null,
+            decimalOdds: 3,
+            point: null,
+            size: null,
+            status: 'ACTIVE',
+            ...selectionExtras(),
+          },
         ],
       }),
     );
@@ -92,7 +150,15 @@ describe('redis sink', () => {
       book({
         ...live('ev-order', now - 1_000),
         selections: [
-          { selectionId: 'a', name: null, decimalOdds: 9, point: null, size: null, status: 'ACTIVE' },
+          {
+            selectionId: 'a',
+            name: null,
+            decimalOdds: 9,
+            point: null,
+            size: null,
+            status: 'ACTIVE',
+            ...selectionExtras(),
+          },
         ],
       }),
     );
@@ -125,7 +191,15 @@ describe('redis sink', () => {
         book({
           ...live('ev-tie', eventTime),
           selections: [
-            { selectionId: 'a', name: null, decimalOdds: odds, point: null, size: null, status: 'ACTIVE' },
+            {
+              selectionId: 'a',
+              name: null,
+              decimalOdds: odds,
+              point: null,
+              size: null,
+              status: 'ACTIVE',
+              ...selectionExtras(),
+            },
           ],
         }),
       ),

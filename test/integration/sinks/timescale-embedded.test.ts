@@ -17,6 +17,7 @@ import {
   usePool,
   useSchema,
 } from './pg-fixture.js';
+import { selectionExtras } from '../../helpers/record-defaults.js';
 
 // The embedded TimescaleDB serves one connection at a time: every test here shares this pool.
 const pool = usePool(testStack().timescaleUrl);
@@ -50,7 +51,7 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
     const logger = createLogger({ level: 'info', destination: logs.stream });
     expect(await migrate(pool, { ...settings, logger })).toEqual({
       mode: 'timescale',
-      applied: [1, 2, 3, 4],
+      applied: [1, 2, 3, 4, 5],
     });
     expect(await migrate(pool, { ...settings, logger })).toEqual({ mode: 'timescale', applied: [] });
     expect(logs.lines().filter((l) => l.level === 'warn')).toEqual([]);
@@ -128,7 +129,15 @@ describe('timescale sink on TimescaleDB (embedded 2.23)', () => {
       ...book(),
       eventTime: (first!.value as { eventTime: number }).eventTime,
       selections: [
-        { selectionId: 'sel-a', name: null, decimalOdds: 7, point: null, size: 1, status: 'ACTIVE' },
+        {
+          selectionId: 'sel-a',
+          name: null,
+          decimalOdds: 7,
+          point: null,
+          size: 1,
+          status: 'ACTIVE',
+          ...selectionExtras(),
+        },
       ],
     });
     await sink.writeBatch([corrected]);

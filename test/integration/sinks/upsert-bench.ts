@@ -32,6 +32,17 @@ const types = [
   'bool',
   'text',
   'timestamptz',
+  'text',
+  'text',
+  'text',
+  'text',
+  'float8',
+  'float8',
+  'float8',
+  'float8',
+  'jsonb',
+  'float8',
+  'float8',
 ];
 
 function batch(startMs: number): SnapshotRow[] {
@@ -50,6 +61,17 @@ function batch(startMs: number): SnapshotRow[] {
     inPlay: false,
     provider: 'bench',
     receivedAt: new Date(startMs + 5),
+    marketStatus: 'OPEN',
+    sourceEventId: '1',
+    sourceMarketId: '1.1',
+    sourceSelectionId: String(i % 10),
+    handicap: 0,
+    lastTradedPrice: null,
+    tradedVolume: null,
+    totalMatched: null,
+    depth: null,
+    bspNear: null,
+    bspFar: null,
   }));
 }
 

@@ -9,6 +9,12 @@ import { equityCurve, maxDrawdown, summarise } from '../../../src/backtest/metri
 import { writeReport } from '../../../src/backtest/report.js';
 import type { MarketPricing, Result } from '../../../src/generated/avro-types.js';
 import type { Order, Strategy } from '../../../src/strategy/strategy.js';
+import {
+  bestPriceExtras,
+  crossBookExtras,
+  pricingExtras,
+  pricingSelectionExtras,
+} from '../../helpers/record-defaults.js';
 
 const start = Date.UTC(2026, 5, 1, 15, 0);
 const minute = 60_000;
@@ -42,6 +48,7 @@ function pricing(
       fairProbability: 1 / decimalOdds,
       fairOdds: decimalOdds,
       fairProbabilities: {},
+      ...pricingSelectionExtras(selectionId),
     })),
     crossBook: {
       bookCount: 2,
@@ -52,10 +59,13 @@ function pricing(
         bestOdds: odds[selectionId] ?? 2,
         bestBookmaker: bookmaker,
         consensusFairProbability: p,
+        ...bestPriceExtras,
       })),
+      ...crossBookExtras,
     },
     eventTime: at,
     processedAt: at,
+    ...pricingExtras,
   };
 }
 

@@ -152,4 +152,65 @@ describe('oddsflow transform', () => {
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/--provider/);
   });
+
+  describe('quotes of one phase and age only (issue 13)', () => {
+    interface CrossBookLine {
+      type: 'pricing';
+      bookmaker: string;
+      startTime: number | null;
+      crossBook: {
+        phase: string;
+        arbitrage: boolean;
+        bookLeftOut: string | null;
+        selections: { bestBookmaker: string; quoteTime: number; ageMs: number }[];
+      };
+    }
+    const pricingOf = (file: string) =>
+      transform([
+        '--provider',
+        'the-odds-api',
+        '--file',
+        path.join(fixtures, 'the-odds-api', file),
+      ]).lines.filter((l): l is CrossBookLine & typeof l => l.type === 'pricing');
+
+    it('never flags arbitrage across phases or ages, and takes best prices from the phase only', () => {
+      const pricing = pricingOf('handmade_odds_mixed_phases_ages.json');
+      expect(pricing.map((p) => [p.bookmaker, p.crossBook.phase, p.crossBook.bookLeftOut])).toEqual([
+        ['pinnacle', 'pre-match', null],
+        ['betfair_ex_uk', 'pre-match', null],
+        ['bet365', 'in-play', null],
+        ['williamhill', 'in-play', 'stale'],
+        ['unibet', 'in-play', null],
+        ['skewedclock', 'in-play', 'future'],
+      ]);
+      expect(pricing.filter((p) => p.crossBook.arbitrage)).toEqual([]);
+      for (const p of pricing.slice(2)) {
+        expect(new Set(p.crossBook.selections.map((s) => s.bestBookmaker))).toEqual(new Set(['bet365']));
+      }
+    });
+
+    it.each([
+      'oddsapi_basketball_nba_h2h_spreads_totals_h2hlay_american.json',
+      'oddsapi_soccer_multileague_inplay_h2h_h2hlay_decimal.json',
+      'oddsapi_upcoming_multisport_inplay_h2h_american.json',
+    ])('%s (real): every best price is of the phase of its market and fresh', (file) => {
+      const pricing = pricingOf(file);
+      expect(pricing.length).toBeGreaterThan(100);
+      let inPlay = 0;
+      for (const p of pricing) {
+        for (const s of p.crossBook.selections) {
+          if (p.startTime === null) continue;
+          if (p.crossBook.phase === 'in-play') {
+            inPlay++;
+            expect(s.quoteTime).toBeGreaterThanOrEqual(p.startTime);
+            expect(s.ageMs).toBeLessThanOrEqual(90_000);
+          } else {
+            expect(s.quoteTime).toBeLessThan(p.startTime);
+            expect(s.ageMs).toBeLessThanOrEqual(3_600_000);
+          }
+        }
+      }
+      expect(inPlay).toBeGreaterThan(0);
+    });
+  });
 });

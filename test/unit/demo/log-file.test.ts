@@ -36,6 +36,7 @@ describe('the demo log file', () => {
       lag: [],
       breakers: [],
       deadLetters: 0,
+      arbitragesOpened: 0,
       stores: { timescaleRows: 10, redisKeys: 3 },
       log: { file: '.stack/logs/demo.log', warnings: 2, errors: 0, last: 'sink/timescale: slow batch' },
     };

@@ -22,6 +22,7 @@ describe("the demo's market board", () => {
       lag: [],
       breakers: [],
       deadLetters: 0,
+      arbitragesOpened: 0,
       stores: { timescaleRows: null, redisKeys: null },
     });
     const line = view.split('\n').find((l) => l.includes(race));

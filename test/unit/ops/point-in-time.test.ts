@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Result, SelectionFeatures } from '../../../src/generated/avro-types.js';
 import { emptyStats, pointInTimeRows, type DecisionRule } from '../../../src/ops/point-in-time.js';
+import { featuresExtras } from '../../helpers/record-defaults.js';
 
 const start = Date.UTC(2026, 10, 20, 3, 0);
 const minute = 60_000;
@@ -24,6 +25,7 @@ const features = (eventTime: number, currentOdds: number, selectionId = 'a'): Se
   volatility5m: 0,
   numberOfBooks: 2,
   marketOverround: 0.05,
+  ...featuresExtras,
 });
 
 const result = (settledAt: number, winners = ['a']): Result => ({

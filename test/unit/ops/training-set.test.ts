@@ -4,6 +4,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Result, SelectionFeatures } from '../../../src/generated/avro-types.js';
 import { joinResults, toColumns, toCsv } from '../../../src/ops/training-set.js';
 import { toJsonLine } from '../../../src/ops/json-lines.js';
+import { featuresExtras } from '../../helpers/record-defaults.js';
 
 const feature = (
   selectionId: string,
@@ -26,6 +27,7 @@ const feature = (
   volatility5m: 0.01,
   numberOfBooks: 3,
   marketOverround: 0.05,
+  ...featuresExtras,
 });
 
 const result: Result = {

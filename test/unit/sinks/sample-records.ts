@@ -1,5 +1,13 @@
 import type { MarketBook, MarketPricing, Result } from '../../../src/generated/avro-types.js';
 import type { SinkRecord } from '../../../sinks/contract.js';
+import {
+  bestPriceExtras,
+  bookExtras,
+  crossBookExtras,
+  pricingExtras,
+  pricingSelectionExtras,
+  selectionExtras,
+} from '../../helpers/record-defaults.js';
 
 /** 2026-03-01 12:00:00 UTC; the event starts an hour later. */
 export const t0 = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -22,8 +30,24 @@ export function book(overrides: Partial<MarketBook> = {}): MarketBook {
     inPlay: false,
     numberOfPlaces: null,
     selections: [
-      { selectionId: 'sel-a', name: 'Alpha', decimalOdds: 2.5, point: null, size: 120, status: 'ACTIVE' },
-      { selectionId: 'sel-b', name: 'Bravo', decimalOdds: 4, point: null, size: 35.5, status: 'ACTIVE' },
+      {
+        selectionId: 'sel-a',
+        name: 'Alpha',
+        decimalOdds: 2.5,
+        point: null,
+        size: 120,
+        status: 'ACTIVE',
+        ...selectionExtras(),
+      },
+      {
+        selectionId: 'sel-b',
+        name: 'Bravo',
+        decimalOdds: 4,
+        point: null,
+        size: 35.5,
+        status: 'ACTIVE',
+        ...selectionExtras(),
+      },
       {
         selectionId: 'sel-c',
         name: 'Charlie',
@@ -31,6 +55,7 @@ export function book(overrides: Partial<MarketBook> = {}): MarketBook {
         point: null,
         size: null,
         status: 'REMOVED',
+        ...selectionExtras(),
       },
     ],
     sourceEventId: '31873357',
@@ -39,6 +64,7 @@ export function book(overrides: Partial<MarketBook> = {}): MarketBook {
     receivedAt: t0 + 40,
     processedAt: t0 + 55,
     contentHash: 'h1',
+    ...bookExtras,
     ...overrides,
   };
 }
@@ -74,6 +100,7 @@ export function pricing(overrides: Partial<MarketPricing> = {}): MarketPricing {
         fairProbability: 0.38,
         fairOdds: 1 / 0.38,
         fairProbabilities: fair(0.4),
+        ...pricingSelectionExtras('1001'),
       },
       {
         selectionId: 'sel-b',
@@ -83,6 +110,7 @@ export function pricing(overrides: Partial<MarketPricing> = {}): MarketPricing {
         fairProbability: 0.62,
         fairOdds: 1 / 0.62,
         fairProbabilities: fair(0.6),
+        ...pricingSelectionExtras('1002'),
       },
     ],
     crossBook: {
@@ -90,12 +118,26 @@ export function pricing(overrides: Partial<MarketPricing> = {}): MarketPricing {
       bestBookSum: 1.02,
       arbitrage: false,
       selections: [
-        { selectionId: 'sel-a', bestOdds: 2.6, bestBookmaker: 'pinnacle', consensusFairProbability: 0.39 },
-        { selectionId: 'sel-b', bestOdds: 1.55, bestBookmaker: 'betfair', consensusFairProbability: 0.61 },
+        {
+          selectionId: 'sel-a',
+          bestOdds: 2.6,
+          bestBookmaker: 'pinnacle',
+          consensusFairProbability: 0.39,
+          ...bestPriceExtras,
+        },
+        {
+          selectionId: 'sel-b',
+          bestOdds: 1.55,
+          bestBookmaker: 'betfair',
+          consensusFairProbability: 0.61,
+          ...bestPriceExtras,
+        },
       ],
+      ...crossBookExtras,
     },
     eventTime: t0,
     processedAt: t0 + 60,
+    ...pricingExtras,
     ...overrides,
   };
 }

@@ -50,19 +50,67 @@ describe('BookBuilder on the greyhound sample', () => {
       point: null,
       size: 14,
       status: 'ACTIVE',
+      handicap: 0,
+      lastTradedPrice: 5.9,
+      tradedVolume: 100,
+      depth: [
+        { price: 5.9, size: 14 },
+        { price: 5.8, size: 30 },
+        { price: 5.7, size: 8.5 },
+      ],
+      bspNear: null,
+      bspFar: null,
     });
+    expect(back).toMatchObject({ marketBaseRate: 5, totalMatched: 812.4 });
     expect(lay?.side).toBe('lay');
-    expect(price(lay, '41000001')).toMatchObject({ price: '6.1', size: 11 });
+    expect(price(lay, '41000001')).toMatchObject({
+      price: '6.1',
+      size: 11,
+      depth: [
+        { price: 6.1, size: 11 },
+        { price: 6.3, size: 22.3 },
+      ],
+    });
     const payload = JSON.parse(back!.payload) as { id: string; img: boolean }[];
     expect(payload.map((c) => [c.id, c.img])).toEqual([['1.238812345', true]]);
   });
 
-  it('emits only the side whose best prices changed', () => {
-    // Trap 3 backs at 3.8 now; trap 5's lay change is below the best level, which is unchanged.
+  it('emits a side again when its prices, depth or traded figures changed', () => {
+    // Trap 3 backs at 3.8 now and traded there; trap 5's lay ladder lost its third level; the
+    // market matched 845.9 in all: both sides carry something new.
     const { books } = steps[1]!;
-    expect(books.map((b) => b.side)).toEqual(['back']);
-    expect(price(books[0], '41000003')).toMatchObject({ price: '3.8', size: 61 });
-    expect(books[0]?.eventTime).toBe(1799942412345);
+    expect(books.map((b) => b.side)).toEqual(['back', 'lay']);
+    const [back, lay] = books;
+    expect(price(back, '41000003')).toMatchObject({
+      price: '3.8',
+      size: 61,
+      lastTradedPrice: 3.8,
+      depth: [
+        { price: 3.8, size: 61 },
+        { price: 3.75, size: 19 },
+        { price: 3.7, size: 30 },
+      ],
+    });
+    expect(price(lay, '41000005')?.depth).toHaveLength(2);
+    expect(lay?.totalMatched).toBe(845.9);
+    expect(back?.eventTime).toBe(1799942412345);
+  });
+
+  it('emits only the side whose book changed, and nothing for a change beyond the top three levels', () => {
+    const image = greyhounds[0]!;
+    const delta = (pt: number, rc: object[]): MarketChangeMessage => ({
+      op: 'mcm',
+      pt,
+      mc: [{ id: '1.238812345', rc: rc as never }],
+    });
+    const [first, backOnly, deepOnly] = run([
+      image,
+      delta(image.pt + 1, [{ id: 41000001, batb: [[0, 6.0, 5]] }]),
+      delta(image.pt + 2, [{ id: 41000001, batb: [[3, 5.5, 2]] }]),
+    ]);
+    expect(first!.books).toHaveLength(2);
+    expect(backOnly!.books.map((b) => b.side)).toEqual(['back']);
+    expect(deepOnly!.books).toEqual([]);
   });
 
   it('emits nothing for a heartbeat, both sides on suspension, and the result once CLOSED', () => {

@@ -7,6 +7,7 @@ import { SessionRejectedError } from '../../../../connectors/betfair/status-erro
 import { ProviderError } from '../../../../src/errors.js';
 import type { RawMarketBook, RawResult } from '../../../../src/generated/avro-types.js';
 import { testDeps } from './helpers.js';
+import { noExchangeData, noExchangeMarketData } from '../../../../connectors/contract.js';
 
 const entry = (marketId: string, extra: Partial<MarketCatalogue> = {}): MarketCatalogue => ({
   marketId,
@@ -175,11 +176,13 @@ const book = (
       point: null,
       size: 10,
       status: 'ACTIVE',
+      ...noExchangeData(),
       ...s,
     })),
     eventTime: 0,
     receivedAt: 0,
     payload: '[]',
+    ...noExchangeMarketData,
     ...extra,
   }) satisfies RawMarketBook;
 

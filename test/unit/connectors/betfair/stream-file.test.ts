@@ -34,6 +34,7 @@ describe('stream files', () => {
       'back:OPEN',
       'lay:OPEN',
       'back:OPEN',
+      'lay:OPEN',
       'back:SUSPENDED',
       'lay:SUSPENDED',
       'back:CLOSED',
@@ -70,7 +71,7 @@ describe('stream files', () => {
     ]);
     const results = chunks.flatMap((c) => c.results);
     expect(results).toHaveLength(1);
-    expect(chunks.flatMap((c) => c.books)).toHaveLength(7);
+    expect(chunks.flatMap((c) => c.books)).toHaveLength(8);
   });
 
   it('resumes from a line: the cache is rebuilt from earlier lines, records come from that line on', async () => {

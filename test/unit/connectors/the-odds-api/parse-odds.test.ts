@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseOddsBody, type OddsFormat } from '../../../../connectors/the-odds-api/parse-odds.js';
 import { fixture } from './fixtures.js';
+import { noExchangeData } from '../../../../connectors/contract.js';
 
 const receivedAt = Date.parse('2030-01-01T00:00:00Z');
 
@@ -68,6 +69,7 @@ describe('parseOddsBody on every recorded response', () => {
       point: -4,
       size: null,
       status: 'ACTIVE',
+      ...noExchangeData(),
     });
   });
 

@@ -1,4 +1,5 @@
 import type { MarketBook, Selection } from '../../../../src/generated/avro-types.js';
+import { bookExtras, selectionExtras } from '../../../helpers/record-defaults.js';
 
 /** An active, priced selection. */
 export const runner = (selectionId: string, decimalOdds: number | null, status = 'ACTIVE'): Selection => ({
@@ -8,6 +9,7 @@ export const runner = (selectionId: string, decimalOdds: number | null, status =
   point: null,
   size: null,
   status,
+  ...selectionExtras(selectionId),
 });
 
 /** A normalized book with the fields pricing does not look at filled in. */
@@ -33,6 +35,7 @@ export function marketBook(overrides: Partial<MarketBook> & Pick<MarketBook, 'se
     receivedAt: Date.parse('2027-01-14T18:02:12Z'),
     processedAt: Date.parse('2027-01-14T18:02:12Z'),
     contentHash: 'hash',
+    ...bookExtras,
     ...overrides,
   };
 }

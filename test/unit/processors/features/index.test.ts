@@ -93,6 +93,15 @@ describe('features stage on a hand-computed sequence', () => {
       volatility5m: 0,
       numberOfBooks: 1,
       marketOverround: 0.05,
+      // who quotes currentOdds, and the phase of the quotes behind it
+      phase: 'pre-match',
+      bestBookmaker: 'book-a',
+      bestProvider: null,
+      sourceEventId: null,
+      sourceMarketId: null,
+      sourceSelectionId: null,
+      handicap: null,
+      quoteTime: null,
     });
   });
 
@@ -281,5 +290,41 @@ describe('state bounds and eviction', () => {
     );
     expect(partly.map((f) => f.selectionId)).toEqual(['home']);
     expect(features.stats).toMatchObject({ ignoredSide: 1, invalid: 1 });
+  });
+});
+
+describe('features name the quote behind currentOdds', () => {
+  it('with its bookmaker, provider ids, time and phase, so a model row maps back to a bet', () => {
+    const record = pricing({ eventTime: t0, startTime: start, best: [['home', 2.0, 0.48]] });
+    const best = record.crossBook.selections[0]!;
+    const features = stage().process({
+      ...record,
+      crossBook: {
+        ...record.crossBook,
+        phase: 'in-play',
+        selections: [
+          {
+            ...best,
+            bestBookmaker: 'betfair',
+            provider: 'betfair',
+            sourceEventId: '31873357',
+            sourceMarketId: '1.205822330',
+            sourceSelectionId: '2329545',
+            handicap: 0,
+            quoteTime: t0 - 500,
+          },
+        ],
+      },
+    });
+    expect(home(features)).toMatchObject({
+      phase: 'in-play',
+      bestBookmaker: 'betfair',
+      bestProvider: 'betfair',
+      sourceEventId: '31873357',
+      sourceMarketId: '1.205822330',
+      sourceSelectionId: '2329545',
+      handicap: 0,
+      quoteTime: t0 - 500,
+    });
   });
 });

@@ -1,4 +1,10 @@
 import type { MarketPricing } from '../../../../src/generated/avro-types.js';
+import {
+  bestPriceExtras,
+  crossBookExtras,
+  pricingExtras,
+  pricingSelectionExtras,
+} from '../../../helpers/record-defaults.js';
 
 export interface PricingInput {
   eventTime: number;
@@ -38,6 +44,7 @@ export function pricing(input: PricingInput): MarketPricing {
       fairProbability: 1 / odds,
       fairOdds: odds,
       fairProbabilities: {},
+      ...pricingSelectionExtras(selectionId),
     })),
     crossBook: {
       bookCount: input.bookCount ?? 1,
@@ -48,9 +55,12 @@ export function pricing(input: PricingInput): MarketPricing {
         bestOdds,
         bestBookmaker: input.bookmaker ?? 'book-a',
         consensusFairProbability,
+        ...bestPriceExtras,
       })),
+      ...crossBookExtras,
     },
     eventTime: input.eventTime,
     processedAt: 0,
+    ...pricingExtras,
   };
 }

@@ -19,6 +19,7 @@ import {
   rawBook,
   selection,
 } from './raw-records.js';
+import { bookExtras, selectionExtras } from '../../../helpers/record-defaults.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 let options: NormalizeBookOptions;
@@ -64,6 +65,7 @@ describe('normalizeBook', () => {
           point: null,
           size: null,
           status: 'ACTIVE',
+          ...selectionExtras('L.A. Lakers'),
         },
         {
           selectionId: 'boston-celtics',
@@ -72,6 +74,7 @@ describe('normalizeBook', () => {
           point: null,
           size: 10,
           status: 'ACTIVE',
+          ...selectionExtras('Boston Celtics'),
         },
       ],
       sourceEventId: 'e1',
@@ -80,6 +83,7 @@ describe('normalizeBook', () => {
       receivedAt: raw.receivedAt,
       processedAt: NOW,
       contentHash: expect.stringMatching(/^[0-9a-f]{32}$/u) as string,
+      ...bookExtras,
     });
   });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RawMarketBook, RawResult, RawSelection } from '../../../../src/generated/avro-types.js';
+import { noExchangeData, noExchangeMarketData } from '../../../../connectors/contract.js';
 
 // Minimal provider → raw-record mappings for tests of the processors, standing in for the
 // connectors (written elsewhere): only the fields the processors read.
@@ -38,6 +39,7 @@ export function rawBook(overrides: Partial<RawMarketBook> = {}): RawMarketBook {
     eventTime: Date.parse('2027-01-14T18:02:11Z'),
     receivedAt: Date.parse('2027-01-14T18:02:12Z'),
     payload: '{}',
+    ...noExchangeMarketData,
     ...overrides,
   };
 }
@@ -47,7 +49,16 @@ export function selection(
   price: string | null,
   extra: Partial<RawSelection> = {},
 ): RawSelection {
-  return { sourceSelectionId: name ?? 'x', name, price, point: null, size: null, status: 'ACTIVE', ...extra };
+  return {
+    sourceSelectionId: name ?? 'x',
+    name,
+    price,
+    point: null,
+    size: null,
+    status: 'ACTIVE',
+    ...noExchangeData(),
+    ...extra,
+  };
 }
 
 export function rawResult(overrides: Partial<RawResult> = {}): RawResult {

@@ -9,8 +9,8 @@ const texts = (version: number, mode: 'timescale' | 'hypertables' | 'plain'): st
     .join('\n');
 
 describe('migrations', () => {
-  it('are numbered 1, 2, 3, 4 in order', () => {
-    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+  it('are numbered 1 to 5 in order', () => {
+    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('add selection_features as a hypertable with the columnstore segmented by market (plain without TimescaleDB)', () => {
@@ -20,6 +20,17 @@ describe('migrations', () => {
     expect(texts(4, 'timescale')).toContain("timescaledb.segmentby = 'event_id, market_id'");
     // Migration 2 stays what it was released as: it knows nothing of the later table.
     expect(texts(2, 'timescale')).not.toContain('selection_features');
+  });
+
+  it('add the trading columns as nullable and the latest-status table, the same in every mode', () => {
+    const trading = texts(5, 'plain');
+    expect(trading).toContain('ALTER TABLE "odds"."odds_snapshots" ADD COLUMN market_status text');
+    expect(trading).toContain('ADD COLUMN source_selection_id text');
+    expect(trading).toContain('ADD COLUMN depth jsonb');
+    expect(trading).toContain('ALTER TABLE "odds"."market_pricing" ADD COLUMN market_status text');
+    expect(trading).toContain('PRIMARY KEY (event_id, market_id, bookmaker, side)');
+    expect(trading).not.toMatch(/ADD COLUMN [a-z_]+ [a-z ]+ (NOT NULL|DEFAULT)/u);
+    expect(texts(5, 'timescale')).toBe(trading);
   });
 
   it('create the same tables in every mode, in the given schema', () => {

@@ -4,6 +4,7 @@ import {
   bestFields,
   bookFields,
   expiryOf,
+  marketFields,
   marketKey,
   planWrites,
   pricingFields,
@@ -26,10 +27,62 @@ describe('field layout', () => {
       'betfair|sel-c|back',
     ]);
     expect(fields[0]!.t).toBe(t0);
-    expect(fields[0]!.value).toBe(
-      `{"t":${t0},"odds":2.5,"size":120,"point":null,"status":"ACTIVE","inPlay":false,"provider":"betfair"}`,
-    );
+    expect(fields[0]!.value).toMatch(new RegExp(`^\\{"t":${t0},`));
+    expect(JSON.parse(fields[0]!.value)).toEqual({
+      t: t0,
+      odds: 2.5,
+      size: 120,
+      point: null,
+      status: 'ACTIVE',
+      marketStatus: 'OPEN',
+      inPlay: false,
+      provider: 'betfair',
+      sourceSelectionId: null,
+      handicap: null,
+      lastTradedPrice: null,
+      tradedVolume: null,
+      depth: [],
+      bspNear: null,
+      bspFar: null,
+    });
     expect(JSON.parse(fields[2]!.value)).toMatchObject({ odds: null, status: 'REMOVED' });
+  });
+
+  it("says in every price that its market is suspended, and keeps the book's status and ids apart", () => {
+    const suspended = book({
+      status: 'SUSPENDED',
+      marketBaseRate: 5,
+      totalMatched: 1200,
+      selections: book().selections.map((s, i) => ({
+        ...s,
+        sourceSelectionId: String(1001 + i),
+        handicap: 0,
+        lastTradedPrice: 2.4,
+        tradedVolume: 300,
+        depth: [{ price: 2.5, size: 120 }],
+      })),
+    });
+    expect(JSON.parse(bookFields(suspended)[0]!.value)).toMatchObject({
+      marketStatus: 'SUSPENDED',
+      sourceSelectionId: '1001',
+      handicap: 0,
+      lastTradedPrice: 2.4,
+      tradedVolume: 300,
+      depth: [{ price: 2.5, size: 120 }],
+    });
+    const [status] = marketFields(suspended);
+    expect(status!.field).toBe('betfair|back');
+    expect(JSON.parse(status!.value)).toEqual({
+      t: t0,
+      status: 'SUSPENDED',
+      inPlay: false,
+      settled: false,
+      provider: 'betfair',
+      sourceEventId: '31873357',
+      sourceMarketId: '1.205822330',
+      marketBaseRate: 5,
+      totalMatched: 1200,
+    });
   });
 
   it('writes a book pricing field and best prices per side and selection', () => {
@@ -43,13 +96,36 @@ describe('field layout', () => {
     });
     const best = bestFields(pricing());
     expect(best.map((f) => f.field)).toEqual(['back', 'back|sel-a', 'back|sel-b']);
-    expect(best[0]!.value).toBe(`{"t":${t0},"bookCount":2,"bestBookSum":1.02,"arbitrage":false}`);
-    expect(JSON.parse(best[1]!.value)).toEqual({
+    expect(JSON.parse(best[0]!.value)).toEqual({
+      t: t0,
+      bookCount: 2,
+      bestBookSum: 1.02,
+      arbitrage: false,
+      phase: 'pre-match',
+      asOf: null,
+      leftOut: {},
+      backBack: null,
+      backLay: [],
+    });
+    expect(JSON.parse(best[1]!.value)).toMatchObject({
       t: t0,
       bestOdds: 2.6,
       bestBookmaker: 'pinnacle',
       consensusFairProbability: 0.39,
     });
+  });
+
+  it('clears the best price of a selection no combined book quotes any more', () => {
+    const p = pricing();
+    const withdrawn = bestFields({
+      ...p,
+      crossBook: {
+        ...p.crossBook,
+        selections: p.crossBook.selections.filter((s) => s.selectionId !== 'sel-b'),
+      },
+    });
+    expect(withdrawn.map((f) => f.field)).toEqual(['back', 'back|sel-a', 'back|sel-b']);
+    expect(JSON.parse(withdrawn[2]!.value)).toEqual({ t: t0, bestOdds: null, bestBookmaker: null });
   });
 });
 
@@ -81,6 +157,7 @@ describe('planWrites', () => {
     );
     expect(writes.map((w) => w.key)).toEqual([
       'test:odds:horse-racing:2026-03-01:ascot:R3:WIN',
+      'test:market:horse-racing:2026-03-01:ascot:R3:WIN',
       'test:pricing:horse-racing:2026-03-01:ascot:R3:WIN',
       'test:best:horse-racing:2026-03-01:ascot:R3:WIN',
     ]);

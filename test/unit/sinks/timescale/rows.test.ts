@@ -8,6 +8,7 @@ import {
   snapshotRows,
 } from '../../../../sinks/timescale/rows.js';
 import { book, pricing, result, startTime, t0 } from '../sample-records.js';
+import { selectionExtras } from '../../../helpers/record-defaults.js';
 
 describe('snapshotRows', () => {
   it('makes one row per priced selection, at the book eventTime', () => {
@@ -28,6 +29,17 @@ describe('snapshotRows', () => {
       inPlay: false,
       provider: 'betfair',
       receivedAt: new Date(t0 + 40),
+      marketStatus: 'OPEN',
+      sourceEventId: '31873357',
+      sourceMarketId: '1.205822330',
+      sourceSelectionId: null,
+      handicap: null,
+      lastTradedPrice: null,
+      tradedVolume: null,
+      totalMatched: null,
+      depth: null,
+      bspNear: null,
+      bspFar: null,
     });
   });
 
@@ -42,9 +54,26 @@ describe('snapshotRows', () => {
             point: null,
             size: null,
             status: 'ACTIVE',
+            ...selectionExtras(),
           },
-          { selectionId: 'y', name: null, decimalOdds: 0, point: null, size: null, status: 'ACTIVE' },
-          { selectionId: 'z', name: null, decimalOdds: 1.91, point: -5.5, size: null, status: 'ACTIVE' },
+          {
+            selectionId: 'y',
+            name: null,
+            decimalOdds: 0,
+            point: null,
+            size: null,
+            status: 'ACTIVE',
+            ...selectionExtras(),
+          },
+          {
+            selectionId: 'z',
+            name: null,
+            decimalOdds: 1.91,
+            point: -5.5,
+            size: null,
+            status: 'ACTIVE',
+            ...selectionExtras(),
+          },
         ],
       }),
     );

@@ -16,12 +16,15 @@ function snapshots(count: number): SnapshotRow[] {
   return Array.from({ length: count }, (_, i) => ({ ...row!, time: new Date(t0 + i) }));
 }
 
+const width = snapshotsTable.columns.length;
+const placeholders = (from: number) =>
+  `(${Array.from({ length: width }, (_, i) => `$${from + i}`).join(', ')})`;
+
 describe('upsertText', () => {
   it('inserts numbered tuples and updates on the natural key only when something changed', () => {
     const text = upsertText('odds', snapshotsTable, 2);
     expect(text).toContain('INSERT INTO "odds"."odds_snapshots" AS t (time, event_id, market_id,');
-    expect(text).toContain('VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14), ($15,');
-    expect(text).toContain('$28)');
+    expect(text).toContain(`VALUES ${placeholders(1)}, ${placeholders(width + 1)} ON CONFLICT`);
     expect(text).toContain(
       'ON CONFLICT (event_id, market_id, bookmaker, selection_id, side, time) DO UPDATE SET odds = EXCLUDED.odds',
     );
@@ -44,16 +47,17 @@ describe('upsertStatements', () => {
       rowsPerStatement: 10,
       maxStatementBytes: null,
     });
-    expect(statements.map((s) => (s.values?.length ?? 0) / 14)).toEqual([10, 10, 5]);
-    expect(statements[2]!.text).toContain(
-      '($57, $58, $59, $60, $61, $62, $63, $64, $65, $66, $67, $68, $69, $70)',
-    );
+    expect(statements.map((s) => (s.values?.length ?? 0) / width)).toEqual([10, 10, 5]);
+    expect(statements[2]!.text).toContain(`${placeholders(4 * width + 1)} ON CONFLICT`);
   });
 
   it('never exceeds the bind-parameter limit', () => {
     const statements = upsertStatements('s', snapshotsTable, snapshots(5_000), unlimited);
-    const perStatement = Math.floor(maxBindParameters / 14);
-    expect(statements.map((s) => s.values?.length)).toEqual([perStatement * 14, (5_000 - perStatement) * 14]);
+    const perStatement = Math.floor(maxBindParameters / width);
+    const counts: number[] = [];
+    for (let left = 5_000; left > 0; left -= perStatement) counts.push(Math.min(perStatement, left));
+    expect(statements.map((s) => s.values?.length)).toEqual(counts.map((n) => n * width));
+    expect(Math.max(...statements.map((s) => s.values?.length ?? 0))).toBeLessThanOrEqual(maxBindParameters);
   });
 
   it('keeps each statement under the byte cap', () => {
@@ -66,7 +70,7 @@ describe('upsertStatements', () => {
       const bytes = s.text.length + (s.values ?? []).reduce((n: number, v) => n + 4 + String(v).length, 0);
       expect(bytes).toBeLessThan(48 * 1024);
     }
-    expect(statements.reduce((n, s) => n + (s.values?.length ?? 0), 0)).toBe(1_000 * 14);
+    expect(statements.reduce((n, s) => n + (s.values?.length ?? 0), 0)).toBe(1_000 * width);
   });
 
   it('writes nothing for no rows', () => {
