@@ -1,7 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { PartitionProducers } from './partition-producers.js';
 import { consumedLetter, deadLetter } from '../../src/dead-letter.js';
 import { describeError } from '../../src/errors.js';
-import { createConsumer, createProducer } from '../../src/kafka/client.js';
+import { createConsumer } from '../../src/kafka/client.js';
 import {
   countWritten,
   encodeRecords,
@@ -36,12 +37,8 @@ export interface TransactionalLoopDeps {
 }
 
 export interface TransactionalLoopOptions {
+  /** Also names the transactional producers, one per input partition (see PartitionProducers). */
   groupId: string;
-  /**
-   * Stable per instance (not per process): a restarted instance re-uses it, which fences the
-   * crashed one and aborts its open transaction at once instead of after the timeout.
-   */
-  transactionalId: string;
   /** Records per transaction; a large fetched batch is split into several transactions. */
   maxRecordsPerTransaction: number;
   /** An output larger than this (key and value) is not produced: its input is dead-lettered. */
@@ -53,7 +50,10 @@ export interface TransactionalLoopOptions {
 /**
  * Consume-transform-produce with Kafka transactions: a batch's outputs and its input offsets are
  * committed together, so after a crash the batch is either fully visible downstream (and not
- * re-read) or not at all (and re-read). Downstream consumers read committed data only.
+ * re-read) or not at all (and re-read). Downstream consumers read committed data only. Each input
+ * partition has its own transactional producer, fenced whenever the partition changes hands, so
+ * a member that lost it (a zombie, or this consumer before kafkajs restarted it) cannot commit
+ * what the new owner processes again.
  */
 export async function runTransactionalLoop(
   stage: ProcessorStage,
@@ -62,8 +62,9 @@ export async function runTransactionalLoop(
 ): Promise<ConsumerLoop> {
   const log = deps.logger.child({ component: 'processor', name: stage.name });
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
-  const producer: Producer = createProducer(deps.kafka, {
-    transactionalId: options.transactionalId,
+  const admin = deps.kafka.admin();
+  const producers = new PartitionProducers(deps.kafka, admin, {
+    groupId: options.groupId,
     transactionTimeout: 30_000,
     // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous transaction's
     // markers (a few ms after commit returns); a short first retry keeps that from costing 200 ms
@@ -166,6 +167,7 @@ export async function runTransactionalLoop(
     messages: KafkaMessage[],
     commitOffset: string,
     heartbeat: () => Promise<void>,
+    producer: Producer,
   ): Promise<number> => {
     const topicId = topicByName.get(topic);
     if (!topicId) throw new Error(`${stage.name}: consumed unknown topic ${topic}`);
@@ -299,10 +301,27 @@ export async function runTransactionalLoop(
     );
   };
 
+  /** Per assigned partition, the committed offset read right after fencing it: everything below was done. */
+  const fencedAt = new Map<string, bigint | null>();
+
+  /** Fences every assigned input partition's producer, so the offsets the warm-up reads are final. */
+  const fenceAssigned = async (): Promise<void> => {
+    fencedAt.clear();
+    for (const topicId of stage.inputs) {
+      const topic = deps.names[topicId];
+      for (const partition of assignment[topic] ?? []) {
+        const { committed } = await producers.forPartition(topic, partition);
+        fencedAt.set(`${topic}|${partition}`, committed);
+      }
+    }
+  };
+
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
+    const generation = producers.generation;
     if (!warm) {
       try {
+        await fenceAssigned();
         await warmUp(() => payload.heartbeat());
       } catch (err) {
         if (err instanceof HoldInterrupted) return;
@@ -310,11 +329,26 @@ export async function runTransactionalLoop(
       }
       warm = true;
     }
+    const fenced = await producers.forPartition(batch.topic, batch.partition);
+    if (fenced.fencedNow) fencedAt.set(`${batch.topic}|${batch.partition}`, fenced.committed);
+    // kafkajs may have fetched from a committed offset read before the fence: what the previous
+    // owner committed in between is not processed twice.
+    const floor = fencedAt.get(`${batch.topic}|${batch.partition}`) ?? null;
+    const messages =
+      floor === null ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= floor);
+    if (messages.length < batch.messages.length) {
+      log.info(
+        { partition: batch.partition, skipped: batch.messages.length - messages.length },
+        `${stage.name}: records the partition's previous owner had already committed are skipped`,
+      );
+      if (messages.length === 0) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+    }
     const started = Date.now();
-    for (let i = 0; i < batch.messages.length; i += options.maxRecordsPerTransaction) {
-      if (!payload.isRunning() || payload.isStale()) return;
-      const chunk = batch.messages.slice(i, i + options.maxRecordsPerTransaction);
-      const endsBatch = i + options.maxRecordsPerTransaction >= batch.messages.length;
+    for (let i = 0; i < messages.length; i += options.maxRecordsPerTransaction) {
+      // A newer assignment began (a rebalance, a consumer restart): its owner takes it from here.
+      if (!payload.isRunning() || payload.isStale() || producers.generation !== generation) return;
+      const chunk = messages.slice(i, i + options.maxRecordsPerTransaction);
+      const endsBatch = i + options.maxRecordsPerTransaction >= messages.length;
       try {
         await commitChunk(
           batch.topic,
@@ -322,6 +356,7 @@ export async function runTransactionalLoop(
           chunk,
           nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch),
           () => payload.heartbeat(),
+          fenced.producer,
         );
       } catch (err) {
         if (err instanceof HoldInterrupted) return;
@@ -335,18 +370,24 @@ export async function runTransactionalLoop(
   };
 
   try {
-    await producer.connect();
+    await admin.connect();
     await consumer.connect();
   } catch (err) {
     // A restart attempt against a broker still down must not leave half a loop connected.
-    await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+    await Promise.allSettled([consumer.disconnect(), admin.disconnect()]);
     throw err;
   }
-  // A new assignment may bring partitions whose state this instance never saw.
+  // A new assignment may bring partitions whose state this instance never saw, and partitions
+  // another member (or this consumer before a restart) may still be writing for.
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     stage.reset();
     assignment = event.payload.memberAssignment;
     warm = false;
+    producers
+      .newGeneration(assignment)
+      .catch((err: unknown) =>
+        log.debug({ err }, 'closing the producers of partitions no longer assigned failed'),
+      );
   });
   commitPastControlBatches(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
@@ -362,7 +403,8 @@ export async function runTransactionalLoop(
       stopping.abort();
       // disconnect waits for the batch in flight, whose transaction then commits or aborts.
       await consumer.disconnect();
-      await producer.disconnect();
+      await producers.closeAll();
+      await admin.disconnect();
       log.info(`${stage.name} stopped`);
     },
   };

@@ -86,6 +86,8 @@ export function createRoleContext(config: Config, logger: Logger, metrics: Metri
     kafka: createKafka(config.kafka, {
       logger: componentLogger(logger, 'kafka'),
       verbose: config.logLevel === 'debug' || config.logLevel === 'trace',
+      // Consumer group members and broker logs then say which instance they are.
+      clientIdSuffix: config.settings.ODDSFLOW_INSTANCE_ID,
     }),
     serde: new AvroSerde(config.registry, topicNames(config.topics.prefix)),
     names: topicNames(config.topics.prefix),

@@ -79,12 +79,10 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     maxRecordBytes: settings.ODDSFLOW_MAX_RECORD_BYTES,
     holdBackoff: { initialMs: 500, maxMs: settings.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
   };
-  const txnPrefix = `${ctx.config.topics.prefix}oddsflow-${settings.ODDSFLOW_INSTANCE_ID}`;
   const prepareStage = createPrepareStage({ ...options.prepare, metrics: ctx.metrics });
   const prepare = await supervised(ctx, prepareStage.name, () =>
     runTransactionalLoop(prepareStage, deps, {
       groupId: ctx.groups.prepare,
-      transactionalId: `${txnPrefix}-prepare`,
       ...loopOptions,
     }),
   );
@@ -92,7 +90,6 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
   const enrich = await supervised(ctx, enrichStage.name, () =>
     runTransactionalLoop(enrichStage, deps, {
       groupId: ctx.groups.enrich,
-      transactionalId: `${txnPrefix}-enrich`,
       ...loopOptions,
     }),
   );
