@@ -1,4 +1,6 @@
 import type { Admin } from 'kafkajs';
+import { OddsflowError } from '../errors.js';
+import { retry } from '../resilience/backoff.js';
 import { topicConfigEntries, topicIds, topicTable, type TopicNames } from './topics.js';
 
 export interface TopicProvisioning {
@@ -26,10 +28,46 @@ export interface ProvisionedTopic {
 }
 
 /**
+ * Runs an admin call again while Kafka says its partitions have no leader yet: a broker that has
+ * just (re)started answers before they have ("does not host this topic-partition", "not the
+ * leader"), which passes within seconds. kafkajs marks those errors retriable; others fail at once.
+ */
+export function whileLeadersSettle<T>(call: () => Promise<T>): Promise<T> {
+  return retry(
+    async () => {
+      try {
+        return await call();
+      } catch (err) {
+        const retriable = (err as { retriable?: unknown }).retriable === true;
+        throw retriable ? err : new NotRetried(err);
+      }
+    },
+    { attempts: 10, initialMs: 250, maxMs: 3_000 },
+  ).catch((err: unknown) => {
+    throw err instanceof NotRetried ? err.cause : err;
+  });
+}
+
+/** Carries an error `retry` must not retry (it retries anything that is not an OddsflowError). */
+class NotRetried extends OddsflowError {
+  constructor(cause: unknown) {
+    super('KAFKA_UNAVAILABLE', 'not retried', { cause, retriable: false });
+  }
+}
+
+/**
  * Creates every topic of the contract that does not exist yet (existing ones are left as they
  * are: changing partition counts moves keys between partitions and is a deliberate operation).
  */
-export async function createTopics(
+export function createTopics(
+  admin: Admin,
+  names: TopicNames,
+  provisioning: TopicProvisioning,
+): Promise<ProvisionedTopic[]> {
+  return whileLeadersSettle(() => createMissingTopics(admin, names, provisioning));
+}
+
+async function createMissingTopics(
   admin: Admin,
   names: TopicNames,
   provisioning: TopicProvisioning,

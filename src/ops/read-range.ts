@@ -1,4 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { whileLeadersSettle } from '../kafka/admin.js';
 import type { TopicId, TopicNames } from '../kafka/topics.js';
 import type { AvroSerde } from '../serde/avro-serde.js';
 import type { TopicValues } from '../serde/schemas.js';
@@ -71,12 +72,12 @@ export async function offsetsFrom(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const latest = await admin.fetchTopicOffsets(topic);
+    const latest = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
     const ends = new Map(latest.map((p) => [p.partition, BigInt(p.high)]));
     const first =
       fromMs === undefined
         ? latest.map((p) => ({ partition: p.partition, offset: p.low }))
-        : await admin.fetchTopicOffsetsByTimestamp(topic, fromMs);
+        : await whileLeadersSettle(() => admin.fetchTopicOffsetsByTimestamp(topic, fromMs));
     return new Map(
       first.map((p) => {
         const end = ends.get(p.partition) ?? 0n;

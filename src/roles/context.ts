@@ -10,7 +10,6 @@ import { describeError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { NotReady, Readiness, type ReadinessCheck } from '../health/readiness.js';
 import { probeKafka } from '../health/probes.js';
-import { retry } from '../resilience/backoff.js';
 import { Holds } from '../resilience/hold.js';
 import { AvroSerde } from '../serde/avro-serde.js';
 
@@ -102,25 +101,13 @@ export function createRoleContext(config: Config, logger: Logger, metrics: Metri
  * a fresh cluster works without a separate provisioning step.
  */
 export async function provision(ctx: RoleContext): Promise<void> {
-  // A broker that has just (re)started answers before all its partitions have leaders again
-  // ("does not host this topic-partition"): that passes within seconds, so it is retried.
-  await retry(
-    async () => {
-      const admin = ctx.kafka.admin();
-      await admin.connect();
-      try {
-        await createTopics(admin, ctx.names, ctx.config.topics);
-      } finally {
-        await admin.disconnect();
-      }
-    },
-    {
-      attempts: 10,
-      initialMs: 250,
-      maxMs: 5_000,
-      onRetry: (err, attempt) => ctx.logger.warn({ err, attempt }, 'creating topics failed; retrying'),
-    },
-  );
+  const admin = ctx.kafka.admin();
+  await admin.connect();
+  try {
+    await createTopics(admin, ctx.names, ctx.config.topics);
+  } finally {
+    await admin.disconnect();
+  }
   await ctx.serde.registerAll();
 }
 

@@ -13,7 +13,12 @@ import { stackDown, stackUp } from '../../stack/index.js';
 import { rawBooks } from '../helpers/raw-books.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
 import { exited } from '../helpers/processes.js';
-import { expectExactStores, preparePipelineRun, waitUntilSettled } from './pipeline-run.js';
+import {
+  expectExactStores,
+  expectExactTopics,
+  preparePipelineRun,
+  waitUntilSettled,
+} from './pipeline-run.js';
 import { report } from './report.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -116,10 +121,11 @@ describe('faults outside the pipeline', () => {
           output,
         ).toEqual([null, null]);
         const checked = await expectExactStores(run, 'broker restart under the pipeline');
+        const topics = await expectExactTopics(run, 'broker restart under the pipeline');
         const restarts = output.split('\n').filter((l) => l.includes('restarting it in')).length;
         report(
           'broker restart under the pipeline',
-          `broker stopped for 10 s after ${atRestart} of ${run.raw.length} raw books, sent while the roles consumed; ${restarts} consumer loop restart(s) by the supervisor, no role exited; ${checked.rows} odds_snapshots rows equal to the expected set, newest price of ${checked.fields} Redis fields checked`,
+          `broker stopped for 10 s after ${atRestart} of ${run.raw.length} raw books, sent while the roles consumed; ${restarts} consumer loop restart(s) by the supervisor, no role exited; topics exactly once (odds.raw ${topics.raw}, odds.normalized ${topics.normalized}, odds.pricing ${topics.pricing}); ${checked.rows} odds_snapshots rows equal to the expected set; Redis holds exactly the expected ${checked.fields} fields`,
         );
       } finally {
         for (const role of roles) role.kill('SIGTERM');

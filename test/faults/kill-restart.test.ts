@@ -1,8 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKafka } from '../../src/kafka/client.js';
+import { groupIds } from '../../src/kafka/groups.js';
+import { measureLag } from '../../src/ops/lag.js';
 import { exited } from '../helpers/processes.js';
+import { silentLogger } from '../helpers/stack.js';
 import {
   expectExactStores,
+  expectExactTopics,
   preparePipelineRun,
   waitUntilSettled,
   type PipelineRun,
@@ -10,46 +15,87 @@ import {
 } from './pipeline-run.js';
 import { faultIterations, report, seededRandom } from './report.js';
 
-const BOOKS = 1500;
+/** Books per kill, published while the roles run, so that every kill lands in a busy stream. */
+const BOOKS_PER_KILL = 300;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('kill -9 of the processors and the sinks at random points', () => {
   let run: PipelineRun;
+  const books = BOOKS_PER_KILL * Math.max(faultIterations, 1);
 
   beforeAll(async () => {
-    run = await preparePipelineRun('faults', BOOKS);
-    await run.publish(run.raw);
+    run = await preparePipelineRun('faults', books);
   }, 120_000);
 
   afterAll(async () => {
     await run?.cleanup();
   });
 
-  it(`leaves exactly the expected rows in TimescaleDB and the newest state in Redis (${faultIterations} kills)`, async () => {
+  it(`kills mid-batch leave every topic exactly once, the expected rows and the newest Redis state (${faultIterations} kills)`, async () => {
     const random = seededRandom();
+    const groups = groupIds(run.config.topics.prefix);
+    const groupsOf: Record<Role, string[]> = {
+      processors: [groups.prepare, groups.enrich],
+      sinks: [groups.sinkTimescale, groups.sinkRedis],
+    };
+    const admin = createKafka(run.config.kafka, { logger: silentLogger }).admin();
+    await admin.connect();
+    const lagOf = async (role: Role) =>
+      (await measureLag(admin, { groups: groupsOf[role], now: Date.now() }).catch(() => [])).reduce(
+        (sum, r) => sum + r.lag,
+        0,
+      );
+
     const roles: Record<Role, ChildProcess | undefined> = { processors: undefined, sinks: undefined };
     const start = (role: Role) => (roles[role] = run.startRole(role));
     start('sinks');
     start('processors');
+    // The books arrive throughout the kills (about 3 s apart), in bursts the roles need a moment for.
+    let sent = 0;
+    const producing = (async () => {
+      const burst = 50;
+      const pauseMs = Math.max(50, (faultIterations * 3250) / (books / burst));
+      for (; sent < books; sent += burst) {
+        await run.publish(run.raw.slice(sent, sent + burst));
+        await sleep(pauseMs);
+      }
+    })();
+
     const kills: string[] = [];
-    for (let i = 0; i < faultIterations; i++) {
-      await new Promise((r) => setTimeout(r, 1500 + random.next() * 3500));
-      const victim = random.next() < 0.5 ? 'processors' : 'sinks';
-      roles[victim]!.kill('SIGKILL');
-      await exited(roles[victim]!);
-      kills.push(victim);
-      start(victim);
+    try {
+      for (let i = 0; i < faultIterations; i++) {
+        await sleep(1500 + random.next() * 3500);
+        const victim = random.next() < 0.5 ? 'processors' : 'sinks';
+        // Mid-batch: the victim's groups have records read but not committed, or not read yet.
+        let lag = 0;
+        for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(25)) {
+          lag = await lagOf(victim);
+          if (lag > 0) break;
+        }
+        expect(lag, `seed ${random.seed}: kill ${i + 1} (${victim}) found nothing in flight`).toBeGreaterThan(
+          0,
+        );
+        roles[victim]!.kill('SIGKILL');
+        await exited(roles[victim]!);
+        kills.push(`${victim}(lag ${lag})`);
+        start(victim);
+      }
+      await producing;
+
+      const settled = await waitUntilSettled(run, 180_000);
+      expect(settled, `seed ${random.seed}: pipeline did not settle`).toBe(true);
+    } finally {
+      const running = Object.values(roles).filter((c): c is ChildProcess => c !== undefined);
+      for (const child of running) child.kill('SIGTERM');
+      await Promise.all(running.map((c) => exited(c)));
+      await admin.disconnect();
     }
 
-    const settled = await waitUntilSettled(run, 180_000);
-    const running = Object.values(roles).filter((c): c is ChildProcess => c !== undefined);
-    for (const child of running) child.kill('SIGTERM');
-    await Promise.all(running.map((c) => exited(c)));
-    expect(settled, `seed ${random.seed}: pipeline did not settle`).toBe(true);
-
-    const checked = await expectExactStores(run, `seed ${random.seed}`);
+    const topics = await expectExactTopics(run, `seed ${random.seed}`);
+    const stores = await expectExactStores(run, `seed ${random.seed}`);
     report(
       'kill -9',
-      `seed ${random.seed}, kills ${kills.join(',')}: ${BOOKS} raw books → ${checked.rows} odds_snapshots rows equal to the expected set; newest price of ${checked.fields} Redis fields checked`,
+      `seed ${random.seed}, kills ${kills.join(', ')}: ${books} raw books published during the kills → odds.raw ${topics.raw} once each, odds.normalized ${topics.normalized} and odds.pricing ${topics.pricing} equal to the expected books (each once); ${stores.rows} odds_snapshots rows equal to the expected set; Redis holds exactly the expected ${stores.fields} fields, each with the newest price`,
     );
-  }, 420_000);
+  }, 600_000);
 });

@@ -191,23 +191,37 @@ export async function expectExactStores(
     if ((newest.get(key)?.eventTime ?? -1) < b.eventTime) newest.set(key, b);
   }
   let fields = 0;
+  const byKey = new Map<string, MarketBook[]>();
   for (const b of newest.values()) {
-    const hash = await run.redis.hgetall(`${run.keyPrefix}odds:${b.eventId}:${b.marketId}`);
-    for (const s of b.selections) {
-      const value = JSON.parse(hash[`${b.bookmaker}|${s.selectionId}|${b.side}`] ?? '{}') as {
-        t?: number;
-        odds?: number;
-      };
-      expect(value.t, `${context}: ${b.eventId} ${s.selectionId}`).toBe(b.eventTime);
-      expect(value.odds).toBe(s.decimalOdds);
-      fields++;
+    const key = `${run.keyPrefix}odds:${b.eventId}:${b.marketId}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), b]);
+  }
+  // Both ways: every expected field holds the newest price, and no market hash has a field (or
+  // the store a market key) that no expected book made.
+  const marketKeys = (await run.redis.keys(`${run.keyPrefix}odds:*`)).sort();
+  expect(marketKeys, `${context}: Redis odds keys`).toEqual([...byKey.keys()].sort());
+  for (const [key, books] of byKey) {
+    const hash = await run.redis.hgetall(key);
+    const wanted = books.flatMap((b) => b.selections.map((s) => `${b.bookmaker}|${s.selectionId}|${b.side}`));
+    expect(Object.keys(hash).sort(), `${context}: fields of ${key}`).toEqual(wanted.sort());
+    for (const b of books) {
+      for (const s of b.selections) {
+        const value = JSON.parse(hash[`${b.bookmaker}|${s.selectionId}|${b.side}`] ?? '{}') as {
+          t?: number;
+          odds?: number | null;
+        };
+        expect(value.t, `${context}: ${b.eventId} ${s.selectionId}`).toBe(b.eventTime);
+        expect(value.odds).toBe(s.decimalOdds);
+        fields++;
+      }
     }
   }
   return { rows: stored.length, fields };
 }
 
 /** A book's identity on odds.normalized: one output per input book the chain keeps. */
-const bookKey = (b: MarketBook) => `${b.eventId}|${b.marketId}|${b.bookmaker}|${b.side}|${b.eventTime}`;
+const bookKey = (b: Pick<MarketBook, 'eventId' | 'marketId' | 'bookmaker' | 'side' | 'eventTime'>) =>
+  `${b.eventId}|${b.marketId}|${b.bookmaker}|${b.side}|${b.eventTime}`;
 
 /**
  * Exactly once on the topics themselves, read committed: every published raw book is on odds.raw
@@ -218,7 +232,7 @@ const bookKey = (b: MarketBook) => `${b.eventId}|${b.marketId}|${b.bookmaker}|${
 export async function expectExactTopics(
   run: PipelineRun,
   context: string,
-): Promise<{ raw: number; normalized: number }> {
+): Promise<{ raw: number; normalized: number; pricing: number }> {
   const kafka = createKafka(run.config.kafka, { logger: silentLogger });
   const names = topicNames(run.config.topics.prefix);
   const serde = new AvroSerde(run.config.registry, names);
@@ -229,8 +243,10 @@ export async function expectExactTopics(
   const twice = ids.filter((id, k) => ids[k - 1] === id);
   expect({ missing, twice }, `${context}: odds.raw`).toEqual({ missing: [], twice: [] });
   const normalized = await readTopicRange(kafka, serde, names, 'oddsNormalized', {});
-  expect(normalized.map((r) => bookKey(r.value)).sort(), `${context}: odds.normalized`).toEqual(
-    run.expected.map(bookKey).sort(),
-  );
-  return { raw: raw.length, normalized: normalized.length };
+  const wanted = run.expected.map(bookKey).sort();
+  expect(normalized.map((r) => bookKey(r.value)).sort(), `${context}: odds.normalized`).toEqual(wanted);
+  // The enrich stage prices every book once, whatever its cross-book state then was.
+  const pricing = await readTopicRange(kafka, serde, names, 'oddsPricing', {});
+  expect(pricing.map((r) => bookKey(r.value)).sort(), `${context}: odds.pricing`).toEqual(wanted);
+  return { raw: raw.length, normalized: normalized.length, pricing: pricing.length };
 }
