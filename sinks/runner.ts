@@ -5,7 +5,7 @@ import { createConsumer } from '../src/kafka/client.js';
 import { countWritten, encodeByTopic } from '../src/kafka/encode.js';
 import { watchConsumerCrashes } from '../src/kafka/crash.js';
 import type { ConsumerLoop } from '../src/kafka/supervised-loop.js';
-import { commitPastControlBatches, nextOffset } from '../src/kafka/offsets.js';
+import { MarkerCommits, committedOffsets, nextOffset } from '../src/kafka/offsets.js';
 import type { OutputRecord } from '../src/kafka/records.js';
 import { topicIds, type TopicNames } from '../src/kafka/topics.js';
 import type { Logger } from '../src/logger.js';
@@ -203,9 +203,9 @@ export async function runSink(
       }
       const last = chunk[chunk.length - 1]!;
       const endsBatch = i + options.maxBatchRecords >= batch.messages.length;
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: nextOffset(batch, last.offset, endsBatch) },
-      ]);
+      const offset = nextOffset(batch, last.offset, endsBatch);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+      markers.committed(batch.topic, batch.partition, offset);
       payload.resolveOffset(last.offset);
       deps.metrics.batchSize.observe({ component: sink.name }, chunk.length);
       deps.metrics.batchSeconds.observe({ component: sink.name }, (Date.now() - started) / 1000);
@@ -220,9 +220,20 @@ export async function runSink(
     await consumer.disconnect().catch(() => undefined);
     throw err;
   }
-  commitPastControlBatches(consumer, (err) =>
+  const markers = new MarkerCommits(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
   );
+  // What the group has committed for the newly assigned partitions, so that one with nothing new
+  // but a last transaction marker is committed past it (MarkerCommits).
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    void committedOffsets(deps.kafka, options.groupId, event.payload.memberAssignment)
+      .then((offsets) =>
+        offsets.forEach(({ topic, partition, offset }) => markers.committed(topic, partition, offset)),
+      )
+      .catch((err: unknown) =>
+        log.debug({ err }, 'reading the committed offsets failed; the next batch commits'),
+      );
+  });
   const failed = watchConsumerCrashes(consumer, log, sink.name);
   await consumer.subscribe({ topics: sink.topics.map((id) => deps.names[id]), fromBeginning: true });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });

@@ -4,11 +4,12 @@ import { createProducer } from '../../src/kafka/client.js';
 export interface FencedProducer {
   producer: Producer;
   /**
-   * The group's committed offset of the partition, read after fencing: records below it were
-   * committed by the partition's previous owner (a transaction that completed before the fence)
-   * and must not be processed again. Null when the group has none.
+   * The group's committed offset of the partition, read right after the fence: records below it
+   * were committed by the partition's previous owner (a transaction that completed before the
+   * fence) and must not be processed again. Null when the group has none.
    */
   committed: bigint | null;
+  generation: number;
 }
 
 /**
@@ -25,7 +26,8 @@ export interface FencedProducer {
  * only after the fence, when the broker has finished whatever transaction was pending for it.
  */
 export class PartitionProducers {
-  private readonly producers = new Map<string, { producer: Producer; generation: number }>();
+  /** Per partition, its producer of the generation it was fenced in (a promise while that runs). */
+  private readonly producers = new Map<string, Promise<FencedProducer>>();
   private current = 0;
 
   constructor(
@@ -58,39 +60,55 @@ export class PartitionProducers {
     );
     const gone = [...this.producers].filter(([key]) => !assigned.has(key));
     for (const [key] of gone) this.producers.delete(key);
-    await Promise.allSettled(gone.map(([, entry]) => entry.producer.disconnect()));
+    await Promise.allSettled(gone.map(async ([, entry]) => (await entry).producer.disconnect()));
   }
 
   /** The partition's producer, fenced in the current generation (see the class comment). */
-  async forPartition(topic: string, partition: number): Promise<FencedProducer & { fencedNow: boolean }> {
+  forPartition(topic: string, partition: number): Promise<FencedProducer> {
     const key = `${topic}|${partition}`;
-    const existing = this.producers.get(key);
-    if (existing && existing.generation === this.current) {
-      return { producer: existing.producer, committed: null, fencedNow: false };
-    }
     const generation = this.current;
-    if (existing) {
-      this.producers.delete(key);
-      await existing.producer.disconnect().catch(() => undefined);
-    }
-    const producer = createProducer(this.kafka, {
-      transactionalId: this.transactionalId(topic, partition),
-      transactionTimeout: this.options.transactionTimeout,
-      retry: this.options.retry,
+    const existing = this.producers.get(key);
+    const fenced = (async () => {
+      const previous = await existing?.catch(() => undefined);
+      if (previous && previous.generation === generation) return previous;
+      await previous?.producer.disconnect().catch(() => undefined);
+      return this.fence(topic, partition, generation);
+    })();
+    // Concurrent callers of one generation share the fence: a second InitProducerId would fence the first.
+    this.producers.set(key, fenced);
+    fenced.catch(() => {
+      if (this.producers.get(key) === fenced) this.producers.delete(key);
     });
-    // connect() runs InitProducerId: the fence. The broker answers it only once the previous
-    // epoch's transaction is finished (committed or aborted), so the offset read next is final.
-    await producer.connect();
-    this.producers.set(key, { producer, generation });
-    const [offsets] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
-    const offset = offsets?.partitions.find((p) => p.partition === partition)?.offset;
-    const committed = offset === undefined || offset === '-1' ? null : BigInt(offset);
-    return { producer, committed, fencedNow: true };
+    return fenced;
   }
 
   async closeAll(): Promise<void> {
     const all = [...this.producers.values()];
     this.producers.clear();
-    await Promise.allSettled(all.map((entry) => entry.producer.disconnect()));
+    await Promise.allSettled(all.map(async (entry) => (await entry).producer.disconnect()));
+  }
+
+  private async fence(topic: string, partition: number, generation: number): Promise<FencedProducer> {
+    const producer = createProducer(this.kafka, {
+      transactionalId: this.transactionalId(topic, partition),
+      transactionTimeout: this.options.transactionTimeout,
+      retry: this.options.retry,
+    });
+    await producer.connect();
+    try {
+      // The fence is the transactional InitProducerId, which kafkajs sends only when the first
+      // transaction begins (connect() initialises a plain idempotent id): an empty transaction,
+      // begun and aborted at once, sends it now. The broker answers it only once the previous
+      // epoch's transaction is finished (committed or aborted), so the offset read next is final.
+      const empty = await producer.transaction();
+      await empty.abort();
+      const [offsets] = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+      const offset = offsets?.partitions.find((p) => p.partition === partition)?.offset;
+      const committed = offset === undefined || offset === '-1' ? null : BigInt(offset);
+      return { producer, committed, generation };
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
   }
 }

@@ -14,7 +14,7 @@ import {
 import { produceError } from '../../src/kafka/produce-errors.js';
 import { watchConsumerCrashes } from '../../src/kafka/crash.js';
 import type { ConsumerLoop } from '../../src/kafka/supervised-loop.js';
-import { commitPastControlBatches, nextOffset } from '../../src/kafka/offsets.js';
+import { MarkerCommits, nextOffset } from '../../src/kafka/offsets.js';
 import type { OutputRecord, SourcePosition } from '../../src/kafka/records.js';
 import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
 import type { Logger } from '../../src/logger.js';
@@ -72,6 +72,9 @@ export async function runTransactionalLoop(
     retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
   });
   const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
+  const markers = new MarkerCommits(consumer, (err) =>
+    log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
+  );
 
   // Aborted by stop(): a loop holding on a registry fault gives up its wait at once.
   const stopping = new AbortController();
@@ -304,15 +307,21 @@ export async function runTransactionalLoop(
   /** Per assigned partition, the committed offset read right after fencing it: everything below was done. */
   const fencedAt = new Map<string, bigint | null>();
 
+  /** The partition's producer, fenced in this assignment, with what was committed for it then. */
+  const fencedProducer = async (topic: string, partition: number) => {
+    const fenced = await producers.forPartition(topic, partition);
+    if (fenced.generation === producers.generation) {
+      fencedAt.set(`${topic}|${partition}`, fenced.committed);
+      markers.committed(topic, partition, fenced.committed);
+    }
+    return fenced;
+  };
+
   /** Fences every assigned input partition's producer, so the offsets the warm-up reads are final. */
   const fenceAssigned = async (): Promise<void> => {
-    fencedAt.clear();
     for (const topicId of stage.inputs) {
       const topic = deps.names[topicId];
-      for (const partition of assignment[topic] ?? []) {
-        const { committed } = await producers.forPartition(topic, partition);
-        fencedAt.set(`${topic}|${partition}`, committed);
-      }
+      for (const partition of assignment[topic] ?? []) await fencedProducer(topic, partition);
     }
   };
 
@@ -329,8 +338,7 @@ export async function runTransactionalLoop(
       }
       warm = true;
     }
-    const fenced = await producers.forPartition(batch.topic, batch.partition);
-    if (fenced.fencedNow) fencedAt.set(`${batch.topic}|${batch.partition}`, fenced.committed);
+    const fenced = await fencedProducer(batch.topic, batch.partition);
     // kafkajs may have fetched from a committed offset read before the fence: what the previous
     // owner committed in between is not processed twice.
     const floor = fencedAt.get(`${batch.topic}|${batch.partition}`) ?? null;
@@ -349,12 +357,13 @@ export async function runTransactionalLoop(
       if (!payload.isRunning() || payload.isStale() || producers.generation !== generation) return;
       const chunk = messages.slice(i, i + options.maxRecordsPerTransaction);
       const endsBatch = i + options.maxRecordsPerTransaction >= messages.length;
+      const commitOffset = nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch);
       try {
         await commitChunk(
           batch.topic,
           batch.partition,
           chunk,
-          nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch),
+          commitOffset,
           () => payload.heartbeat(),
           fenced.producer,
         );
@@ -362,6 +371,7 @@ export async function runTransactionalLoop(
         if (err instanceof HoldInterrupted) return;
         throw err;
       }
+      markers.committed(batch.topic, batch.partition, commitOffset);
       payload.resolveOffset(chunk[chunk.length - 1]!.offset);
       deps.metrics.batchSize.observe({ component: stage.name }, chunk.length);
       await payload.heartbeat();
@@ -383,15 +393,15 @@ export async function runTransactionalLoop(
     stage.reset();
     assignment = event.payload.memberAssignment;
     warm = false;
+    // Fenced at once, not at the first batch: a partition with nothing new but its last marker
+    // needs to know its committed offset too (MarkerCommits). eachBatch fences what this misses.
     producers
       .newGeneration(assignment)
+      .then(() => fenceAssigned())
       .catch((err: unknown) =>
-        log.debug({ err }, 'closing the producers of partitions no longer assigned failed'),
+        log.debug({ err }, 'fencing the assigned partitions failed; the next batch does'),
       );
   });
-  commitPastControlBatches(consumer, (err) =>
-    log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
-  );
   const failed = watchConsumerCrashes(consumer, log, stage.name);
   await consumer.subscribe({ topics: stage.inputs.map((id) => deps.names[id]), fromBeginning: true });
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });

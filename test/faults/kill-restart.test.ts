@@ -50,25 +50,23 @@ describe('kill -9 of the processors and the sinks at random points', () => {
     const start = (role: Role) => (roles[role] = run.startRole(role));
     start('sinks');
     start('processors');
-    // The books arrive throughout the kills (about 3 s apart), in bursts the roles need a moment for.
-    let sent = 0;
-    const producing = (async () => {
-      const burst = 50;
-      const pauseMs = Math.max(50, (faultIterations * 3250) / (books / burst));
-      for (; sent < books; sent += burst) {
-        await run.publish(run.raw.slice(sent, sent + burst));
-        await sleep(pauseMs);
-      }
-    })();
-
+    // Each kill lands in a busy stream: its share of the books is published just before it, in
+    // bursts, and the victim is killed only once its groups have records in flight.
     const kills: string[] = [];
     try {
       for (let i = 0; i < faultIterations; i++) {
-        await sleep(1500 + random.next() * 3500);
+        const share = run.raw.slice(i * BOOKS_PER_KILL, (i + 1) * BOOKS_PER_KILL);
         const victim = random.next() < 0.5 ? 'processors' : 'sinks';
-        // Mid-batch: the victim's groups have records read but not committed, or not read yet.
+        const publishing = (async () => {
+          for (let b = 0; b < share.length; b += 50) {
+            await run.publish(share.slice(b, b + 50));
+            await sleep(50 + random.next() * 200);
+          }
+        })();
+        // The kill comes while the share is arriving, at a random moment the victim has records in flight.
+        await sleep(random.next() * 600);
         let lag = 0;
-        for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(25)) {
+        for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(10)) {
           lag = await lagOf(victim);
           if (lag > 0) break;
         }
@@ -79,9 +77,10 @@ describe('kill -9 of the processors and the sinks at random points', () => {
         await exited(roles[victim]!);
         kills.push(`${victim}(lag ${lag})`);
         start(victim);
+        await publishing;
+        // Restarted roles need a few seconds before they consume again; the next share waits for that.
+        await sleep(1500 + random.next() * 2000);
       }
-      await producing;
-
       const settled = await waitUntilSettled(run, 180_000);
       expect(settled, `seed ${random.seed}: pipeline did not settle`).toBe(true);
     } finally {

@@ -35,7 +35,8 @@ export interface PipelineRun {
   keyPrefix: string;
   pool: pg.Pool;
   redis: Redis;
-  startRole(role: Role): ReturnType<typeof spawnOddsflow>;
+  /** `oddsflow run --role <role>` as a process; `instance` names a second member of the groups. */
+  startRole(role: Role, instance?: string): ReturnType<typeof spawnOddsflow>;
   /** Rows in odds_snapshots; 0 until the sinks have created the table. */
   rowCount(): Promise<number>;
   publish(books: readonly RawMarketBook[]): Promise<void>;
@@ -100,7 +101,8 @@ export async function preparePipelineRun(
     keyPrefix,
     pool,
     redis,
-    startRole: (role) => spawnOddsflow(['run', '--role', role], env),
+    startRole: (role, instance) =>
+      spawnOddsflow(['run', '--role', role], instance ? { ...env, ODDSFLOW_INSTANCE_ID: instance } : env),
     rowCount: async () =>
       Number(
         (
@@ -151,19 +153,37 @@ async function storedKeys(run: PipelineRun): Promise<string[]> {
 }
 
 /** Waits until every consumer group has read everything and the rows are all there. */
-export async function waitUntilSettled(run: PipelineRun, timeoutMs: number): Promise<boolean> {
+export async function waitUntilSettled(
+  run: PipelineRun,
+  timeoutMs: number,
+  roles: readonly Role[] = ['processors', 'sinks'],
+): Promise<boolean> {
   const groups = groupIds(run.config.topics.prefix);
+  const names = topicNames(run.config.topics.prefix);
   const admin = createKafka(run.config.kafka, { logger: silentLogger }).admin();
   await admin.connect();
   const wanted = expectedKeys(run).length;
+  // Each stage must have committed on its input (a group that never did has no rows, which is not "no lag").
+  const committedOn = [
+    ...(roles.includes('processors')
+      ? [
+          { group: groups.prepare, topic: names.oddsRaw },
+          { group: groups.enrich, topic: names.oddsNormalized },
+        ]
+      : []),
+    ...(roles.includes('sinks') ? [{ group: groups.sinkTimescale, topic: names.oddsNormalized }] : []),
+  ];
   try {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 1000));
-      const lag = await measureLag(admin, { groups: Object.values(groups), now: Date.now() })
-        .then((rows) => rows.reduce((s, r) => s + r.lag, 0))
-        .catch(() => Infinity);
-      if (lag === 0 && (await run.rowCount()) >= wanted) return true;
+      const rows = await measureLag(admin, { groups: Object.values(groups), now: Date.now() }).catch(
+        () => null,
+      );
+      if (!rows || rows.some((r) => r.lag > 0)) continue;
+      if (!committedOn.every(({ group, topic }) => rows.some((r) => r.group === group && r.topic === topic)))
+        continue;
+      if (!roles.includes('sinks') || (await run.rowCount()) >= wanted) return true;
     }
     return false;
   } finally {

@@ -42,6 +42,8 @@ export async function provisionTopics(config: Config): Promise<TopicNames> {
   await admin.connect();
   await createTopics(admin, names, config.topics);
   afterAll(async () => {
+    // TEST_KEEP_TOPICS=1 leaves them for a look at what a failed test wrote (e.g. with kafka-dump-log).
+    if (process.env.TEST_KEEP_TOPICS) return admin.disconnect();
     await admin.deleteTopics({ topics: topicIds.map((id) => names[id]) }).catch(() => undefined);
     await admin.disconnect();
     for (const id of topicIds) {
