@@ -1,6 +1,6 @@
 import type { Message } from 'kafkajs';
-import type { RawMarketBook, RawResult } from '../src/generated/avro-types.js';
-import { recordKeys } from '../src/kafka/records.js';
+import type { RawMarketBook, RawResult } from '../src/core/generated/avro-types.js';
+import { recordKeys } from '../src/core/kafka/records.js';
 import { recordsOf, simulatedStream } from './betfair-input.js';
 import type { BenchEnv } from './env.js';
 

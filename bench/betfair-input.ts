@@ -3,8 +3,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { SimEngine } from '../connectors/betfair/simulator-engine.js';
 import { BetfairStreamProcessor } from '../connectors/betfair/stream-processor.js';
-import { packageRoot } from '../src/config/paths.js';
-import type { RawMarketBook, RawResult } from '../src/generated/avro-types.js';
+import { packageRoot } from '../src/core/config/paths.js';
+import type { RawMarketBook, RawResult } from '../src/core/generated/avro-types.js';
 
 export const fixturesDir = path.join(packageRoot, 'test/fixtures/betfair');
 

@@ -1,15 +1,15 @@
 import { createEnrichStage } from '../processors/pipeline/enrich-stage.js';
 import { createOfflineChain } from '../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../processors/pipeline/prepare-stage.js';
-import type { Settings } from '../src/config/schema.js';
+import type { Settings } from '../src/app/config/settings.js';
 import type {
   MarketBook,
   MarketPricing,
   RawMarketBook,
   RawResult,
   Result,
-} from '../src/generated/avro-types.js';
-import { pipelineOptions } from '../src/roles/processors.js';
+} from '../src/core/generated/avro-types.js';
+import { pipelineOptions } from '../src/app/roles/processors.js';
 
 export interface ChainOutput {
   books: MarketBook[];

@@ -5,13 +5,14 @@ import path from 'node:path';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { loadConfig, type Config, type Env } from '../src/config/load.js';
-import { createTopics } from '../src/kafka/admin.js';
-import { createKafka } from '../src/kafka/client.js';
-import { groupIds, type GroupIds } from '../src/kafka/groups.js';
-import { topicNames, type TopicNames } from '../src/kafka/topics.js';
-import { createLogger, type Logger } from '../src/logger.js';
-import { AvroSerde } from '../src/serde/avro-serde.js';
+import { loadConfig, type Config } from '../src/app/config/load.js';
+import type { Env } from '../src/core/config/load.js';
+import { createTopics } from '../src/core/kafka/admin.js';
+import { createKafka } from '../src/core/kafka/client.js';
+import { groupIds, type GroupIds } from '../src/core/kafka/groups.js';
+import { topicNames, type TopicNames } from '../src/core/kafka/topics.js';
+import { createLogger, type Logger } from '../src/core/logger.js';
+import { AvroSerde } from '../src/core/serde/avro-serde.js';
 
 /**
  * One bench run's slice of the shared stack: a random topic prefix (and so random subjects and

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../src/config/paths.js';
-import type { Env } from '../src/config/load.js';
+import { packageRoot } from '../src/core/config/paths.js';
+import type { Env } from '../src/core/config/load.js';
 
 export type RoleName = 'connectors' | 'processors' | 'sinks';
 
@@ -50,7 +50,7 @@ export async function startRole(
       ...(options.nodeArgs ?? []),
       '--import',
       'tsx',
-      path.join(packageRoot, 'src/cli/main.ts'),
+      path.join(packageRoot, 'src/app/cli/main.ts'),
       'run',
       '--role',
       role,

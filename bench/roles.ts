@@ -15,7 +15,7 @@ export class Roles {
   constructor(private readonly env: BenchEnv) {}
 
   async start(role: RoleName, extraEnv: Record<string, string> = {}): Promise<RoleProcess> {
-    progress('roles', `starting ${role} (node --import tsx src/cli/main.ts run --role ${role})`);
+    progress('roles', `starting ${role} (node --import tsx src/app/cli/main.ts run --role ${role})`);
     const started = await startRole(
       role,
       { ...this.env.roleEnv, ...extraEnv },

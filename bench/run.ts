@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { packageRoot } from '../src/config/paths.js';
+import { packageRoot } from '../src/core/config/paths.js';
 import { rawBacklog } from './backlog.js';
 import { createBenchEnv, type BenchEnv } from './env.js';
 import { BenchUsageError, parseOptions, usage, type BenchOptions } from './options.js';

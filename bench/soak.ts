@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../src/config/load.js';
+import { loadConfig } from '../src/app/config/load.js';
 import { stackDown, stackUp } from '../stack/index.js';
 import { stackLayout } from '../stack/layout.js';
 import { runningPid } from '../stack/processes.js';

@@ -1,8 +1,13 @@
 import type { z } from 'zod';
-import type { DeadLetterError, RawMarketBook, RawResult, RawSelection } from '../src/generated/avro-types.js';
-import type { Logger } from '../src/logger.js';
-import type { Metrics } from '../src/metrics.js';
-import type { BreakerFactory } from '../src/resilience/breaker.js';
+import type {
+  DeadLetterError,
+  RawMarketBook,
+  RawResult,
+  RawSelection,
+} from '../src/core/generated/avro-types.js';
+import type { Logger } from '../src/core/logger.js';
+import type { Metrics } from '../src/core/metrics.js';
+import type { BreakerFactory } from '../src/core/resilience/breaker.js';
 
 /** A provider payload the connector could not turn into records: it is dead-lettered, not dropped. */
 export interface ParseFailure {

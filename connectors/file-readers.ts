@@ -1,4 +1,4 @@
-import type { RawMarketBook, RawResult } from '../src/generated/avro-types.js';
+import type { RawMarketBook, RawResult } from '../src/core/generated/avro-types.js';
 import type { ParseFailure } from './contract.js';
 import { nestedDeeperThan } from './json-depth.js';
 import { parseOddsBody, type OddsFormat } from './the-odds-api/parse-odds.js';

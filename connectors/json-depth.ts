@@ -1,4 +1,4 @@
-import type { DeadLetterError } from '../src/generated/avro-types.js';
+import type { DeadLetterError } from '../src/core/generated/avro-types.js';
 
 /**
  * Provider payloads nest a handful of levels (an Odds API response 8, a Betfair message 7). JSON

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../src/errors.js';
+import { ConfigError } from '../src/core/errors.js';
 import type { RecordChunk } from './file-readers.js';
 import { compileCsvMapping, type CompiledCsvMapping } from './historical/odds-csv.js';
 import type { ProblemSink } from './historical/problems.js';

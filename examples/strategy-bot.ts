@@ -5,13 +5,13 @@
  *
  *   npx tsx examples/strategy-bot.ts examples/strategies/value.ts edge=0.03 stake=5
  */
-import { loadConfig } from '../src/config/load.js';
-import { createKafka } from '../src/kafka/client.js';
-import { topicNames } from '../src/kafka/topics.js';
-import { createLogger } from '../src/logger.js';
-import { AvroSerde } from '../src/serde/avro-serde.js';
-import { loadStrategy, parseParams } from '../src/strategy/load.js';
-import { MarketBoard } from '../src/strategy/market-board.js';
+import { loadConfig } from '../src/app/config/load.js';
+import { createKafka } from '../src/core/kafka/client.js';
+import { topicNames } from '../src/core/kafka/topics.js';
+import { createLogger } from '../src/core/logger.js';
+import { AvroSerde } from '../src/core/serde/avro-serde.js';
+import { loadStrategy, parseParams } from '../src/app/strategy/load.js';
+import { MarketBoard } from '../src/app/strategy/market-board.js';
 
 const [file, ...pairs] = process.argv.slice(2);
 if (file === undefined) {

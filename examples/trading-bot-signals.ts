@@ -4,7 +4,7 @@ import type {
   BackLayArbitrage,
   MarketBook,
   MarketPricing,
-} from '../src/generated/avro-types.js';
+} from '../src/core/generated/avro-types.js';
 
 /**
  * The trading bot's decisions as a pure function of the records it reads, in order: no clock, no

@@ -13,11 +13,11 @@
  * topic, though not across the two. The bot checks each leg's own status and age, so a status that
  * arrives a little late only delays a hold.
  */
-import { loadConfig } from '../src/config/load.js';
-import { createKafka } from '../src/kafka/client.js';
-import { topicNames } from '../src/kafka/topics.js';
-import { createLogger } from '../src/logger.js';
-import { AvroSerde } from '../src/serde/avro-serde.js';
+import { loadConfig } from '../src/app/config/load.js';
+import { createKafka } from '../src/core/kafka/client.js';
+import { topicNames } from '../src/core/kafka/topics.js';
+import { createLogger } from '../src/core/logger.js';
+import { AvroSerde } from '../src/core/serde/avro-serde.js';
 import { TradingBot, type BotRecord, type Decision } from './trading-bot-signals.js';
 
 const config = loadConfig();

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { TopicId } from '../src/kafka/topics.js';
-import type { Logger } from '../src/logger.js';
-import type { Metrics } from '../src/metrics.js';
-import type { TopicValues } from '../src/serde/schemas.js';
+import type { TopicId } from '../src/core/kafka/topics.js';
+import type { Logger } from '../src/core/logger.js';
+import type { Metrics } from '../src/core/metrics.js';
+import type { TopicValues } from '../src/core/serde/schemas.js';
 
 /** One decoded Kafka record handed to a sink, with where it came from. */
 export type SinkRecord<T extends TopicId = TopicId> = {

@@ -1,20 +1,20 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { consumedLetter } from '../src/dead-letter.js';
-import { describeError, StoreError } from '../src/errors.js';
-import { createConsumer } from '../src/kafka/client.js';
-import { countWritten, encodeByTopic } from '../src/kafka/encode.js';
-import { watchConsumerCrashes } from '../src/kafka/crash.js';
-import type { ConsumerLoop } from '../src/kafka/supervised-loop.js';
-import { MarkerCommits, committedOffsets, nextOffset } from '../src/kafka/offsets.js';
-import type { OutputRecord } from '../src/kafka/records.js';
-import { topicIds, type TopicNames } from '../src/kafka/topics.js';
-import type { Logger } from '../src/logger.js';
-import type { Metrics } from '../src/metrics.js';
-import { produceError } from '../src/kafka/produce-errors.js';
-import type { BackoffPolicy } from '../src/resilience/backoff.js';
-import { HoldInterrupted, holder, type Holds } from '../src/resilience/hold.js';
-import { withTimeout } from '../src/resilience/timeout.js';
-import type { AvroSerde } from '../src/serde/avro-serde.js';
+import { consumedLetter } from '../src/core/dead-letter.js';
+import { describeError, StoreError } from '../src/core/errors.js';
+import { createConsumer } from '../src/core/kafka/client.js';
+import { countWritten, encodeByTopic } from '../src/core/kafka/encode.js';
+import { watchConsumerCrashes } from '../src/core/kafka/crash.js';
+import type { ConsumerLoop } from '../src/core/kafka/supervised-loop.js';
+import { MarkerCommits, committedOffsets, nextOffset } from '../src/core/kafka/offsets.js';
+import type { OutputRecord } from '../src/core/kafka/records.js';
+import { topicIds, type TopicNames } from '../src/core/kafka/topics.js';
+import type { Logger } from '../src/core/logger.js';
+import type { Metrics } from '../src/core/metrics.js';
+import { produceError } from '../src/core/kafka/produce-errors.js';
+import type { BackoffPolicy } from '../src/core/resilience/backoff.js';
+import { HoldInterrupted, holder, type Holds } from '../src/core/resilience/hold.js';
+import { withTimeout } from '../src/core/resilience/timeout.js';
+import type { AvroSerde } from '../src/core/serde/avro-serde.js';
 import type { Sink, SinkRecord } from './contract.js';
 
 export interface SinkRunnerDeps {
@@ -39,6 +39,8 @@ export interface SinkRunnerOptions {
    * held and retried like an outage (writes are idempotent, so a late first attempt is harmless).
    */
   writeTimeoutMs: number;
+  /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
+  sessionTimeoutMs: number;
 }
 
 /** How long a batch write may take before the sink says it is still waiting for the store. */
@@ -61,7 +63,7 @@ export async function runSink(
 ): Promise<ConsumerLoop> {
   const log = deps.logger.child({ component: 'sink', name: sink.name });
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
-  const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
+  const consumer: Consumer = createConsumer(deps.kafka, options.groupId, options.sessionTimeoutMs);
   // Aborted by stop(): a held batch gives up its wait at once.
   const stopping = new AbortController();
   const hold = holder({

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { StackError } from '../src/errors.js';
+import { StackError } from '../src/core/errors.js';
 import { pomFile, type StackLayout } from './layout.js';
 import { run, which } from './processes.js';
 

@@ -1,8 +1,12 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import type { Config } from '../src/config/load.js';
-import { removeStackEndpoints, writeStackEndpoints, type StackEndpoints } from '../src/config/endpoints.js';
-import { StackError, describeError } from '../src/errors.js';
-import { maskUrl, processSecrets } from '../src/secrets.js';
+import type { Config } from '../src/core/config/load.js';
+import {
+  removeStackEndpoints,
+  writeStackEndpoints,
+  type StackEndpoints,
+} from '../src/core/config/endpoints.js';
+import { StackError, describeError } from '../src/core/errors.js';
+import { maskUrl, processSecrets } from '../src/core/secrets.js';
 import { ensureArtifacts, type Progress } from './artifacts.js';
 import { stackLayout } from './layout.js';
 import { runningPid, stopProcess, tailOf, waitUntil } from './processes.js';

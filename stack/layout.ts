@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../src/config/paths.js';
+import { packageRoot } from '../src/core/config/paths.js';
 
 export const pomFile = path.join(packageRoot, 'stack', 'pom.xml');
 export const log4jConfigFile = path.join(packageRoot, 'stack', 'log4j2.properties');

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Config } from '../src/config/load.js';
-import { probeDatabase, probeKafka, probeRedis, probeRegistry } from '../src/health/probes.js';
-import { StackError } from '../src/errors.js';
-import { maskUrl } from '../src/secrets.js';
+import type { Config } from '../src/core/config/load.js';
+import { probeDatabase, probeKafka, probeRedis, probeRegistry } from '../src/core/health/probes.js';
+import { StackError } from '../src/core/errors.js';
+import { maskUrl } from '../src/core/secrets.js';
 import { z } from 'zod';
 import { kafkaNodeLayout, log4jConfigFile, stackLayout, type StackLayout } from './layout.js';
 import { run, spawnDaemon, which } from './processes.js';
@@ -86,7 +86,7 @@ function kafkaProperties(ctx: ServiceContext, node: number, count: number): stri
     { length: count },
     (_, i) => `${i + 1}@${kafkaHost}:${kafkaNodePort(base, i + 1) + 1}`,
   );
-  // Internal topics as the contract's topics get them (src/kafka/admin.ts): three copies on a
+  // Internal topics as the contract's topics get them (src/core/kafka/admin.ts): three copies on a
   // cluster of three or more, a write acknowledged by two.
   const replicas = Math.min(3, count);
   const minIsr = replicas >= 3 ? 2 : 1;

@@ -1,6 +1,6 @@
 import type { EachBatchPayload, Message, Producer } from 'kafkajs';
-import { createProducer } from '../../src/kafka/client.js';
-import { splitBySize } from '../../src/kafka/encode.js';
+import { createProducer } from '../../src/core/kafka/client.js';
+import { splitBySize } from '../../src/core/kafka/encode.js';
 import type { BenchEnv } from '../env.js';
 import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';

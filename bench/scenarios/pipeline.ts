@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
-import { createProducer } from '../../src/kafka/client.js';
-import { createMetrics } from '../../src/metrics.js';
+import { createProducer } from '../../src/core/kafka/client.js';
+import { createMetrics } from '../../src/core/metrics.js';
 import type { RawBacklog } from '../backlog.js';
 import { cpuShares, cpuSnapshot, formatShares, type CpuSnapshot } from '../cpu.js';
 import type { BenchEnv } from '../env.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { packageRoot } from '../../src/config/paths.js';
+import { packageRoot } from '../../src/core/config/paths.js';
 
 /** Lines of the demo's output that mean a stage or a store stopped answering. */
 const stallSigns = [
@@ -33,7 +33,7 @@ export function runDemoRound(durationSeconds: number, limitMs: number): Promise<
     [
       '--import',
       'tsx',
-      path.join(packageRoot, 'src/cli/main.ts'),
+      path.join(packageRoot, 'src/app/cli/main.ts'),
       'demo',
       '--duration',
       String(durationSeconds),

@@ -3,7 +3,7 @@ import type {
   RawResult,
   RawRunnerResult,
   RawSelection,
-} from '../../src/generated/avro-types.js';
+} from '../../src/core/generated/avro-types.js';
 import { runnerKey, topLevels, type RunnerState, type Side } from './ladders.js';
 import type { CacheUpdate, MarketState } from './market-cache.js';
 import {

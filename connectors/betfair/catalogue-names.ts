@@ -1,4 +1,4 @@
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import type { MarketCatalogue } from './betting-api.js';
 import { raceNumberOf } from './books.js';
 

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LruMap } from '../../processors/normalize/lru.js';
-import { describeError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
-import type { Metrics } from '../../src/metrics.js';
-import type { Breaker, BreakerFactory } from '../../src/resilience/breaker.js';
+import { describeError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
+import type { Breaker, BreakerFactory } from '../../src/core/resilience/breaker.js';
 import type { BettingApi, CatalogueAnswer, MarketCatalogue } from './betting-api.js';
 import { PROVIDER } from './protocol.js';
 import type { SessionSource } from './session-keeper.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isLoopbackHost } from '../../src/config/loopback.js';
+import { isLoopbackHost } from '../../src/core/config/loopback.js';
 import { streamBackoffSchema } from '../runtime/backoff-config.js';
 import { priceFields } from './requests.js';
 

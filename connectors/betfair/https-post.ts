@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ProviderError } from '../../src/errors.js';
+import { ProviderError } from '../../src/core/errors.js';
 import { PROVIDER } from './protocol.js';
 
 /** TLS of Betfair's HTTPS endpoints: an extra CA (a simulator's) and, for certificate login, a client certificate. */

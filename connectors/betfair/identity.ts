@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProviderError } from '../../src/errors.js';
+import { ProviderError } from '../../src/core/errors.js';
 import { answerJson, httpsPost, httpStatusError, type HttpsSettings } from './https-post.js';
 import { PROVIDER } from './protocol.js';
 import { SessionRejectedError, sessionErrorCodes } from './status-errors.js';

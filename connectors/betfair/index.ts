@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError, describeError, isRetriable, OddsflowError } from '../../src/errors.js';
-import { componentLogger } from '../../src/logger.js';
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import { ConfigError, describeError, isRetriable, OddsflowError } from '../../src/core/errors.js';
+import { componentLogger } from '../../src/core/logger.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import { createHandOver } from '../runtime/hand-over.js';
 import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
 import { createBettingApi } from './betting-api.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeadLetterError } from '../../src/generated/avro-types.js';
+import type { DeadLetterError } from '../../src/core/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
 import { nestedDeeperThan, nestingError, nestingTooDeep } from '../json-depth.js';
 

@@ -1,6 +1,6 @@
-import { describeError, isRetriable, ProviderError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
-import { backoffDelay, type BackoffPolicy } from '../../src/resilience/backoff.js';
+import { describeError, isRetriable, ProviderError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import { backoffDelay, type BackoffPolicy } from '../../src/core/resilience/backoff.js';
 import type { Credentials, IdentityClient } from './identity.js';
 import type { HttpsSettings } from './https-post.js';
 import { PROVIDER } from './protocol.js';

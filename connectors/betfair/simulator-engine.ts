@@ -1,7 +1,7 @@
 import type { MarketChange } from './protocol.js';
 import type { MarketFilter } from './requests.js';
-import { seededRandom, type Random } from '../../src/sim/random.js';
-import { RaceCard } from '../../src/sim/race-card.js';
+import { seededRandom, type Random } from '../../src/core/sim/random.js';
+import { RaceCard } from '../../src/core/sim/race-card.js';
 import type { MarketCatalogue } from './betting-api.js';
 import { greyhoundRace, horseRaceSpec, marketCatalogue } from './simulator-races.js';
 import { SimMarket, type SimMarketSpec } from './simulator-market.js';

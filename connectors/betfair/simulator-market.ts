@@ -1,6 +1,6 @@
 import type { MarketChange, MarketDefinition, RunnerChange, RunnerStatus } from './protocol.js';
 import { ticksAway, toTick } from './price-ladder.js';
-import { gaussian, type Random } from '../../src/sim/random.js';
+import { gaussian, type Random } from '../../src/core/sim/random.js';
 
 interface Level {
   price: number;

@@ -1,5 +1,5 @@
-import type { CardRace } from '../../src/sim/race-card.js';
-import { shuffled, type Random } from '../../src/sim/random.js';
+import type { CardRace } from '../../src/core/sim/race-card.js';
+import { shuffled, type Random } from '../../src/core/sim/random.js';
 import type { MarketCatalogue } from './betting-api.js';
 import type { SimMarketSpec } from './simulator-market.js';
 

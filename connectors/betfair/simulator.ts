@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import type { RaceCard } from '../../src/sim/race-card.js';
+import type { RaceCard } from '../../src/core/sim/race-card.js';
 import { createSelfSignedCertificate } from './self-signed.js';
 import { SimAccounts, type SimAccountStats } from './simulator-accounts.js';
 import { simApiHandler, simApiPaths } from './simulator-api.js';

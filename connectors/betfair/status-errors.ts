@@ -1,4 +1,4 @@
-import { ProviderError, type ErrorCode } from '../../src/errors.js';
+import { ProviderError, type ErrorCode } from '../../src/core/errors.js';
 import { PROVIDER, type StatusMessage } from './protocol.js';
 
 type ProviderCode = Extract<ErrorCode, `PROVIDER_${string}`>;

@@ -1,8 +1,8 @@
-import { ProviderError, describeError, isRetriable } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
-import type { Metrics } from '../../src/metrics.js';
-import { backoffDelay, type BackoffPolicy } from '../../src/resilience/backoff.js';
-import type { Breaker, BreakerFactory } from '../../src/resilience/breaker.js';
+import { ProviderError, describeError, isRetriable } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
+import { backoffDelay, type BackoffPolicy } from '../../src/core/resilience/backoff.js';
+import type { Breaker, BreakerFactory } from '../../src/core/resilience/breaker.js';
 import type { ParseFailure } from '../contract.js';
 import { FrameQueue } from './frame-queue.js';
 import type { SplitLine } from './line-splitter.js';

@@ -1,6 +1,6 @@
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { ProviderError } from '../../src/errors.js';
+import { ProviderError } from '../../src/core/errors.js';
 import { LineSplitter, type SplitLine } from './line-splitter.js';
 import { PROVIDER } from './protocol.js';
 import { encodeLine, heartbeatRequest } from './requests.js';

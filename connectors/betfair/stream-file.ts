@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
-import { OddsflowError } from '../../src/errors.js';
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import { OddsflowError } from '../../src/core/errors.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import type { Clock, ParseFailure } from '../contract.js';
 import { BetfairStreamProcessor } from './stream-processor.js';
 

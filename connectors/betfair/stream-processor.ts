@@ -1,4 +1,4 @@
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
 import { BookBuilder } from './books.js';
 import type { OversizedLine } from './line-splitter.js';

@@ -1,4 +1,4 @@
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
 import { csvRows, headerNames, type CsvRow } from './csv.js';
 import type { RecordChunk } from '../file-readers.js';

@@ -1,7 +1,7 @@
 import { Readable, type Duplex } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import bz2 from 'unbzip2-stream';
-import { OddsflowError } from '../../src/errors.js';
+import { OddsflowError } from '../../src/core/errors.js';
 
 export type Compression = 'bz2' | 'gz';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import type { RecordChunk } from '../file-readers.js';
 import { fieldMappingSchema, type FieldMapping } from '../ws-json/field-mapping.js';
 import { parseFrame } from '../ws-json/parse.js';

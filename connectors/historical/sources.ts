@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { OddsflowError } from '../../src/errors.js';
+import { OddsflowError } from '../../src/core/errors.js';
 import { compressionOf, decompress } from './decompress.js';
 import { readTar } from './tar.js';
 

@@ -1,4 +1,4 @@
-import { OddsflowError } from '../../src/errors.js';
+import { OddsflowError } from '../../src/core/errors.js';
 import { ByteSource } from './byte-source.js';
 
 /** A regular file inside a tar archive; `body` must be read to its end (or not at all) before the next entry. */

@@ -1,6 +1,6 @@
-import { describeError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
-import { retry, type BackoffPolicy } from '../../src/resilience/backoff.js';
+import { describeError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import { retry, type BackoffPolicy } from '../../src/core/resilience/backoff.js';
 import type { ParseFailure, RawPublisher } from '../contract.js';
 
 /**

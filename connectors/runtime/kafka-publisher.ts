@@ -1,22 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer, TopicMessages } from 'kafkajs';
-import { OddsflowError } from '../../src/errors.js';
-import { parseFailureLetter } from '../../src/dead-letter.js';
+import { OddsflowError } from '../../src/core/errors.js';
+import { parseFailureLetter } from '../../src/core/dead-letter.js';
 import {
   countWritten,
   encodeRecords,
   groupByTopic,
   messageBytes,
   splitBySize,
-} from '../../src/kafka/encode.js';
-import { produceError, tooLarge } from '../../src/kafka/produce-errors.js';
-import { recordKeys, type OutputRecord } from '../../src/kafka/records.js';
-import type { TopicNames } from '../../src/kafka/topics.js';
-import type { Logger } from '../../src/logger.js';
-import type { Metrics } from '../../src/metrics.js';
-import { backoffDelay } from '../../src/resilience/backoff.js';
-import type { AvroSerde } from '../../src/serde/avro-serde.js';
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+} from '../../src/core/kafka/encode.js';
+import { produceError, tooLarge } from '../../src/core/kafka/produce-errors.js';
+import { recordKeys, type OutputRecord } from '../../src/core/kafka/records.js';
+import type { TopicNames } from '../../src/core/kafka/topics.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
+import { backoffDelay } from '../../src/core/resilience/backoff.js';
+import type { AvroSerde } from '../../src/core/serde/avro-serde.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import type { Clock, ParseFailure, RawPublisher } from '../contract.js';
 
 export interface KafkaPublisherDeps {

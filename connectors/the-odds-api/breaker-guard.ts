@@ -1,5 +1,5 @@
-import { OddsflowError, ProviderError } from '../../src/errors.js';
-import type { Breaker } from '../../src/resilience/breaker.js';
+import { OddsflowError, ProviderError } from '../../src/core/errors.js';
+import type { Breaker } from '../../src/core/resilience/breaker.js';
 import type { AttemptGuard, OddsApiResponse } from './http-client.js';
 import { provider } from './parse-body.js';
 

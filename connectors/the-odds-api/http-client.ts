@@ -1,7 +1,7 @@
-import { ProviderError } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
-import type { Metrics } from '../../src/metrics.js';
-import { retry } from '../../src/resilience/backoff.js';
+import { ProviderError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
+import { retry } from '../../src/core/resilience/backoff.js';
 import type { Clock } from '../contract.js';
 import { provider } from './parse-body.js';
 import { mergeQuota, parseQuotaHeaders, unknownQuota, type Quota } from './quota.js';

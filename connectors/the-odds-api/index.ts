@@ -4,8 +4,8 @@ import {
   OddsflowError,
   ProviderError,
   type ErrorCode,
-} from '../../src/errors.js';
-import { componentLogger } from '../../src/logger.js';
+} from '../../src/core/errors.js';
+import { componentLogger } from '../../src/core/logger.js';
 import type { Connector, ConnectorDeps, ConnectorModule, ParseFailure } from '../contract.js';
 import { breakerGuard, runAttempt, type AttemptBreaker } from './breaker-guard.js';
 import { configSchema, type SportConfig, type TheOddsApiConfig } from './config.js';

@@ -1,4 +1,4 @@
-import type { DeadLetterError } from '../../src/generated/avro-types.js';
+import type { DeadLetterError } from '../../src/core/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
 import { nestedDeeperThan, nestingError, nestingTooDeep } from '../json-depth.js';
 

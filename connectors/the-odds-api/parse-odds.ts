@@ -1,4 +1,4 @@
-import type { RawMarketBook, RawSelection } from '../../src/generated/avro-types.js';
+import type { RawMarketBook, RawSelection } from '../../src/core/generated/avro-types.js';
 import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
 import { notAnArray, parseFailure, parseReasons, provider, readJsonBody } from './parse-body.js';
 import {

@@ -1,4 +1,4 @@
-import type { RawResult } from '../../src/generated/avro-types.js';
+import type { RawResult } from '../../src/core/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
 import { notAnArray, parseFailure, parseReasons, provider, readJsonBody } from './parse-body.js';
 import { eventName } from './parse-odds.js';

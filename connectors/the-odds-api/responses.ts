@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeadLetterError } from '../../src/generated/avro-types.js';
+import type { DeadLetterError } from '../../src/core/generated/avro-types.js';
 
 /**
  * `commence_time` and `last_update` come as ISO 8601 strings by default and as unix seconds with

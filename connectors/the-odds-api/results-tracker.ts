@@ -1,4 +1,4 @@
-import type { RawResult } from '../../src/generated/avro-types.js';
+import type { RawResult } from '../../src/core/generated/avro-types.js';
 
 export interface ResultsTracker {
   /**

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiError, createSimRoutes, route } from './sim-routes.js';
-import { createSimWorld, type SimWorldOptions } from './sim-world.js';
+import { ApiError, createSimRoutes, route } from './simulator-routes.js';
+import { createSimWorld, type SimWorldOptions } from './simulator-world.js';
 
 /** Faults for the next N requests (Infinity: until changed), settable while the server runs. */
 export interface SimFaults {

@@ -1,4 +1,4 @@
-import type { RawMarketBook } from '../../src/generated/avro-types.js';
+import type { RawMarketBook } from '../../src/core/generated/avro-types.js';
 
 /**
  * The Odds API lists only what a bookmaker offers now: a bookmaker whose market is missing from a

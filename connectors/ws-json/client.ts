@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { ProviderError, describeError, isRetriable } from '../../src/errors.js';
-import type { Logger } from '../../src/logger.js';
-import type { Metrics } from '../../src/metrics.js';
-import { backoffDelay, type BackoffPolicy } from '../../src/resilience/backoff.js';
-import type { Breaker, BreakerFactory } from '../../src/resilience/breaker.js';
-import { maskUrl } from '../../src/secrets.js';
+import { ProviderError, describeError, isRetriable } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
+import { backoffDelay, type BackoffPolicy } from '../../src/core/resilience/backoff.js';
+import type { Breaker, BreakerFactory } from '../../src/core/resilience/breaker.js';
+import { maskUrl } from '../../src/core/secrets.js';
 import type { ConnectorDeps } from '../contract.js';
 
 export interface WsClientOptions {

@@ -1,4 +1,4 @@
-import type { DeadLetterError } from '../../src/generated/avro-types.js';
+import type { DeadLetterError } from '../../src/core/generated/avro-types.js';
 import type { TimeFormat, ValueSource } from './field-mapping.js';
 import { resolveValue, type Scope } from './json-path.js';
 

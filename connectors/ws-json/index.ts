@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { streamBackoffSchema } from '../runtime/backoff-config.js';
-import { describeError, isRetriable, OddsflowError } from '../../src/errors.js';
-import { componentLogger } from '../../src/logger.js';
+import { describeError, isRetriable, OddsflowError } from '../../src/core/errors.js';
+import { componentLogger } from '../../src/core/logger.js';
 import { createHandOver } from '../runtime/hand-over.js';
 import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
 import { WsJsonClient } from './client.js';

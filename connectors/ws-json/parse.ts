@@ -1,4 +1,4 @@
-import type { DeadLetterError, RawMarketBook, RawSelection } from '../../src/generated/avro-types.js';
+import type { DeadLetterError, RawMarketBook, RawSelection } from '../../src/core/generated/avro-types.js';
 import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
 import { nestedDeeperThan, nestingError } from '../json-depth.js';
 import {

@@ -4,9 +4,9 @@
  * price formats, with scratched runners and closing markets. Deterministic for a seed.
  */
 
-import type { CardRace } from '../../src/sim/race-card.js';
-import { drawPair, pairKey, teamsFor, utcDay } from '../../src/sim/names.js';
-import { gaussian } from '../../src/sim/random.js';
+import type { CardRace } from '../../src/core/sim/race-card.js';
+import { drawPair, pairKey, teamsFor, utcDay } from '../../src/core/sim/names.js';
+import { gaussian } from '../../src/core/sim/random.js';
 
 export type SimPriceFormat = 'decimal' | 'fractional' | 'american';
 

@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { raceCardFrom, type RaceCard } from '../../src/sim/race-card.js';
-import { seededRandom } from '../../src/sim/random.js';
+import { raceCardFrom, type RaceCard } from '../../src/core/sim/race-card.js';
+import { seededRandom } from '../../src/core/sim/random.js';
 import type { FieldMappingInput } from './field-mapping.js';
 import {
   createEvent,

@@ -5,7 +5,7 @@
  *
  *   npm run oddsflow -- backtest --strategy examples/strategies/back-lay-arbitrage.ts --param margin=0.01 …
  */
-import type { Order, Strategy } from '../../src/strategy/strategy.js';
+import type { Order, Strategy } from '../../src/app/strategy/strategy.js';
 
 /**
  * Stakes and profit of backing at `back` (commission cb on winnings) and laying at `lay`

@@ -7,7 +7,7 @@
  *
  *   npm run oddsflow -- backtest --strategy examples/strategies/value.ts --param edge=0.05 --param stake=10 …
  */
-import type { Order, Strategy } from '../../src/strategy/strategy.js';
+import type { Order, Strategy } from '../../src/app/strategy/strategy.js';
 
 export default function valueStrategy(params: Record<string, string> = {}): Strategy {
   const edge = Number(params.edge ?? 0.05);

@@ -1,4 +1,8 @@
-import type { ArbitrageStake, BackBackArbitrage, BackLayArbitrage } from '../../src/generated/avro-types.js';
+import type {
+  ArbitrageStake,
+  BackBackArbitrage,
+  BackLayArbitrage,
+} from '../../src/core/generated/avro-types.js';
 
 /** One bookmaker's price on one selection, with what it takes to place the bet. */
 export interface QuoteRef {

@@ -1,4 +1,4 @@
-import type { BestPrice, CrossBook } from '../../src/generated/avro-types.js';
+import type { BestPrice, CrossBook } from '../../src/core/generated/avro-types.js';
 import { backBackArbitrage, backLayArbitrage, type QuoteRef } from './arbitrage.js';
 import { netOdds } from './commission.js';
 import {

@@ -3,7 +3,7 @@ import type {
   MarketPricing,
   Selection,
   SelectionPricing,
-} from '../../src/generated/avro-types.js';
+} from '../../src/core/generated/avro-types.js';
 import { commissionOf, defaultCommissions, type CommissionTable } from './commission.js';
 import { marginMethods, removeMargin, removeMarginByEveryMethod } from './margin-methods.js';
 import type { MarginMethod } from './margin-methods.js';

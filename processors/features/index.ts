@@ -1,4 +1,4 @@
-import type { MarketOpening, MarketPricing, SelectionFeatures } from '../../src/generated/avro-types.js';
+import type { MarketOpening, MarketPricing, SelectionFeatures } from '../../src/core/generated/avro-types.js';
 import type { FeaturesConfig } from './config.js';
 import {
   newMarketState,

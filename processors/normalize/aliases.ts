@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { packageRoot } from '../../src/config/paths.js';
+import { packageRoot } from '../../src/core/config/paths.js';
 import { z } from 'zod';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { nameKey, stripCountrySuffix } from './name-key.js';
 
 /** Name key (see nameKey) → canonical display name. */

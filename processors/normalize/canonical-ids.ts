@@ -1,4 +1,4 @@
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import type { Issue } from '../validate/issues.js';
 import type { AliasTables } from './aliases.js';
 import { canonicalEvent, type CanonicalEvent, type RacingEventKey } from './event-id.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Selection } from '../../src/generated/avro-types.js';
+import type { Selection } from '../../src/core/generated/avro-types.js';
 
 export interface HashedContent {
   status: string;

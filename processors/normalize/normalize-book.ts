@@ -1,4 +1,4 @@
-import type { MarketBook, Selection } from '../../src/generated/avro-types.js';
+import type { MarketBook, Selection } from '../../src/core/generated/avro-types.js';
 import type { OddsRange } from '../validate/book-rules.js';
 import { CrossedBookMemory, type SidePrice } from '../validate/crossed-book.js';
 import type { Issue, ReasonCode } from '../validate/issues.js';

@@ -1,4 +1,4 @@
-import type { Placing, Result, Score } from '../../src/generated/avro-types.js';
+import type { Placing, Result, Score } from '../../src/core/generated/avro-types.js';
 import type { Issue, ReasonCode } from '../validate/issues.js';
 import { validateResult } from '../validate/validate-result.js';
 import type { ParsedRawResult } from '../validate/raw-schemas.js';

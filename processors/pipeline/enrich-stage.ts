@@ -1,6 +1,6 @@
-import type { MarketOpening } from '../../src/generated/avro-types.js';
-import type { OutputRecord } from '../../src/kafka/records.js';
-import { recordKeys } from '../../src/kafka/records.js';
+import type { MarketOpening } from '../../src/core/generated/avro-types.js';
+import type { OutputRecord } from '../../src/core/kafka/records.js';
+import { recordKeys } from '../../src/core/kafka/records.js';
 import type { CommissionTable } from '../enrich/commission.js';
 import { CrossBookState, type CrossBookOptions } from '../enrich/cross-book.js';
 import type { MarginMethod } from '../enrich/margin-methods.js';

@@ -1,5 +1,5 @@
 import type { ParseFailure } from '../../connectors/contract.js';
-import { parseFailureLetter } from '../../src/dead-letter.js';
+import { parseFailureLetter } from '../../src/core/dead-letter.js';
 import type {
   DeadLetter,
   MarketBook,
@@ -7,9 +7,9 @@ import type {
   RawMarketBook,
   RawResult,
   Result,
-} from '../../src/generated/avro-types.js';
-import type { OutputRecord } from '../../src/kafka/records.js';
-import { recordKeys } from '../../src/kafka/records.js';
+} from '../../src/core/generated/avro-types.js';
+import type { OutputRecord } from '../../src/core/kafka/records.js';
+import { recordKeys } from '../../src/core/kafka/records.js';
 import type { ProcessorStage, StageInput } from '../runtime/stage.js';
 
 export type TransformOutput =

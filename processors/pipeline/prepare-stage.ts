@@ -1,6 +1,6 @@
-import type { OutputRecord } from '../../src/kafka/records.js';
-import { recordKeys } from '../../src/kafka/records.js';
-import type { Metrics } from '../../src/metrics.js';
+import type { OutputRecord } from '../../src/core/kafka/records.js';
+import { recordKeys } from '../../src/core/kafka/records.js';
+import type { Metrics } from '../../src/core/metrics.js';
 import { defaultEventStartToleranceMs, EventRegistry } from '../normalize/event-registry.js';
 import {
   createNormalizeBookState,

@@ -1,6 +1,6 @@
-import { deadLetter, type DeadLetterStage } from '../../src/dead-letter.js';
-import type { DeadLetterError } from '../../src/generated/avro-types.js';
-import type { OutputRecord } from '../../src/kafka/records.js';
+import { deadLetter, type DeadLetterStage } from '../../src/core/dead-letter.js';
+import type { DeadLetterError } from '../../src/core/generated/avro-types.js';
+import type { OutputRecord } from '../../src/core/kafka/records.js';
 import type { StageInput } from '../runtime/stage.js';
 
 /** The dead-letter output for an input a stage refused, keyed like the input. */

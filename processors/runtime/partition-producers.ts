@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer } from 'kafkajs';
-import { createProducer } from '../../src/kafka/client.js';
+import { createProducer } from '../../src/core/kafka/client.js';
 
 export interface FencedProducer {
   producer: Producer;

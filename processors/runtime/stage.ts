@@ -1,7 +1,7 @@
-import type { DeadLetterStage } from '../../src/dead-letter.js';
-import type { OutputRecord, SourcePosition } from '../../src/kafka/records.js';
-import type { TopicId } from '../../src/kafka/topics.js';
-import type { TopicValues } from '../../src/serde/schemas.js';
+import type { DeadLetterStage } from '../../src/core/dead-letter.js';
+import type { OutputRecord, SourcePosition } from '../../src/core/kafka/records.js';
+import type { TopicId } from '../../src/core/kafka/topics.js';
+import type { TopicValues } from '../../src/core/serde/schemas.js';
 
 /** A decoded input record of a processor stage, with its position for dead letters. */
 export type StageInput<T extends TopicId = TopicId> = {

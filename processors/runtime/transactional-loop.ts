@@ -1,8 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { PartitionProducers } from './partition-producers.js';
-import { consumedLetter, deadLetter } from '../../src/dead-letter.js';
-import { describeError } from '../../src/errors.js';
-import { createConsumer } from '../../src/kafka/client.js';
+import { consumedLetter, deadLetter } from '../../src/core/dead-letter.js';
+import { describeError } from '../../src/core/errors.js';
+import { createConsumer } from '../../src/core/kafka/client.js';
 import {
   countWritten,
   encodeRecords,
@@ -10,19 +10,19 @@ import {
   messageBytes,
   splitBySize,
   type EncodedRecord,
-} from '../../src/kafka/encode.js';
-import { produceError } from '../../src/kafka/produce-errors.js';
-import { watchConsumerCrashes } from '../../src/kafka/crash.js';
-import type { ConsumerLoop } from '../../src/kafka/supervised-loop.js';
-import { MarkerCommits, nextOffset } from '../../src/kafka/offsets.js';
-import type { OutputRecord, SourcePosition } from '../../src/kafka/records.js';
-import { topicIds, type TopicId, type TopicNames } from '../../src/kafka/topics.js';
-import type { Logger } from '../../src/logger.js';
-import type { Metrics } from '../../src/metrics.js';
-import type { BackoffPolicy } from '../../src/resilience/backoff.js';
-import { HoldInterrupted, holder, type Holds } from '../../src/resilience/hold.js';
-import type { AvroSerde } from '../../src/serde/avro-serde.js';
-import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/ops/read-range.js';
+} from '../../src/core/kafka/encode.js';
+import { produceError } from '../../src/core/kafka/produce-errors.js';
+import { watchConsumerCrashes } from '../../src/core/kafka/crash.js';
+import type { ConsumerLoop } from '../../src/core/kafka/supervised-loop.js';
+import { MarkerCommits, nextOffset } from '../../src/core/kafka/offsets.js';
+import type { OutputRecord, SourcePosition } from '../../src/core/kafka/records.js';
+import { topicIds, type TopicId, type TopicNames } from '../../src/core/kafka/topics.js';
+import type { Logger } from '../../src/core/logger.js';
+import type { Metrics } from '../../src/core/metrics.js';
+import type { BackoffPolicy } from '../../src/core/resilience/backoff.js';
+import { HoldInterrupted, holder, type Holds } from '../../src/core/resilience/hold.js';
+import type { AvroSerde } from '../../src/core/serde/avro-serde.js';
+import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/core/kafka/read-range.js';
 import type { ProcessorStage, StageInput } from './stage.js';
 
 export interface TransactionalLoopDeps {
@@ -45,6 +45,8 @@ export interface TransactionalLoopOptions {
   maxRecordBytes: number;
   /** Waits between attempts while the registry fails (decoding or encoding holds, never dead-letters). */
   holdBackoff: BackoffPolicy;
+  /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
+  sessionTimeoutMs: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function runTransactionalLoop(
     // per transaction. Retries stay unlimited, as an idempotent producer's must.
     retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
   });
-  const consumer: Consumer = createConsumer(deps.kafka, options.groupId);
+  const consumer: Consumer = createConsumer(deps.kafka, options.groupId, options.sessionTimeoutMs);
   const markers = new MarkerCommits(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
   );

@@ -1,4 +1,4 @@
-import type { DeadLetterError } from '../../src/generated/avro-types.js';
+import type { DeadLetterError } from '../../src/core/generated/avro-types.js';
 
 /**
  * Why a record was rejected: the `reasonCode` of a DeadLetter and the `code` of each of its errors.

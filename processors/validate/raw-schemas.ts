@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RawMarketBook, RawResult } from '../../src/generated/avro-types.js';
+import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import { priceFormats } from '../normalize/price-format.js';
 import { formatPath, issue, type Issue } from './issues.js';
 

@@ -1,5 +1,5 @@
 import { escapeIdentifier, type Pool, type PoolClient } from 'pg';
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/core/logger.js';
 import { checkout, storeErrorFromPg } from '../timescale/pg-errors.js';
 import { detectCapabilities, type Capabilities, type StoreMode } from './capabilities.js';
 import { reconcilePolicies, type PolicySettings } from './policies.js';

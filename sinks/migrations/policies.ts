@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Logger } from '../../src/logger.js';
+import type { Logger } from '../../src/core/logger.js';
 import { timeSeriesTables, timescaleFunction } from './versions.js';
 import { qualified } from './sql.js';
 

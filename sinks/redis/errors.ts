@@ -1,4 +1,4 @@
-import { StoreError } from '../../src/errors.js';
+import { StoreError } from '../../src/core/errors.js';
 
 /**
  * Error replies that mean "not now" rather than "never": a loading or busy server, a failover

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { StoreError } from '../../src/errors.js';
-import { componentLogger } from '../../src/logger.js';
-import { withTimeout } from '../../src/resilience/timeout.js';
+import { StoreError } from '../../src/core/errors.js';
+import { componentLogger } from '../../src/core/logger.js';
+import { withTimeout } from '../../src/core/resilience/timeout.js';
 import type { Sink, SinkDepsBase, SinkModule } from '../contract.js';
 import { configSchema, type RedisSinkConfig } from './config.js';
 import { isNoScript, storeErrorFromRedis } from './errors.js';

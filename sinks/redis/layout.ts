@@ -1,4 +1,4 @@
-import type { MarketBook, MarketPricing } from '../../src/generated/avro-types.js';
+import type { MarketBook, MarketPricing } from '../../src/core/generated/avro-types.js';
 import type { SinkRecord } from '../contract.js';
 import type { RedisSinkConfig } from './config.js';
 

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { StoreError } from '../../src/errors.js';
-import { componentLogger } from '../../src/logger.js';
+import { StoreError } from '../../src/core/errors.js';
+import { componentLogger } from '../../src/core/logger.js';
 import type { Sink, SinkDepsBase, SinkModule, SinkRecord } from '../contract.js';
 import { migrate } from '../migrations/index.js';
 import type { Statement } from '../migrations/versions.js';

@@ -1,5 +1,5 @@
 import { DatabaseError, type Pool, type PoolClient } from 'pg';
-import { StoreError } from '../../src/errors.js';
+import { StoreError } from '../../src/core/errors.js';
 
 const sqlstateClass = (err: DatabaseError): string => (err.code ?? '').slice(0, 2);
 

@@ -1,4 +1,9 @@
-import type { MarketBook, MarketPricing, Result, SelectionFeatures } from '../../src/generated/avro-types.js';
+import type {
+  MarketBook,
+  MarketPricing,
+  Result,
+  SelectionFeatures,
+} from '../../src/core/generated/avro-types.js';
 
 export interface SnapshotRow {
   time: Date;

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Admin } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/kafka/client.js';
-import { groupIds } from '../../src/kafka/groups.js';
-import { measureLag } from '../../src/ops/lag.js';
+import { createKafka } from '../../src/core/kafka/client.js';
+import { groupIds } from '../../src/core/kafka/groups.js';
+import { measureLag } from '../../src/app/ops/lag.js';
 import { exited } from '../helpers/processes.js';
 import { silentLogger } from '../helpers/stack.js';
 import {
@@ -12,6 +12,7 @@ import {
   preparePipelineRun,
   waitUntilSettled,
   type PipelineRun,
+  faultSessionTimeoutMs,
 } from './pipeline-run.js';
 import { report } from './report.js';
 
@@ -72,9 +73,10 @@ describe('several instances of a role share the partitions', () => {
       const b = run.startRole('processors', 'zombie-b');
       children.push(b);
       await books.done;
-      // B takes every partition once A's session (30 s) has expired, and processes what A left.
+      // B takes every partition once A's session has expired, and processes what A left.
       const moreBooks = publishSteadily(run, run.raw.length, 25, 100, books.sent);
-      await sleep(35_000);
+      const frozenMs = 2 * faultSessionTimeoutMs + 5_000;
+      await sleep(frozenMs);
       a.kill('SIGCONT'); // the zombie wakes up believing it still owns its partitions
       await moreBooks.done;
       expect(await waitUntilSettled(run, 180_000, ['processors']), `${a.output()}\n${b.output()}`).toBe(true);
@@ -86,7 +88,7 @@ describe('several instances of a role share the partitions', () => {
       expect(fenced.length, 'the zombie attempted a commit and was fenced').toBeGreaterThan(0);
       report(
         'zombie fenced',
-        `processors instance A frozen (SIGSTOP) with prepare lag ${lag}, B took over, A resumed after 35 s: ${fenced.length} fencing error(s) in A's log; odds.raw ${topics.raw} once each, odds.normalized ${topics.normalized} and odds.pricing ${topics.pricing} equal to the expected books`,
+        `processors instance A frozen (SIGSTOP) with prepare lag ${lag}, B took over, A resumed after ${frozenMs / 1000} s: ${fenced.length} fencing error(s) in A's log; odds.raw ${topics.raw} once each, odds.normalized ${topics.normalized} and odds.pricing ${topics.pricing} equal to the expected books`,
       );
     } finally {
       await admin.disconnect();

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/kafka/client.js';
-import { groupIds } from '../../src/kafka/groups.js';
-import { measureLag } from '../../src/ops/lag.js';
+import { createKafka } from '../../src/core/kafka/client.js';
+import { groupIds } from '../../src/core/kafka/groups.js';
+import { measureLag } from '../../src/app/ops/lag.js';
 import { exited } from '../helpers/processes.js';
 import { silentLogger } from '../helpers/stack.js';
 import {

@@ -5,14 +5,14 @@ import type { Producer } from 'kafkajs';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
 import { book } from '../unit/sinks/sample-records.js';
-import { createKafka, createProducer } from '../../src/kafka/client.js';
-import type { TopicNames } from '../../src/kafka/topics.js';
-import { createMetrics } from '../../src/metrics.js';
-import { AvroSerde } from '../../src/serde/avro-serde.js';
-import { createRoleContext, type RoleContext, type RunningRole } from '../../src/roles/context.js';
-import { startSinks } from '../../src/roles/sinks.js';
-import { measureLag } from '../../src/ops/lag.js';
-import type { Config } from '../../src/config/load.js';
+import { createKafka, createProducer } from '../../src/core/kafka/client.js';
+import type { TopicNames } from '../../src/core/kafka/topics.js';
+import { createMetrics } from '../../src/core/metrics.js';
+import { AvroSerde } from '../../src/core/serde/avro-serde.js';
+import { createRoleContext, type RoleContext, type RunningRole } from '../../src/app/roles/context.js';
+import { startSinks } from '../../src/app/roles/sinks.js';
+import { measureLag } from '../../src/app/ops/lag.js';
+import type { Config } from '../../src/app/config/load.js';
 import { report } from './report.js';
 
 // Recent times: Redis keys expire after the event (start + 12 h), so a past event would vanish at once.

@@ -5,16 +5,16 @@ import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.j
 import { createEnrichStage } from '../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain } from '../../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
-import type { Config } from '../../src/config/load.js';
-import type { MarketBook, RawMarketBook } from '../../src/generated/avro-types.js';
-import { createKafka, createProducer } from '../../src/kafka/client.js';
-import { groupIds } from '../../src/kafka/groups.js';
-import { createMetrics } from '../../src/metrics.js';
-import { measureLag } from '../../src/ops/lag.js';
-import { readTopicRange } from '../../src/ops/read-range.js';
-import { pipelineOptions } from '../../src/roles/processors.js';
-import { topicNames } from '../../src/kafka/topics.js';
-import { AvroSerde } from '../../src/serde/avro-serde.js';
+import type { Config } from '../../src/app/config/load.js';
+import type { MarketBook, RawMarketBook } from '../../src/core/generated/avro-types.js';
+import { createKafka, createProducer } from '../../src/core/kafka/client.js';
+import { groupIds } from '../../src/core/kafka/groups.js';
+import { createMetrics } from '../../src/core/metrics.js';
+import { measureLag } from '../../src/app/ops/lag.js';
+import { readTopicRange } from '../../src/core/kafka/read-range.js';
+import { pipelineOptions } from '../../src/app/roles/processors.js';
+import { topicNames } from '../../src/core/kafka/topics.js';
+import { AvroSerde } from '../../src/core/serde/avro-serde.js';
 import { spawnOddsflow } from '../helpers/processes.js';
 import { rawBooks } from '../helpers/raw-books.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
@@ -69,6 +69,8 @@ export async function preparePipelineRun(
     ODDSFLOW_INSTANCE_ID: name,
     ODDSFLOW_TRANSACTION_MAX_RECORDS: '25',
     ODDSFLOW_SINK_BATCH_RECORDS: '25',
+    // A killed or frozen member's partitions move after this long, not after the default 30 s.
+    KAFKA_CONSUMER_SESSION_TIMEOUT_MS: String(faultSessionTimeoutMs),
   };
   // Recent times: Redis keys live until 12 h after the start, so these must be upcoming events.
   const raw = rawBooks(books, { eventCount: 20, baseTime: Date.now() - 3_600_000 });
@@ -153,6 +155,9 @@ async function storedKeys(run: PipelineRun): Promise<string[]> {
 }
 
 /** Waits until every consumer group has read everything and the rows are all there. */
+/** The consumer session of every role these tests start (the broker's minimum). */
+export const faultSessionTimeoutMs = 6_000;
+
 export async function waitUntilSettled(
   run: PipelineRun,
   timeoutMs: number,

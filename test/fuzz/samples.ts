@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { packageRoot } from '../../src/config/paths.js';
+import { packageRoot } from '../../src/core/config/paths.js';
 
 /** The four provider payload formats the fuzzer feeds through `transform`'s path. */
 export const fuzzFormats = ['odds', 'scores', 'betfair', 'ws-json'] as const;

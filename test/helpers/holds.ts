@@ -1,4 +1,4 @@
-import type { Metrics } from '../../src/metrics.js';
+import type { Metrics } from '../../src/core/metrics.js';
 
 /** The components holding now, as `component:code`, read from the metric an alert reads. */
 export async function holding(metrics: Metrics): Promise<string[]> {

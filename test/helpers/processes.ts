@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { packageRoot } from '../../src/config/paths.js';
+import { packageRoot } from '../../src/core/config/paths.js';
 
 const children = new Set<ChildProcess>();
 
@@ -19,7 +19,7 @@ export function spawnOddsflow(
 ): ChildProcess & { output: () => string } {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(packageRoot, 'src/cli/main.ts'), ...args],
+    ['--import', 'tsx', path.join(packageRoot, 'src/app/cli/main.ts'), ...args],
     {
       cwd: packageRoot,
       env: { ...process.env, ...env },

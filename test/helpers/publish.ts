@@ -1,10 +1,10 @@
 import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
-import type { Config } from '../../src/config/load.js';
-import type { RawMarketBook } from '../../src/generated/avro-types.js';
-import { createKafka, createProducer } from '../../src/kafka/client.js';
-import type { TopicNames } from '../../src/kafka/topics.js';
-import { createMetrics } from '../../src/metrics.js';
-import { AvroSerde } from '../../src/serde/avro-serde.js';
+import type { Config } from '../../src/app/config/load.js';
+import type { RawMarketBook } from '../../src/core/generated/avro-types.js';
+import { createKafka, createProducer } from '../../src/core/kafka/client.js';
+import type { TopicNames } from '../../src/core/kafka/topics.js';
+import { createMetrics } from '../../src/core/metrics.js';
+import { AvroSerde } from '../../src/core/serde/avro-serde.js';
 import { silentLogger } from './stack.js';
 
 /** Publishes raw books to odds.raw the way the connectors do (Avro, keys, idempotent producer). */

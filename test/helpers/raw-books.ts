@@ -1,4 +1,4 @@
-import type { RawMarketBook } from '../../src/generated/avro-types.js';
+import type { RawMarketBook } from '../../src/core/generated/avro-types.js';
 import { noExchangeData, noExchangeMarketData } from '../../connectors/contract.js';
 
 /**

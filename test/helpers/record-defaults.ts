@@ -5,9 +5,9 @@ import type {
   MarketPricing,
   Selection,
   SelectionPricing,
-} from '../../src/generated/avro-types.js';
+} from '../../src/core/generated/avro-types.js';
 import { noExchangeData } from '../../connectors/contract.js';
-import { unattributed } from '../../src/ops/features-store.js';
+import { unattributed } from '../../src/app/ops/features-store.js';
 
 // The fields issue 13 added to the records, at the values a book without exchange data and
 // provider ids would carry: test builders spread these so each test names only what it checks.

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, inject } from 'vitest';
-import { loadConfig, type Config, type Env } from '../../src/config/load.js';
-import { createTopics } from '../../src/kafka/admin.js';
-import { createKafka } from '../../src/kafka/client.js';
-import { topicIds, topicNames, type TopicNames } from '../../src/kafka/topics.js';
-import { valueSubject } from '../../src/serde/schemas.js';
-import { createLogger, type Logger } from '../../src/logger.js';
+import { loadConfig, type Config } from '../../src/app/config/load.js';
+import type { Env } from '../../src/core/config/load.js';
+import { createTopics } from '../../src/core/kafka/admin.js';
+import { createKafka } from '../../src/core/kafka/client.js';
+import { topicIds, topicNames, type TopicNames } from '../../src/core/kafka/topics.js';
+import { valueSubject } from '../../src/core/serde/schemas.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import type { TestStack } from '../setup/stack-context.js';
 
 export function testStack(): TestStack {

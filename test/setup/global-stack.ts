@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig } from '../../src/app/config/load.js';
 import { stackDown, stackUp } from '../../stack/index.js';
 import { dockerEngineAnswers } from './docker.js';
 import type { TestStack } from './stack-context.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBetfairSimulator, type BetfairSimulator } from '../../../connectors/betfair/simulator.js';
-import type { Config } from '../../../src/config/load.js';
+import type { Config } from '../../../src/app/config/load.js';
 import { freePort, poll } from '../../helpers/ports.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import { provisionTopics, roleEnv, testConfig } from '../../helpers/stack.js';

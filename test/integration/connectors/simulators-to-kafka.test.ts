@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../../../src/config/load.js';
-import type { RawMarketBook, RawResult } from '../../../src/generated/avro-types.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { readTopicRange } from '../../../src/ops/read-range.js';
-import { createRoleContext, provision, type RoleContext } from '../../../src/roles/context.js';
-import { startConnectors } from '../../../src/roles/connectors.js';
-import { startSimulators, type Simulators } from '../../../src/sim/simulators.js';
+import { loadConfig, type Config } from '../../../src/app/config/load.js';
+import type { RawMarketBook, RawResult } from '../../../src/core/generated/avro-types.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import { readTopicRange } from '../../../src/core/kafka/read-range.js';
+import { createRoleContext, provision, type RoleContext } from '../../../src/app/roles/context.js';
+import { startConnectors } from '../../../src/app/roles/connectors.js';
+import { startSimulators, type Simulators } from '../../../src/app/sim/simulators.js';
 import { randomId, silentLogger, testStack } from '../../helpers/stack.js';
 
 describe('connectors: simulators → connectors → Kafka (Avro) → decoded records', () => {
@@ -30,7 +30,7 @@ describe('connectors: simulators → connectors → Kafka (Avro) → decoded rec
     ctx = createRoleContext(config, silentLogger, createMetrics());
     await provision(ctx);
     const connectors = await startConnectors(ctx);
-    // Long enough for Betfair races to settle and Odds API games to complete (src/sim/simulators.ts).
+    // Long enough for Betfair races to settle and Odds API games to complete (src/app/sim/simulators.ts).
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5_000));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
+import { loadConfig } from '../../../src/app/config/load.js';
 import { stackDown } from '../../../stack/index.js';
 import { testStack } from '../../helpers/stack.js';
 import { exited, exitedWithin, spawnOddsflow } from '../../helpers/processes.js';
@@ -71,7 +71,7 @@ describe('npm run demo', () => {
         const hypertables = await client.query<{ name: string }>(
           `SELECT hypertable_name AS name FROM timescaledb_information.hypertables WHERE hypertable_schema = 'demo' ORDER BY 1`,
         );
-        expect(hypertables.rows.map((r) => r.name)).toEqual(['market_pricing', 'odds_snapshots']);
+        expect(hypertables.rows.map((r) => r.name)).toEqual(['market_pricing', 'odds_snapshots', 'selection_features']);
       }
     } finally {
       await client.end();

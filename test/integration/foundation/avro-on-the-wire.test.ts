@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consumer, Producer } from 'kafkajs';
-import type { RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
-import type { TopicNames } from '../../../src/kafka/topics.js';
-import { AvroSerde, wireSchemaId } from '../../../src/serde/avro-serde.js';
-import { topicSchema, valueSubject } from '../../../src/serde/schemas.js';
-import { SerdeError } from '../../../src/errors.js';
-import { loadConfig, type Config } from '../../../src/config/load.js';
-import type { RawMarketBook } from '../../../src/generated/avro-types.js';
+import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
+import type { TopicNames } from '../../../src/core/kafka/topics.js';
+import { AvroSerde, wireSchemaId } from '../../../src/core/serde/avro-serde.js';
+import { topicSchema, valueSubject, type RecordSchema } from '../../../src/core/serde/schemas.js';
+import { SerdeError } from '../../../src/core/errors.js';
+import { loadConfig, type Config } from '../../../src/app/config/load.js';
+import type { RawMarketBook } from '../../../src/core/generated/avro-types.js';
 import { stackDown, stackUp } from '../../../stack/index.js';
 import { noExchangeData, noExchangeMarketData } from '../../../connectors/contract.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
@@ -121,7 +120,7 @@ describe('Avro on the wire through the schema registry', () => {
 
   it('rejects an incompatible change of the schema with a typed, non-retriable error', async () => {
     const id = await serde.schemaId('oddsRaw');
-    const schema = topicSchema('oddsRaw') as RawAvroSchema & { fields: object[] };
+    const schema = topicSchema('oddsRaw') as RecordSchema & { fields: object[] };
     // A new field without a default: a reader with the new schema could not read old records.
     const incompatible = { ...schema, fields: [...schema.fields, { name: 'margin', type: 'double' }] };
     const rejection = await serde.register('oddsRaw', incompatible).catch((err: unknown) => err);
@@ -134,7 +133,7 @@ describe('Avro on the wire through the schema registry', () => {
 
   it('accepts a compatible change (a new field with a default)', async () => {
     await serde.schemaId('oddsRaw');
-    const schema = topicSchema('oddsRaw') as RawAvroSchema & { fields: object[] };
+    const schema = topicSchema('oddsRaw') as RecordSchema & { fields: object[] };
     const compatible = {
       ...schema,
       fields: [...schema.fields, { name: 'note', type: ['null', 'string'], default: null }],

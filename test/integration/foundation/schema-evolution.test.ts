@@ -2,17 +2,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
-import { topicNames, type TopicId, type TopicNames } from '../../../src/kafka/topics.js';
-import { AvroSerde } from '../../../src/serde/avro-serde.js';
-import { topicSchema, valueSubject } from '../../../src/serde/schemas.js';
+import { topicNames, type TopicId, type TopicNames } from '../../../src/core/kafka/topics.js';
+import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
+import { topicSchema, valueSubject, type RecordSchema } from '../../../src/core/serde/schemas.js';
 import { randomId, testConfig } from '../../helpers/stack.js';
-import type { Config } from '../../../src/config/load.js';
+import type { Config } from '../../../src/app/config/load.js';
 
-const v1 = (name: string): RawAvroSchema =>
+const v1 = (name: string): RecordSchema =>
   JSON.parse(
     readFileSync(fileURLToPath(new URL(`../../fixtures/schemas/v1/${name}.avsc`, import.meta.url)), 'utf8'),
-  ) as RawAvroSchema;
+  ) as RecordSchema;
 
 const evolved: [TopicId, string][] = [
   ['oddsRaw', 'RawMarketBook'],

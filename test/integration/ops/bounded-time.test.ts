@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../../src/config/load.js';
-import { startHealthServer } from '../../../src/health/server.js';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
-import type { TopicNames } from '../../../src/kafka/topics.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { createRoleContext, readinessOf, type RunningRole } from '../../../src/roles/context.js';
-import { startSinks } from '../../../src/roles/sinks.js';
-import { AvroSerde } from '../../../src/serde/avro-serde.js';
+import type { Config } from '../../../src/app/config/load.js';
+import { startHealthServer } from '../../../src/core/health/server.js';
+import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
+import type { TopicNames } from '../../../src/core/kafka/topics.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import { createRoleContext, readinessOf, type RunningRole } from '../../../src/app/roles/context.js';
+import { startSinks } from '../../../src/app/roles/sinks.js';
+import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { exitedWithin, spawnOddsflow } from '../../helpers/processes.js';
 import {
   provisionTopics,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createKafka } from '../../../src/kafka/client.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { readTopicRange } from '../../../src/ops/read-range.js';
-import { createRoleContext } from '../../../src/roles/context.js';
-import { startProcessors } from '../../../src/roles/processors.js';
-import { AvroSerde } from '../../../src/serde/avro-serde.js';
+import { createKafka } from '../../../src/core/kafka/client.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import { readTopicRange } from '../../../src/core/kafka/read-range.js';
+import { createRoleContext } from '../../../src/app/roles/context.js';
+import { startProcessors } from '../../../src/app/roles/processors.js';
+import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';

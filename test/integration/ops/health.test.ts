@@ -6,7 +6,7 @@ import { rawBooks } from '../../helpers/raw-books.js';
 import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import { freePort, poll } from '../../helpers/ports.js';
-import type { Config } from '../../../src/config/load.js';
+import type { Config } from '../../../src/app/config/load.js';
 
 /** Whether a TCP connection to host:port is accepted. */
 function accepts(host: string, port: number): Promise<boolean> {

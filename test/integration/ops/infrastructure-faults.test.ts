@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../../src/config/load.js';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
-import type { TopicNames } from '../../../src/kafka/topics.js';
-import { createMetrics, type Metrics } from '../../../src/metrics.js';
+import type { Config } from '../../../src/app/config/load.js';
+import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
+import type { TopicNames } from '../../../src/core/kafka/topics.js';
+import { createMetrics, type Metrics } from '../../../src/core/metrics.js';
 import {
   createRoleContext,
   readinessOf,
   type RoleContext,
   type RunningRole,
-} from '../../../src/roles/context.js';
-import { startProcessors } from '../../../src/roles/processors.js';
-import { startSinks } from '../../../src/roles/sinks.js';
-import { AvroSerde } from '../../../src/serde/avro-serde.js';
+} from '../../../src/app/roles/context.js';
+import { startProcessors } from '../../../src/app/roles/processors.js';
+import { startSinks } from '../../../src/app/roles/sinks.js';
+import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { startHttpProxy, type HttpProxy } from '../../helpers/http-proxy.js';
 import { endOffsetSum } from '../../helpers/kafka.js';
 import { publishRawBooks } from '../../helpers/publish.js';

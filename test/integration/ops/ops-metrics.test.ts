@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
-import { createMetrics } from '../../../src/metrics.js';
+import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { exitedWithin, spawnOddsflow } from '../../helpers/processes.js';
 import { publishRawBooks } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { packageRoot } from '../../../src/config/paths.js';
-import type { Config } from '../../../src/config/load.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
+import type { Config } from '../../../src/app/config/load.js';
 import { provisionTopics, randomId, roleEnv, testConfig, testStack } from '../../helpers/stack.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 

@@ -11,8 +11,8 @@ import {
   startWsSimulator,
   type WsSimulator,
 } from '../../../connectors/ws-json/simulator.js';
-import type { Config } from '../../../src/config/load.js';
-import { packageRoot } from '../../../src/config/paths.js';
+import type { Config } from '../../../src/app/config/load.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
 import { exitedWithin, spawnOddsflow } from '../../helpers/processes.js';
 import { provisionTopics, randomId, testConfig, testStack } from '../../helpers/stack.js';
 

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '../../../src/kafka/client.js';
-import type { TopicNames } from '../../../src/kafka/topics.js';
-import { AvroSerde } from '../../../src/serde/avro-serde.js';
-import type { Config } from '../../../src/config/load.js';
+import { createKafka } from '../../../src/core/kafka/client.js';
+import type { TopicNames } from '../../../src/core/kafka/topics.js';
+import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
+import type { Config } from '../../../src/app/config/load.js';
 import { provisionTopics, roleEnv, silentLogger, testConfig } from '../../helpers/stack.js';
 import { publishRawBooks } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
-import { createKafka, createProducer } from '../../../src/kafka/client.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { readTopicRange } from '../../../src/ops/read-range.js';
-import { AvroSerde } from '../../../src/serde/avro-serde.js';
+import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import { readTopicRange } from '../../../src/core/kafka/read-range.js';
+import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import { provisionTopics, silentLogger, testConfig, roleEnv } from '../../helpers/stack.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StoreError } from '../../../src/errors.js';
-import { createMetrics } from '../../../src/metrics.js';
+import { StoreError } from '../../../src/core/errors.js';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { redisSink } from '../../../sinks/redis/index.js';
 import { freePort } from '../../helpers/ports.js';
 import { randomId, silentLogger, testStack } from '../../helpers/stack.js';

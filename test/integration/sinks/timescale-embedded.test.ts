@@ -1,7 +1,7 @@
 import { escapeIdentifier } from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { migrate } from '../../../sinks/migrations/index.js';
 import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { captureLogs } from '../../helpers/logs.js';

@@ -1,9 +1,9 @@
 import { escapeIdentifier } from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { StoreError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
+import { StoreError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { migrate } from '../../../sinks/migrations/index.js';
 import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { captureLogs } from '../../helpers/logs.js';

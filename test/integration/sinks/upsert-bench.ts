@@ -14,7 +14,7 @@ import { qualified } from '../../../sinks/migrations/sql.js';
 import type { SnapshotRow } from '../../../sinks/timescale/rows.js';
 import { snapshotsTable } from '../../../sinks/timescale/tables.js';
 import { upsertStatements, upsertText, type StatementLimits } from '../../../sinks/timescale/upsert.js';
-import { createLogger } from '../../../src/logger.js';
+import { createLogger } from '../../../src/core/logger.js';
 
 const rowsPerBatch = 1_000;
 const types = [

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import backLayArbitrage, { backLay } from '../../../examples/strategies/back-lay-arbitrage.js';
 import valueStrategy from '../../../examples/strategies/value.js';
-import { runBacktest, type BacktestEvent } from '../../../src/backtest/engine.js';
-import { equityCurve, maxDrawdown, summarise } from '../../../src/backtest/metrics.js';
-import { writeReport } from '../../../src/backtest/report.js';
-import type { MarketPricing, Result } from '../../../src/generated/avro-types.js';
-import type { Order, Strategy } from '../../../src/strategy/strategy.js';
+import { runBacktest, type BacktestEvent } from '../../../src/app/backtest/engine.js';
+import { equityCurve, maxDrawdown, summarise } from '../../../src/app/backtest/metrics.js';
+import { writeReport } from '../../../src/app/backtest/report.js';
+import type { MarketPricing, Result } from '../../../src/core/generated/avro-types.js';
+import type { Order, Strategy } from '../../../src/app/strategy/strategy.js';
 import {
   bestPriceExtras,
   crossBookExtras,

@@ -15,7 +15,7 @@ describe('serviceOf', () => {
     expect(serviceOf('/usr/bin/java -jar /x/apicurio-registry-app-3.0.9-runner.jar')).toBe('registry');
     expect(serviceOf('postgres: 15/main: postgres test 127.0.0.1(5000) idle')).toBe('postgres');
     expect(serviceOf('redis-server 127.0.0.1:6379')).toBe('redis');
-    expect(serviceOf('/usr/bin/node --import tsx src/cli/main.ts run --role sinks')).toBeUndefined();
+    expect(serviceOf('/usr/bin/node --import tsx src/app/cli/main.ts run --role sinks')).toBeUndefined();
   });
 });
 

@@ -3,14 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../../src/config/paths.js';
-import { createLogger } from '../../../src/logger.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
+import { createLogger } from '../../../src/core/logger.js';
 import { captureLogs } from '../../helpers/logs.js';
 
 function oddsflow(args: string[], env: Record<string, string>) {
   return spawnSync(
     process.execPath,
-    ['--import', 'tsx', path.join(packageRoot, 'src/cli/main.ts'), ...args],
+    ['--import', 'tsx', path.join(packageRoot, 'src/app/cli/main.ts'), ...args],
     {
       cwd: packageRoot,
       env: {

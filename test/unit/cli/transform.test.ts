@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../../src/config/paths.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
 
 const fixtures = path.join(packageRoot, 'test/fixtures');
 
 function transform(args: string[], input?: string) {
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', path.join(packageRoot, 'src/cli/main.ts'), 'transform', ...args],
+    ['--import', 'tsx', path.join(packageRoot, 'src/app/cli/main.ts'), 'transform', ...args],
     {
       cwd: packageRoot,
       env: { PATH: process.env.PATH ?? '', ODDSFLOW_LOG_LEVEL: 'silent' },

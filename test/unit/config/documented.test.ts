@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../../src/config/paths.js';
-import { settingsShape } from '../../../src/config/schema.js';
-import { errorCodes } from '../../../src/errors.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
+import { settingsShape } from '../../../src/app/config/settings.js';
+import { errorCodes } from '../../../src/core/errors.js';
 
 describe('the README', () => {
   const readme = readFileSync(path.join(packageRoot, 'README.md'), 'utf8');

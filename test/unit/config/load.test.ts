@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../src/config/load.js';
-import { writeStackEndpoints } from '../../../src/config/endpoints.js';
-import { ConfigError } from '../../../src/errors.js';
+import { loadConfig } from '../../../src/app/config/load.js';
+import { writeStackEndpoints } from '../../../src/core/config/endpoints.js';
+import { ConfigError } from '../../../src/core/errors.js';
 
 const emptyStackDir = () => mkdtempSync(path.join(tmpdir(), 'oddsflow-stack-'));
 

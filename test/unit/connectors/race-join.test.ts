@@ -6,10 +6,10 @@ import { simulatorFieldMapping, startWsSimulator } from '../../../connectors/ws-
 import { createEnrichStage } from '../../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain, type TransformOutput } from '../../../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../../../processors/pipeline/prepare-stage.js';
-import { settingsSchema } from '../../../src/config/schema.js';
-import type { MarketBook, MarketPricing, RawMarketBook } from '../../../src/generated/avro-types.js';
-import { pipelineOptions } from '../../../src/roles/processors.js';
-import { raceCardFrom } from '../../../src/sim/race-card.js';
+import { settingsSchema } from '../../../src/app/config/settings.js';
+import type { MarketBook, MarketPricing, RawMarketBook } from '../../../src/core/generated/avro-types.js';
+import { pipelineOptions } from '../../../src/app/roles/processors.js';
+import { raceCardFrom } from '../../../src/core/sim/race-card.js';
 import { testDeps } from './betfair/helpers.js';
 import { captureLogs, CollectingPublisher, connectorDeps } from './ws-json/helpers.js';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demoLogFile } from '../../../src/demo/log-file.js';
-import { renderView, type ViewSnapshot } from '../../../src/demo/live-view.js';
-import { componentLogger, createLogger } from '../../../src/logger.js';
+import { demoLogFile } from '../../../src/app/demo/log-file.js';
+import { renderView, type ViewSnapshot } from '../../../src/app/demo/live-view.js';
+import { componentLogger, createLogger } from '../../../src/core/logger.js';
 
 describe('the demo log file', () => {
   it('keeps every line out of the terminal and counts warnings and errors for the live view', async () => {

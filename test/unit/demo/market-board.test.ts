@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { joinedProviders, MarketBoard } from '../../../src/demo/market-board.js';
-import { renderView } from '../../../src/demo/live-view.js';
+import { joinedProviders, MarketBoard } from '../../../src/app/demo/market-board.js';
+import { renderView } from '../../../src/app/demo/live-view.js';
 import { pricing } from '../sinks/sample-records.js';
 
 describe("the demo's market board", () => {

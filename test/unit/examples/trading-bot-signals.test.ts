@@ -3,9 +3,9 @@ import { TradingBot, type BotRecord, type Decision } from '../../../examples/tra
 import { createEnrichStage } from '../../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain } from '../../../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../../../processors/pipeline/prepare-stage.js';
-import { settingsSchema } from '../../../src/config/schema.js';
-import type { RawMarketBook } from '../../../src/generated/avro-types.js';
-import { pipelineOptions } from '../../../src/roles/processors.js';
+import { settingsSchema } from '../../../src/app/config/settings.js';
+import type { RawMarketBook } from '../../../src/core/generated/avro-types.js';
+import { pipelineOptions } from '../../../src/app/roles/processors.js';
 import { rawBook, selection } from '../processors/normalize/raw-records.js';
 
 const start = Date.parse('2027-01-15T20:00:00Z');

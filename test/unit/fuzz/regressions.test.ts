@@ -13,7 +13,7 @@ import { canonicalMarket } from '../../../processors/normalize/market-id.js';
 import { createNormalizeBookState, normalizeBook } from '../../../processors/normalize/normalize-book.js';
 import { normalizeResult, parseScore } from '../../../processors/normalize/normalize-result.js';
 import { maxTextLength } from '../../../processors/validate/raw-schemas.js';
-import type { RawResult } from '../../../src/generated/avro-types.js';
+import type { RawResult } from '../../../src/core/generated/avro-types.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 
 // One test per bug the fuzzer found (test/fuzz), each failing before its fix.

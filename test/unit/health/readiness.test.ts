@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NotReady, Readiness, type ReadinessCheck } from '../../../src/health/readiness.js';
-import { OddsflowError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
+import { NotReady, Readiness, type ReadinessCheck } from '../../../src/core/health/readiness.js';
+import { OddsflowError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { captureLogs } from '../../helpers/logs.js';
 
 function readiness(

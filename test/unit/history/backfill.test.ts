@@ -4,12 +4,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createInputReader } from '../../../connectors/offline-readers.js';
 import { createOddsApiClient } from '../../../connectors/the-odds-api/http-client.js';
-import { packageRoot } from '../../../src/config/paths.js';
-import { backfillFiles } from '../../../src/history/backfill-files.js';
-import { backfillOddsApi } from '../../../src/history/backfill-odds-api.js';
-import { newProgress, type BackfillProgress } from '../../../src/history/progress-file.js';
-import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
+import { backfillFiles } from '../../../src/app/history/backfill-files.js';
+import { backfillOddsApi } from '../../../src/app/history/backfill-odds-api.js';
+import { newProgress, type BackfillProgress } from '../../../src/app/history/progress-file.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
 import { CollectingPublisher, simulator } from '../connectors/the-odds-api/helpers.js';
 
 const fixtures = path.join(packageRoot, 'test/fixtures/historical');

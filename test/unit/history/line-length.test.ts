@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { textLines } from '../../../connectors/historical/lines.js';
 import type { InputProblem } from '../../../connectors/historical/problems.js';
 import { readInputs, type InputChunk } from '../../../connectors/offline-readers.js';
-import { packageRoot } from '../../../src/config/paths.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
 import { fixture } from '../connectors/betfair/helpers.js';
 
 async function tempFile(name: string, text: string): Promise<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressBar, renderProgress } from '../../../src/history/progress-bar.js';
+import { ProgressBar, renderProgress } from '../../../src/app/history/progress-bar.js';
 
 const state = {
   files: 3,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitBySize } from '../../../src/kafka/encode.js';
+import { splitBySize } from '../../../src/core/kafka/encode.js';
 
 const message = (key: string, bytes: number) => ({ key, value: Buffer.alloc(bytes) });
 

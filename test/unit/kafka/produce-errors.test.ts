@@ -1,6 +1,6 @@
 import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { produceError } from '../../../src/kafka/produce-errors.js';
+import { produceError } from '../../../src/core/kafka/produce-errors.js';
 
 /** What kafkajs's retrier throws for a broker error it does not retry: the protocol error as cause. */
 const refused = (type: string) => {

@@ -3,8 +3,8 @@ import {
   superviseLoop,
   type ConsumerLoop,
   type SupervisorOptions,
-} from '../../../src/kafka/supervised-loop.js';
-import { createLogger } from '../../../src/logger.js';
+} from '../../../src/core/kafka/supervised-loop.js';
+import { createLogger } from '../../../src/core/logger.js';
 import { captureLogs } from '../../helpers/logs.js';
 
 /** A loop whose consumer can be made to stop for good, as watchConsumerCrashes reports it. */

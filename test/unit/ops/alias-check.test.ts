@@ -6,8 +6,8 @@ import {
   bundledAliasFiles,
   loadAliasTables,
 } from '../../../processors/normalize/aliases.js';
-import { packageRoot } from '../../../src/config/paths.js';
-import { unmatchedNames } from '../../../src/ops/alias-check.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
+import { unmatchedNames } from '../../../src/app/ops/alias-check.js';
 import { rawBook, rawResult, selection } from '../processors/normalize/raw-records.js';
 
 describe('unmatchedNames', () => {
@@ -74,7 +74,7 @@ describe('oddsflow aliases check', () => {
       [
         '--import',
         'tsx',
-        path.join(packageRoot, 'src/cli/main.ts'),
+        path.join(packageRoot, 'src/app/cli/main.ts'),
         'aliases',
         'check',
         '--provider',

@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
-import { SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { AvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types.js';
-import { schemaFromConfluentSchema } from '@kafkajs/confluent-schema-registry/dist/schemaTypeResolver.js';
+import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { deadLetter, deadLetterLimits } from '../../../src/dead-letter.js';
-import { loadSchema } from '../../../src/serde/schemas.js';
+import { deadLetter, deadLetterLimits } from '../../../src/core/dead-letter.js';
+import { loadSchema } from '../../../src/core/serde/schemas.js';
 
-const avro = schemaFromConfluentSchema({
-  type: SchemaType.AVRO,
-  schema: JSON.stringify(loadSchema('DeadLetter')),
-}) as AvroSchema;
+const avro = avsc.Type.forSchema(loadSchema('DeadLetter'));
 
 /** The broker's default message.max.bytes. */
 const brokerLimit = 1_048_588;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { packageRoot } from '../../../src/config/paths.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
 
 interface Service {
   command?: string[];

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { packageRoot } from '../../../src/config/paths.js';
-import { collectProcessMetrics, createMetrics } from '../../../src/metrics.js';
+import { packageRoot } from '../../../src/core/config/paths.js';
+import { collectProcessMetrics, createMetrics } from '../../../src/core/metrics.js';
 
 const rulesFile = path.join(packageRoot, 'ops/prometheus/alerts.yml');
 const rulesTestFile = path.join(packageRoot, 'ops/prometheus/alerts.test.yml');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Result, SelectionFeatures } from '../../../src/generated/avro-types.js';
-import { emptyStats, pointInTimeRows, type DecisionRule } from '../../../src/ops/point-in-time.js';
+import type { Result, SelectionFeatures } from '../../../src/core/generated/avro-types.js';
+import { emptyStats, pointInTimeRows, type DecisionRule } from '../../../src/app/ops/point-in-time.js';
 import { featuresExtras } from '../../helpers/record-defaults.js';
 
 const start = Date.UTC(2026, 10, 20, 3, 0);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import type { Result, SelectionFeatures } from '../../../src/generated/avro-types.js';
-import { joinResults, toColumns, toCsv } from '../../../src/ops/training-set.js';
-import { toJsonLine } from '../../../src/ops/json-lines.js';
+import type { Result, SelectionFeatures } from '../../../src/core/generated/avro-types.js';
+import { joinResults, toColumns, toCsv } from '../../../src/app/ops/training-set.js';
+import { toJsonLine } from '../../../src/app/ops/json-lines.js';
 import { featuresExtras } from '../../helpers/record-defaults.js';
 
 const feature = (

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, retry } from '../../../src/resilience/backoff.js';
-import { ProviderError } from '../../../src/errors.js';
+import { backoffDelay, retry } from '../../../src/core/resilience/backoff.js';
+import { ProviderError } from '../../../src/core/errors.js';
 
 describe('backoffDelay', () => {
   it('stays within [0, min(max, initial * 2^attempt)]', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createBreakerFactory } from '../../../src/resilience/breaker.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { createLogger } from '../../../src/logger.js';
-import { ProviderError } from '../../../src/errors.js';
+import { createBreakerFactory } from '../../../src/core/resilience/breaker.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { ProviderError } from '../../../src/core/errors.js';
 import { captureLogs } from '../../helpers/logs.js';
 
 const settings = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { OddsflowError, StoreError } from '../../../src/errors.js';
-import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { HoldInterrupted, holdOnFault, Holds } from '../../../src/resilience/hold.js';
+import { OddsflowError, StoreError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import { HoldInterrupted, holdOnFault, Holds } from '../../../src/core/resilience/hold.js';
 
 function setup() {
   const metrics = createMetrics();

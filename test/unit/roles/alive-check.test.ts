@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aliveCheck } from '../../../src/roles/context.js';
+import { aliveCheck } from '../../../src/app/roles/context.js';
 
 describe('aliveCheck', () => {
   it('passes until the role fails, then reports why', async () => {

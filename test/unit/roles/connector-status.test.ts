@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NotReady } from '../../../src/health/readiness.js';
-import { createLogger } from '../../../src/logger.js';
-import { createMetrics } from '../../../src/metrics.js';
-import { ConnectorStatusBoard } from '../../../src/roles/connector-status.js';
+import { NotReady } from '../../../src/core/health/readiness.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import { ConnectorStatusBoard } from '../../../src/app/roles/connector-status.js';
 
 describe('ConnectorStatusBoard with metrics', () => {
   it('fails readiness with a reason code per halted connector and sets the alerting gauge', async () => {

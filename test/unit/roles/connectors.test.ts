@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { settingsSchema } from '../../../src/config/schema.js';
-import { ConnectorStatusBoard } from '../../../src/roles/connector-status.js';
-import { resolveConnectorConfigs } from '../../../src/roles/connectors.js';
+import { settingsSchema } from '../../../src/app/config/settings.js';
+import { ConnectorStatusBoard } from '../../../src/app/roles/connector-status.js';
+import { resolveConnectorConfigs } from '../../../src/app/roles/connectors.js';
 
 const betfairSettings = (env: Record<string, string>) =>
   settingsSchema.parse({ ODDSFLOW_CONNECTORS: 'betfair', ...env });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { loadSchema } from '../../../src/serde/schemas.js';
+import { loadSchema } from '../../../src/core/serde/schemas.js';
 
 const v1 = (name: string): unknown =>
   JSON.parse(

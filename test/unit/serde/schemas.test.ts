@@ -1,10 +1,10 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { generateTypes, generatedTypesFile, schemaFiles } from '../../../src/serde/generate-types.js';
-import { topicIds, topicNames, topicTable } from '../../../src/kafka/topics.js';
-import { loadSchema, valueSubject } from '../../../src/serde/schemas.js';
-import { wireSchemaId } from '../../../src/serde/avro-serde.js';
+import { generateTypes, generatedTypesFile, schemaFiles } from '../../../src/core/serde/generate-types.js';
+import { topicIds, topicNames, topicTable } from '../../../src/core/kafka/topics.js';
+import { loadSchema, valueSubject } from '../../../src/core/serde/schemas.js';
+import { wireSchemaId } from '../../../src/core/serde/avro-serde.js';
 
 describe('schemas and the topic contract', () => {
   it('has a parseable Avro schema for every topic of ARCHITECTURE §2', () => {
@@ -30,7 +30,7 @@ describe('schemas and the topic contract', () => {
     expect(valueSubject(names.oddsPricing)).toBe('test-1.odds.pricing-value');
   });
 
-  it('keeps src/generated/avro-types.ts in step with schemas/*.avsc (run npm run gen:types)', () => {
+  it('keeps src/core/generated/avro-types.ts in step with schemas/*.avsc (run npm run gen:types)', () => {
     expect(readFileSync(generatedTypesFile, 'utf8')).toBe(generateTypes(schemaFiles()));
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RaceCard } from '../../../src/sim/race-card.js';
+import { RaceCard } from '../../../src/core/sim/race-card.js';
 
 const T0 = Date.parse('2027-03-01T12:00:20Z');
 

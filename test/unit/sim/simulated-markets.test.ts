@@ -1,8 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { parseOddsResponse } from '../../../connectors/the-odds-api/parse-odds.js';
-import { createSimRoutes } from '../../../connectors/the-odds-api/sim-routes.js';
-import { createSimWorld, type SimWorldOptions } from '../../../connectors/the-odds-api/sim-world.js';
+import { createSimRoutes } from '../../../connectors/the-odds-api/simulator-routes.js';
+import { createSimWorld, type SimWorldOptions } from '../../../connectors/the-odds-api/simulator-world.js';
 import { createWithdrawalTracker } from '../../../connectors/the-odds-api/withdrawals.js';
 import { fieldMappingSchema } from '../../../connectors/ws-json/field-mapping.js';
 import { parseFrame } from '../../../connectors/ws-json/parse.js';
@@ -15,9 +15,9 @@ import type { TransformOutput } from '../../../processors/pipeline/offline-chain
 import { createOfflineChain } from '../../../processors/pipeline/offline-chain.js';
 import { createEnrichStage } from '../../../processors/pipeline/enrich-stage.js';
 import { createPrepareStage } from '../../../processors/pipeline/prepare-stage.js';
-import { settingsSchema } from '../../../src/config/schema.js';
-import { pipelineOptions } from '../../../src/roles/processors.js';
-import { teamsByLeague } from '../../../src/sim/names.js';
+import { settingsSchema } from '../../../src/app/config/settings.js';
+import { pipelineOptions } from '../../../src/app/roles/processors.js';
+import { teamsByLeague } from '../../../src/core/sim/names.js';
 
 const start = Date.UTC(2026, 11, 6, 12);
 

@@ -1,4 +1,4 @@
-import type { MarketBook, MarketPricing, Result } from '../../../src/generated/avro-types.js';
+import type { MarketBook, MarketPricing, Result } from '../../../src/core/generated/avro-types.js';
 import type { SinkRecord } from '../../../sinks/contract.js';
 import {
   bestPriceExtras,

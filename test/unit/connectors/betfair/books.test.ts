@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BookBuilder } from '../../../../connectors/betfair/books.js';
 import { MarketCache } from '../../../../connectors/betfair/market-cache.js';
 import type { MarketChangeMessage } from '../../../../connectors/betfair/protocol.js';
-import type { RawMarketBook } from '../../../../src/generated/avro-types.js';
+import type { RawMarketBook } from '../../../../src/core/generated/avro-types.js';
 import { fixtureMessages } from './helpers.js';
 
 const greyhounds = fixtureMessages('greyhound-win.stream');

@@ -4,8 +4,8 @@ import { MarketCatalogueCache, type CatalogueOptions } from '../../../../connect
 import { bookWithCatalogue, resultWithCatalogue } from '../../../../connectors/betfair/catalogue-names.js';
 import type { SessionSource } from '../../../../connectors/betfair/session-keeper.js';
 import { SessionRejectedError } from '../../../../connectors/betfair/status-errors.js';
-import { ProviderError } from '../../../../src/errors.js';
-import type { RawMarketBook, RawResult } from '../../../../src/generated/avro-types.js';
+import { ProviderError } from '../../../../src/core/errors.js';
+import type { RawMarketBook, RawResult } from '../../../../src/core/generated/avro-types.js';
 import { testDeps } from './helpers.js';
 import { noExchangeData, noExchangeMarketData } from '../../../../connectors/contract.js';
 

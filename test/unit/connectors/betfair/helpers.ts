@@ -7,10 +7,10 @@ import { onTestFinished } from 'vitest';
 import type { ConnectorDeps, ParseFailure, RawPublisher } from '../../../../connectors/contract.js';
 import type { MarketChangeMessage } from '../../../../connectors/betfair/protocol.js';
 import { marketChangeMessageSchema } from '../../../../connectors/betfair/protocol.js';
-import type { RawMarketBook, RawResult } from '../../../../src/generated/avro-types.js';
-import { createLogger } from '../../../../src/logger.js';
-import { createMetrics, type Metrics } from '../../../../src/metrics.js';
-import { createBreakerFactory, defaultBreakerSettings } from '../../../../src/resilience/breaker.js';
+import type { RawMarketBook, RawResult } from '../../../../src/core/generated/avro-types.js';
+import { createLogger } from '../../../../src/core/logger.js';
+import { createMetrics, type Metrics } from '../../../../src/core/metrics.js';
+import { createBreakerFactory, defaultBreakerSettings } from '../../../../src/core/resilience/breaker.js';
 import { captureLogs, type LogLine } from '../../../helpers/logs.js';
 import { RecordedStatus } from '../../../helpers/connector-status.js';
 

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IdentityClient } from '../../../../connectors/betfair/identity.js';
 import { SessionKeeper, type SessionKeeperOptions } from '../../../../connectors/betfair/session-keeper.js';
 import { SessionRejectedError } from '../../../../connectors/betfair/status-errors.js';
-import { ProviderError } from '../../../../src/errors.js';
-import { createLogger } from '../../../../src/logger.js';
+import { ProviderError } from '../../../../src/core/errors.js';
+import { createLogger } from '../../../../src/core/logger.js';
 import { captureLogs } from '../../../helpers/logs.js';
 
 /**

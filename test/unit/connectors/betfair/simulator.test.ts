@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { BetfairStreamProcessor } from '../../../../connectors/betfair/stream-processor.js';
 import { SimEngine, type SimEngineOptions } from '../../../../connectors/betfair/simulator-engine.js';
 import { startBetfairSimulator } from '../../../../connectors/betfair/simulator.js';
-import type { RawMarketBook } from '../../../../src/generated/avro-types.js';
+import type { RawMarketBook } from '../../../../src/core/generated/avro-types.js';
 
 const engineOptions: SimEngineOptions = {
   seed: 3,

@@ -12,7 +12,7 @@ import {
   type BetfairSimulator,
   type BetfairSimulatorOptions,
 } from '../../../../connectors/betfair/simulator.js';
-import { OddsflowError } from '../../../../src/errors.js';
+import { OddsflowError } from '../../../../src/core/errors.js';
 import { comparable, metricValue, testDeps, type TestDeps } from './helpers.js';
 
 const T0 = Date.parse('2027-03-01T12:00:00Z');

@@ -8,7 +8,7 @@ import type { InputProblem } from '../../../../connectors/historical/problems.js
 import { readHistoricalFile } from '../../../../connectors/historical/read.js';
 import { historicalFiles } from '../../../../connectors/historical/sources.js';
 import { readTar } from '../../../../connectors/historical/tar.js';
-import { packageRoot } from '../../../../src/config/paths.js';
+import { packageRoot } from '../../../../src/core/config/paths.js';
 import { tarArchive } from '../../../../connectors/historical/tar-writer.js';
 
 const fixtures = path.join(packageRoot, 'test/fixtures');

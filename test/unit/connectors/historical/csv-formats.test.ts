@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readInputs, type InputChunk } from '../../../../connectors/offline-readers.js';
 import { parseEventDate, venueOf } from '../../../../connectors/historical/betfair-bsp.js';
 import type { InputProblem } from '../../../../connectors/historical/problems.js';
-import { packageRoot } from '../../../../src/config/paths.js';
+import { packageRoot } from '../../../../src/core/config/paths.js';
 
 const fixtures = path.join(packageRoot, 'test/fixtures/historical');
 

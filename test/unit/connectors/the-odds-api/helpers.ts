@@ -1,8 +1,8 @@
 import { onTestFinished } from 'vitest';
-import type { RawMarketBook, RawResult } from '../../../../src/generated/avro-types.js';
-import { createLogger, type Logger } from '../../../../src/logger.js';
-import { createMetrics, type Metrics } from '../../../../src/metrics.js';
-import { createBreakerFactory, type BreakerSettings } from '../../../../src/resilience/breaker.js';
+import type { RawMarketBook, RawResult } from '../../../../src/core/generated/avro-types.js';
+import { createLogger, type Logger } from '../../../../src/core/logger.js';
+import { createMetrics, type Metrics } from '../../../../src/core/metrics.js';
+import { createBreakerFactory, type BreakerSettings } from '../../../../src/core/resilience/breaker.js';
 import type { ConnectorDeps, ParseFailure, RawPublisher } from '../../../../connectors/contract.js';
 import {
   startOddsApiSimulator,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderError } from '../../../../src/errors.js';
-import { createMetrics } from '../../../../src/metrics.js';
+import { ProviderError } from '../../../../src/core/errors.js';
+import { createMetrics } from '../../../../src/core/metrics.js';
 import {
   createOddsApiClient,
   parseRetryAfter,

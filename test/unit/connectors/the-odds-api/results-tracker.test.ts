@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RawResult } from '../../../../src/generated/avro-types.js';
+import type { RawResult } from '../../../../src/core/generated/avro-types.js';
 import { parseScoresBody } from '../../../../connectors/the-odds-api/parse-scores.js';
 import { createResultsTracker } from '../../../../connectors/the-odds-api/results-tracker.js';
 import { fixture } from './fixtures.js';

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Counter, Gauge } from 'prom-client';
 import { onTestFinished } from 'vitest';
-import type { RawMarketBook, RawResult } from '../../../../src/generated/avro-types.js';
-import { createLogger, type Logger } from '../../../../src/logger.js';
-import { createMetrics } from '../../../../src/metrics.js';
-import { createBreakerFactory } from '../../../../src/resilience/breaker.js';
+import type { RawMarketBook, RawResult } from '../../../../src/core/generated/avro-types.js';
+import { createLogger, type Logger } from '../../../../src/core/logger.js';
+import { createMetrics } from '../../../../src/core/metrics.js';
+import { createBreakerFactory } from '../../../../src/core/resilience/breaker.js';
 import {
   systemClock,
   type ConnectorDeps,

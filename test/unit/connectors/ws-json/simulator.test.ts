@@ -1,5 +1,5 @@
-import { RaceCard } from '../../../../src/sim/race-card.js';
-import { seededRandom } from '../../../../src/sim/random.js';
+import { RaceCard } from '../../../../src/core/sim/race-card.js';
+import { seededRandom } from '../../../../src/core/sim/random.js';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket from 'ws';
 import { fieldMappingSchema } from '../../../../connectors/ws-json/field-mapping.js';

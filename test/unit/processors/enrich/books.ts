@@ -1,4 +1,4 @@
-import type { MarketBook, Selection } from '../../../../src/generated/avro-types.js';
+import type { MarketBook, Selection } from '../../../../src/core/generated/avro-types.js';
 import { bookExtras, selectionExtras } from '../../../helpers/record-defaults.js';
 
 /** An active, priced selection. */

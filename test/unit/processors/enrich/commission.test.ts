@@ -6,7 +6,7 @@ import {
   netOdds,
 } from '../../../../processors/enrich/commission.js';
 import { priceBook } from '../../../../processors/enrich/pricing.js';
-import { settingsSchema } from '../../../../src/config/schema.js';
+import { settingsSchema } from '../../../../src/app/config/settings.js';
 import { marketBook, runner } from './books.js';
 
 describe('commission', () => {

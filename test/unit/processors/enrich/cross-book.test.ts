@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CrossBookState, type CrossBookOptions } from '../../../../processors/enrich/cross-book.js';
 import { priceBook } from '../../../../processors/enrich/pricing.js';
 import type { BookPricing } from '../../../../processors/enrich/pricing.js';
-import type { CrossBook, MarketBook } from '../../../../src/generated/avro-types.js';
+import type { CrossBook, MarketBook } from '../../../../src/core/generated/avro-types.js';
 import { marketBook, runner } from './books.js';
 
 const t0 = Date.parse('2027-01-14T18:00:00Z');

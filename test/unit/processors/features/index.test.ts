@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SelectionFeatures } from '../../../../src/generated/avro-types.js';
+import type { SelectionFeatures } from '../../../../src/core/generated/avro-types.js';
 import { createFeaturesStage, featuresConfigSchema } from '../../../../processors/features/index.js';
 import { pricing, type PricingInput } from './pricing.js';
 

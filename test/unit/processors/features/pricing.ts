@@ -1,4 +1,4 @@
-import type { MarketPricing } from '../../../../src/generated/avro-types.js';
+import type { MarketPricing } from '../../../../src/core/generated/avro-types.js';
 import {
   bestPriceExtras,
   crossBookExtras,

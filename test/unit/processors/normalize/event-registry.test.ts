@@ -5,9 +5,9 @@ import { EventRegistry } from '../../../../processors/normalize/event-registry.j
 import { createEnrichStage } from '../../../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain, type TransformOutput } from '../../../../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../../../../processors/pipeline/prepare-stage.js';
-import { settingsSchema } from '../../../../src/config/schema.js';
-import type { RawMarketBook } from '../../../../src/generated/avro-types.js';
-import { pipelineOptions } from '../../../../src/roles/processors.js';
+import { settingsSchema } from '../../../../src/app/config/settings.js';
+import type { RawMarketBook } from '../../../../src/core/generated/avro-types.js';
+import { pipelineOptions } from '../../../../src/app/roles/processors.js';
 import { rawBook, rawResult, selection } from './raw-records.js';
 
 const at = (hhmm: string) => Date.parse(`2026-07-04T${hhmm}:00Z`);

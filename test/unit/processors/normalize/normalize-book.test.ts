@@ -10,7 +10,7 @@ import {
   type BookOutcome,
   type NormalizeBookOptions,
 } from '../../../../processors/normalize/normalize-book.js';
-import type { MarketBook } from '../../../../src/generated/avro-types.js';
+import type { MarketBook } from '../../../../src/core/generated/avro-types.js';
 import {
   betfairBook,
   betfairMessages,

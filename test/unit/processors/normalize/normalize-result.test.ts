@@ -7,7 +7,7 @@ import {
   type NormalizeResultOptions,
   type ResultOutcome,
 } from '../../../../processors/normalize/normalize-result.js';
-import type { Result } from '../../../../src/generated/avro-types.js';
+import type { Result } from '../../../../src/core/generated/avro-types.js';
 import {
   betfairBook,
   betfairMessages,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { RawMarketBook, RawResult, RawSelection } from '../../../../src/generated/avro-types.js';
+import type { RawMarketBook, RawResult, RawSelection } from '../../../../src/core/generated/avro-types.js';
 import { noExchangeData, noExchangeMarketData } from '../../../../connectors/contract.js';
 
 // Minimal provider → raw-record mappings for tests of the processors, standing in for the

@@ -4,8 +4,8 @@ import { readStreamFile } from '../../../../connectors/betfair/stream-file.js';
 import { createEnrichStage } from '../../../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain, type TransformOutput } from '../../../../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../../../../processors/pipeline/prepare-stage.js';
-import { settingsSchema } from '../../../../src/config/schema.js';
-import { pipelineOptions } from '../../../../src/roles/processors.js';
+import { settingsSchema } from '../../../../src/app/config/settings.js';
+import { pipelineOptions } from '../../../../src/app/roles/processors.js';
 
 const recordings = ['1.185781277.gz', '1.200806927.gz', '1.205822330.gz'] as const;
 

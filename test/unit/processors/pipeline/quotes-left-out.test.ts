@@ -4,9 +4,9 @@ import { readProviderInput } from '../../../../connectors/offline-readers.js';
 import { createEnrichStage } from '../../../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain } from '../../../../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../../../../processors/pipeline/prepare-stage.js';
-import { settingsSchema } from '../../../../src/config/schema.js';
-import { createMetrics } from '../../../../src/metrics.js';
-import { pipelineOptions } from '../../../../src/roles/processors.js';
+import { settingsSchema } from '../../../../src/app/config/settings.js';
+import { createMetrics } from '../../../../src/core/metrics.js';
+import { pipelineOptions } from '../../../../src/app/roles/processors.js';
 
 describe('quotes left out, as Prometheus counts them', () => {
   it('counts each reason with the settings applied, and no arbitrage across them', async () => {

@@ -1,6 +1,6 @@
 import { DatabaseError } from 'pg';
 import { describe, expect, it } from 'vitest';
-import { StoreError } from '../../../../src/errors.js';
+import { StoreError } from '../../../../src/core/errors.js';
 import { isDataError, storeErrorFromPg } from '../../../../sinks/timescale/pg-errors.js';
 
 function databaseError(code: string, message = 'server said no'): DatabaseError {

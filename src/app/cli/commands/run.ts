@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { startHealthServer } from '../../../core/health/server.js';
+import { startLagMonitor } from '../../ops/lag-monitor.js';
+import { collectProcessMetrics, createMetrics } from '../../../core/metrics.js';
+import { OddsflowError } from '../../../core/errors.js';
+import { withTimeout } from '../../../core/resilience/timeout.js';
+import {
+  createRoleContext,
+  provision,
+  readinessOf,
+  type RoleContext,
+  type RunningRole,
+} from '../../roles/context.js';
+import { onShutdownSignal } from '../../roles/lifecycle.js';
+import { resolveConnectorConfigs, startConnectors } from '../../roles/connectors.js';
+import { startProcessors } from '../../roles/processors.js';
+import { startSinks } from '../../roles/sinks.js';
+import { runCommand } from '../context.js';
+
+// In start order for `all`: stores and processors first, so the first raw records find them.
+const roleStarters: Record<string, (ctx: RoleContext) => Promise<RunningRole>> = {
+  sinks: startSinks,
+  processors: startProcessors,
+  connectors: (ctx) => startConnectors(ctx),
+};
+
+export const roleNames = ['connectors', 'processors', 'sinks', 'all'] as const;
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run a long-lived role with /metrics, /healthz and /readyz on ODDSFLOW_HTTP_PORT; SIGTERM stops it gracefully',
+    )
+    .requiredOption('--role <role>', `one of ${roleNames.join(', ')}`)
+    .action((opts: { role: string }) =>
+      runCommand(async ({ config, logger }) => {
+        const wanted = opts.role === 'all' ? Object.keys(roleStarters) : [opts.role];
+        const unknown = wanted.filter((r) => !(r in roleStarters));
+        if (unknown.length > 0) {
+          throw new Error(
+            `--role ${opts.role}: unknown or not available here (${Object.keys(roleStarters).join(', ')}, all)`,
+          );
+        }
+        // Fail on a bad connector config before connecting to anything.
+        if (wanted.includes('connectors')) resolveConnectorConfigs(config.settings);
+        const metrics = createMetrics();
+        collectProcessMetrics(metrics);
+        const ctx = createRoleContext(config, logger, metrics);
+        await provision(ctx);
+        const roles: RunningRole[] = [];
+        for (const role of wanted) roles.push(await roleStarters[role]!(ctx));
+        const groups = [
+          ...(wanted.includes('processors') ? [ctx.groups.prepare, ctx.groups.enrich] : []),
+          ...(wanted.includes('sinks') ? [ctx.groups.sinkTimescale, ctx.groups.sinkRedis] : []),
+        ];
+        const lagMonitor =
+          groups.length > 0
+            ? await startLagMonitor(ctx.kafka, () => Promise.resolve(groups), { metrics, logger })
+            : undefined;
+        const health = await startHealthServer({
+          port: config.settings.ODDSFLOW_HTTP_PORT,
+          host: config.settings.ODDSFLOW_HTTP_HOST,
+          metrics,
+          readiness: readinessOf(ctx, roles),
+        });
+        logger.info(
+          { roles: wanted, httpPort: health.port },
+          `running ${wanted.join(', ')}; metrics on ${config.settings.ODDSFLOW_HTTP_HOST}:${health.port}/metrics`,
+        );
+        const stopTimeoutMs = config.settings.ODDSFLOW_STOP_TIMEOUT_S * 1000;
+        // A store that never answers must not keep the process from exiting: past the bound the
+        // batch in flight is abandoned uncommitted (it is read again after the restart).
+        const stopAll = () =>
+          withTimeout(
+            (async () => {
+              await Promise.all(roles.map((r) => r.stop()));
+              await lagMonitor?.stop();
+              await health.close();
+            })(),
+            stopTimeoutMs,
+            () =>
+              new OddsflowError(
+                'SHUTDOWN_TIMED_OUT',
+                `not stopped within ODDSFLOW_STOP_TIMEOUT_S (${stopTimeoutMs / 1000} s); exiting with the batch in flight uncommitted`,
+              ),
+          );
+        onShutdownSignal(logger, stopAll);
+        // A consumer that stopped for good: fail loudly so that a supervisor restarts the role,
+        // rather than run on looking healthy while reading nothing.
+        const failures = roles.flatMap((r) => (r.failed ? [r.failed] : []));
+        if (failures.length > 0) {
+          void Promise.race(failures).then(async (err) => {
+            logger.fatal({ err }, 'a consumer stopped for good; exiting with code 1');
+            await stopAll().catch(() => undefined);
+            process.exit(1);
+          });
+        }
+        // Keep the process alive until a signal stops it.
+        await new Promise<never>(() => undefined);
+      }),
+    );
+}

@@ -1,0 +1,147 @@
+import path from 'node:path';
+import { connectorModules, type ConnectorName } from '../../../connectors/registry.js';
+import type { Connector, ConnectorModule, RawPublisher } from '../../../connectors/contract.js';
+import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
+import type { Config } from '../config/load.js';
+import type { Settings } from '../config/settings.js';
+import { ConfigError } from '../../core/errors.js';
+import { createProducer } from '../../core/kafka/client.js';
+import { componentLogger } from '../../core/logger.js';
+import { createBreakerFactory } from '../../core/resilience/breaker.js';
+import { ConnectorStatusBoard } from './connector-status.js';
+import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
+
+const settingOf: Record<ConnectorName, keyof Settings> = {
+  'the-odds-api': 'ODDSFLOW_CONNECTOR_THE_ODDS_API',
+  'ws-json': 'ODDSFLOW_CONNECTOR_WS_JSON',
+  betfair: 'ODDSFLOW_CONNECTOR_BETFAIR',
+};
+
+/** Credentials have variables of their own, so that the JSON config can live in a file without them. */
+function withCredentials(
+  name: ConnectorName,
+  raw: Record<string, unknown>,
+  settings: Settings,
+): Record<string, unknown> {
+  if (name === 'the-odds-api' && settings.ODDS_API_KEY) return { ...raw, apiKey: settings.ODDS_API_KEY };
+  if (name === 'betfair') {
+    const { BETFAIR_USERNAME: username, BETFAIR_PASSWORD: password } = settings;
+    const login = raw.login as Record<string, unknown> | undefined;
+    // The login method (and certificate files) may sit in the JSON, its credentials here; with
+    // credentials alone the login is interactive.
+    const withLogin =
+      username || password
+        ? {
+            login: {
+              method: 'interactive',
+              ...login,
+              ...(username ? { username } : {}),
+              ...(password ? { password } : {}),
+            },
+          }
+        : {};
+    return {
+      ...raw,
+      ...withLogin,
+      ...(settings.BETFAIR_APP_KEY ? { appKey: settings.BETFAIR_APP_KEY } : {}),
+      ...(settings.BETFAIR_SESSION_TOKEN ? { sessionToken: settings.BETFAIR_SESSION_TOKEN } : {}),
+    };
+  }
+  return raw;
+}
+
+export interface ResolvedConnector {
+  name: ConnectorName;
+  module: ConnectorModule;
+  config: unknown;
+}
+
+/**
+ * Every enabled connector's config, checked by its own schema before anything connects; a
+ * problem names the variable and the path inside it.
+ */
+export function resolveConnectorConfigs(settings: Settings): ResolvedConnector[] {
+  if (settings.ODDSFLOW_CONNECTORS.length === 0) {
+    throw new ConfigError([
+      `ODDSFLOW_CONNECTORS: no connector enabled (choose from ${Object.keys(connectorModules).join(', ')})`,
+    ]);
+  }
+  const problems: string[] = [];
+  const resolved: ResolvedConnector[] = [];
+  for (const name of settings.ODDSFLOW_CONNECTORS) {
+    const variable = settingOf[name];
+    const module = connectorModules[name] as ConnectorModule;
+    const raw = withCredentials(
+      name,
+      (settings[variable] as Record<string, unknown> | undefined) ?? {},
+      settings,
+    );
+    const parsed = module.configSchema.safeParse(raw);
+    if (parsed.success) {
+      resolved.push({ name, module, config: parsed.data });
+    } else {
+      for (const issue of parsed.error.issues) {
+        const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+        problems.push(`${variable}${where}: ${issue.message}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return resolved;
+}
+
+export function stateDirOf(config: Config): string {
+  return path.resolve(config.settings.ODDSFLOW_STATE_DIR ?? path.join(config.stackDir, 'connector-state'));
+}
+
+/**
+ * The connectors role: every enabled connector publishing through one idempotent producer.
+ * `publisher` replaces the Kafka publisher (the demo and tests may count what is published).
+ */
+export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher): Promise<RunningRole> {
+  const resolved = resolveConnectorConfigs(ctx.config.settings);
+  const producer = createProducer(ctx.kafka);
+  await producer.connect();
+  // Ends a publish that is waiting for an unreachable Kafka, so stop() cannot hang on it.
+  const shutdown = new AbortController();
+  const deps = {
+    publisher:
+      publisher ??
+      createKafkaPublisher({
+        producer,
+        serde: ctx.serde,
+        names: ctx.names,
+        metrics: ctx.metrics,
+        clock: ctx.clock,
+        logger: componentLogger(ctx.logger, 'publisher'),
+        signal: shutdown.signal,
+        maxRecordBytes: ctx.config.settings.ODDSFLOW_MAX_RECORD_BYTES,
+      }),
+    breakers: createBreakerFactory(componentLogger(ctx.logger, 'breaker'), ctx.metrics),
+    clock: ctx.clock,
+    metrics: ctx.metrics,
+    stateDir: stateDirOf(ctx.config),
+  };
+  const board = new ConnectorStatusBoard({
+    metrics: ctx.metrics,
+    logger: componentLogger(ctx.logger, 'connectors'),
+  });
+  const connectors: Connector[] = resolved.map(({ name, module, config }) =>
+    module.create(config, {
+      ...deps,
+      logger: componentLogger(ctx.logger, 'connector', name),
+      status: board.statusOf(name),
+    }),
+  );
+  for (const connector of connectors) await connector.start();
+  ctx.logger.info({ connectors: resolved.map((r) => r.name) }, 'connectors started');
+  return {
+    name: 'connectors',
+    readiness: { kafka: kafkaReadiness(ctx), connectors: board.check },
+    async stop() {
+      shutdown.abort();
+      await Promise.all(connectors.map((c) => c.stop()));
+      await producer.disconnect();
+    },
+  };
+}
