@@ -93,6 +93,17 @@ export function cpuShares(from: CpuSnapshot, to: CpuSnapshot): Map<string, numbe
   return shares;
 }
 
+/** CPU ms used between two snapshots by every process but this one (the bench's own clients). */
+export function cpuMsExceptBench(from: CpuSnapshot, to: CpuSnapshot): number {
+  let total = 0;
+  for (const [pid, { name, ms }] of to.byPid) {
+    const before = from.byPid.get(pid);
+    if (name === 'bench' || before === undefined || before.name !== name) continue;
+    total += ms - before.ms;
+  }
+  return total;
+}
+
 export function formatShares(shares: ReadonlyMap<string, number>): string {
   return [...shares]
     .sort((a, b) => b[1] - a[1])

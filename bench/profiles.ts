@@ -37,7 +37,7 @@ const latency = (seconds: number, warmupSeconds: number): LatencyOptions => ({
   pollPauseMs: 2,
   loads: [
     { name: 'latency_200', perSecond: 200, warmupSeconds, seconds },
-    { name: 'latency', perSecond: 2_000, warmupSeconds, seconds },
+    { name: 'latency_2000', perSecond: 2_000, warmupSeconds, seconds },
   ],
 });
 

@@ -7,6 +7,7 @@ import { BenchUsageError, parseOptions, usage, type BenchOptions } from './optio
 import { elapsedSeconds, progress } from './progress.js';
 import { buildReport, formatTable, type BenchResult } from './report.js';
 import { Roles } from './roles.js';
+import { ensureStack } from './stack.js';
 import { benchBackfill } from './scenarios/backfill.js';
 import { benchBacktest } from './scenarios/backtest.js';
 import { benchBetfairDecode } from './scenarios/betfair-decode.js';
@@ -15,6 +16,7 @@ import { benchPassthrough } from './scenarios/passthrough.js';
 import { benchPipeline } from './scenarios/pipeline.js';
 import { benchSinkVsCopy } from './scenarios/sink-copy.js';
 import { benchSinkEmbedded } from './scenarios/sink-embedded.js';
+import { benchSameShape } from './scenarios/same-shape.js';
 
 /** What to undo if the run is interrupted, last registered first. */
 const undo: (() => Promise<void>)[] = [];
@@ -34,6 +36,17 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 async function withStack(options: BenchOptions, results: BenchResult[]): Promise<void> {
+  const stopStack = await ensureStack(options.databaseUrl);
+  undo.push(stopStack);
+  try {
+    await scenariosOnStack(options, results);
+  } finally {
+    undo.splice(undo.indexOf(stopStack), 1);
+    await stopStack();
+  }
+}
+
+async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): Promise<void> {
   const { scenarios: selected, profile } = options;
   const env: BenchEnv = await createBenchEnv({
     databaseUrl: options.databaseUrl,
@@ -86,7 +99,13 @@ async function roleScenarios(
   const stopRoles = () => roles.stopAll();
   undo.push(stopRoles);
   try {
-    if (backlog) results.push(...(await benchPipeline(env, roles, backlog)));
+    if (backlog) {
+      results.push(...(await benchPipeline(env, roles, backlog)));
+      // The same shape runs alone, as the pipeline did.
+      await roles.stop('processors');
+      await roles.stop('sinks');
+      results.push(...(await benchSameShape(env, backlog.books.length + backlog.results.length)));
+    }
     if (options.scenarios.has('latency'))
       results.push(...(await benchLatency(env, roles, options.profile.latency)));
   } finally {

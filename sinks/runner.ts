@@ -41,6 +41,8 @@ export interface SinkRunnerOptions {
   writeTimeoutMs: number;
   /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
   sessionTimeoutMs: number;
+  /** Partition batches worked on at once (KafkaSettings.partitionsConcurrently). */
+  partitionsConcurrently: number;
 }
 
 /** How long a batch write may take before the sink says it is still waiting for the store. */
@@ -238,7 +240,13 @@ export async function runSink(
   });
   const failed = watchConsumerCrashes(consumer, log, sink.name);
   await consumer.subscribe({ topics: sink.topics.map((id) => deps.names[id]), fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    // Partitions hold disjoint keys, so their batches may be written side by side.
+    partitionsConsumedConcurrently: options.partitionsConcurrently,
+    eachBatch,
+  });
   log.info({ groupId: options.groupId, topics: sink.topics }, `${sink.name} sink consuming`);
 
   return {

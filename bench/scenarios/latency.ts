@@ -8,7 +8,8 @@ import { progress } from '../progress.js';
 import { scrape, sumSamples } from '../prometheus.js';
 import { startRedisLatencyProbe, type RedisLatencyProbe } from '../redis-latency.js';
 import type { BenchResult } from '../report.js';
-import { counters, type Roles } from '../roles.js';
+import { counters, totalLag, type Roles } from '../roles.js';
+import { benchLatencyBaseline } from './latency-baseline.js';
 import { perSecond, summarize } from '../stats.js';
 
 export interface LatencyLoad {
@@ -63,12 +64,18 @@ async function connectorChanges(roles: Roles): Promise<number> {
 }
 
 /** One load: warm up, then measure for `seconds`. */
-async function measure(roles: Roles, probe: RedisLatencyProbe, load: LatencyLoad): Promise<BenchResult[]> {
+async function measure(
+  env: BenchEnv,
+  roles: Roles,
+  probe: RedisLatencyProbe,
+  load: LatencyLoad,
+): Promise<BenchResult[]> {
   const scenario = `latency ${load.perSecond}/s`;
   await sleep(load.warmupSeconds * 1000);
   const from = Date.now();
   const cpuFrom = cpuSnapshot(roles.pids());
   const before = { changes: await connectorChanges(roles), ...(await counters(roles)) };
+  const lagBefore = await totalLag(env);
   const odds = () =>
     summarize(
       probe
@@ -87,6 +94,8 @@ async function measure(roles: Roles, probe: RedisLatencyProbe, load: LatencyLoad
   await sleep((load.seconds % 5) * 1000);
   const ms = Date.now() - from;
   const after = { changes: await connectorChanges(roles), ...(await counters(roles)) };
+  // Kept up only if the backlog (every group's lag) did not grow over the measurement.
+  const lagGrowth = (await totalLag(env)) - lagBefore;
   progress(scenario, `CPU (cores): ${formatShares(cpuShares(cpuFrom, cpuSnapshot(roles.pids())))}`);
   const samples = probe.samples(from);
   const book = summarize(samples.filter((s) => s.kind === 'odds').map((s) => s.ms));
@@ -96,7 +105,7 @@ async function measure(roles: Roles, probe: RedisLatencyProbe, load: LatencyLoad
   const processed = perSecond(after.prepareIn - before.prepareIn, ms);
   progress(
     scenario,
-    `connector got ${Math.round(received)} changes/s and published ${Math.round(published)} raw books/s; processors read ${Math.round(processed)}/s; ${book.count} odds and ${pricing.count} pricing samples`,
+    `connector got ${Math.round(received)} changes/s and published ${Math.round(published)} raw books/s; processors read ${Math.round(processed)}/s; backlog ${lagGrowth >= 0 ? '+' : ''}${lagGrowth} records; ${book.count} odds and ${pricing.count} pricing samples`,
   );
   const n = load.name;
   return [
@@ -106,6 +115,7 @@ async function measure(roles: Roles, probe: RedisLatencyProbe, load: LatencyLoad
     { name: `${n}_pricing_p99`, value: round1(pricing.p99), unit: 'ms' },
     { name: `${n}_received`, value: Math.round(received), unit: 'changes/s' },
     { name: `${n}_processed`, value: Math.round(processed), unit: 'records/s' },
+    { name: `${n}_backlog_growth`, value: lagGrowth, unit: 'records' },
   ];
 }
 
@@ -132,6 +142,12 @@ export async function benchLatency(
       'latency',
       `simulator: ${options.markets} markets over ${simulator.tls ? 'TLS' : 'TCP'} on :${simulator.port}; loads ${options.loads.map((l) => `${l.perSecond}/s`).join(', ')}`,
     );
+    const results: BenchResult[] = [];
+    const first = options.loads[0];
+    if (first !== undefined)
+      results.push(
+        ...(await benchLatencyBaseline(env, probe, first, options.markets, options.sampledMarkets)),
+      );
     const startedAt = Date.now();
     await roles.start('connectors', {
       ODDSFLOW_CONNECTORS: 'betfair',
@@ -153,14 +169,13 @@ export async function benchLatency(
       markets.map((m) => `${env.redisPrefix}pricing:${m}`),
     );
     progress('latency', `probe watches ${markets.length} markets' odds and pricing hashes`);
-    const results: BenchResult[] = [];
     for (const load of options.loads) {
       pacer.setRate(load.perSecond);
       progress(
         `latency ${load.perSecond}/s`,
         `offering ${load.perSecond} changes/s; warming up ${load.warmupSeconds} s`,
       );
-      results.push(...(await measure(roles, probe, load)));
+      results.push(...(await measure(env, roles, probe, load)));
     }
     results.push({ name: 'latency_probe_resolution', value: round1(probe.meanPollMs()), unit: 'ms' });
     return results;

@@ -3,7 +3,7 @@ import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.j
 import { createProducer } from '../../src/core/kafka/client.js';
 import { createMetrics } from '../../src/core/metrics.js';
 import type { RawBacklog } from '../backlog.js';
-import { cpuShares, cpuSnapshot, formatShares, type CpuSnapshot } from '../cpu.js';
+import { cpuMsExceptBench, cpuShares, cpuSnapshot, formatShares, type CpuSnapshot } from '../cpu.js';
 import type { BenchEnv } from '../env.js';
 import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
@@ -82,8 +82,11 @@ export async function benchPipeline(
         scenario,
         `per raw record the processors wrote ${(c.processorsWrote / total).toFixed(2)} records; Kafka carried about ${messages.toFixed(1)} messages in and out (passthrough: 2)`,
       );
+      // Every process's CPU (roles, broker, registry, PostgreSQL, Redis) per raw record drained.
+      const cpuUs = (cpuMsExceptBench(start.cpu, lastMoved.cpu) * 1000) / (total - start.prepareIn);
       return [
         { name: 'pipeline', value: Math.round(rate), unit: 'records/s' },
+        { name: 'cpu_us_per_record', value: Math.round(cpuUs), unit: 'µs' },
         {
           name: 'pipeline_kafka_messages_per_record',
           value: Math.round(messages * 10) / 10,

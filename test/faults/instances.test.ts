@@ -117,7 +117,9 @@ describe('several instances of a role share the partitions', () => {
     };
     const firstSinks = start('sinks', 'one');
     const firstProcessors = start('processors', 'one');
-    const books = publishSteadily(run, run.raw.length, 25, 400);
+    // 25 books a second for a minute: still flowing when the last instances take over (joins and
+    // graceful leaves take several seconds each).
+    const books = publishSteadily(run, run.raw.length, 25, 1_000);
     const moves: string[] = [];
     try {
       await working('first instances');
@@ -133,6 +135,9 @@ describe('several instances of a role share the partitions', () => {
       expect(await exited(firstSinks), firstSinks.output()).toBe(0);
       moves.push(`first instances stopped at ${books.sent}`);
       await working('second instances alone');
+      expect(books.sent, 'books still flowing when the second instances work alone').toBeLessThan(
+        run.raw.length,
+      );
       start('sinks', 'three');
       start('processors', 'three');
       await sleep(8_000);

@@ -64,6 +64,7 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
           retry,
           writeTimeoutMs,
           sessionTimeoutMs: ctx.config.kafka.consumerSessionTimeoutMs,
+          partitionsConcurrently: ctx.config.kafka.partitionsConcurrently,
         }),
       ),
     );
@@ -91,6 +92,7 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
           retry,
           writeTimeoutMs,
           sessionTimeoutMs: ctx.config.kafka.consumerSessionTimeoutMs,
+          partitionsConcurrently: ctx.config.kafka.partitionsConcurrently,
         }),
       ),
     );

@@ -20,6 +20,11 @@ export interface KafkaSettings {
    * to others: the longest a killed process's partitions stay unread.
    */
   consumerSessionTimeoutMs: number;
+  /**
+   * Partition batches of one fetch that the processors and sinks work on at once: each waits on
+   * its broker or store round trips, so serving them one after another adds up their latencies.
+   */
+  partitionsConcurrently: number;
 }
 
 /**
@@ -139,6 +144,7 @@ export function loadConfigOf<S extends KernelSettings>(spec: SettingsSpec<S>, en
       clientId: s.KAFKA_CLIENT_ID,
       ssl,
       consumerSessionTimeoutMs: s.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
+      partitionsConcurrently: s.KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY,
       sasl:
         s.KAFKA_SASL_MECHANISM && s.KAFKA_SASL_USERNAME && s.KAFKA_SASL_PASSWORD
           ? {

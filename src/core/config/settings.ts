@@ -69,6 +69,7 @@ export const kernelSettingsShape = {
   KAFKA_SASL_ALLOW_PLAINTEXT: bool.default(false),
   // 6 s is the broker's default group.min.session.timeout.ms; below it joins are refused.
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: positiveInt.min(6_000).max(300_000).default(30_000),
+  KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY: positiveInt.max(64).default(6),
 
   SCHEMA_REGISTRY_URL: z.url().optional(),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),

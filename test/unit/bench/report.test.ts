@@ -4,16 +4,21 @@ import { buildReport, formatNumber, formatTable, verdict } from '../../../bench/
 const results = [
   { name: 'passthrough', value: 40_000, unit: 'records/s' },
   { name: 'pipeline', value: 2_000, unit: 'records/s' },
+  { name: 'same_shape', value: 5_000, unit: 'records/s' },
   { name: 'sink_timescale', value: 56_000, unit: 'rows/s' },
   { name: 'copy_baseline', value: 80_000, unit: 'rows/s' },
-  { name: 'latency_p99', value: 42.5, unit: 'ms' },
+  { name: 'latency_200_p99', value: 42.5, unit: 'ms' },
 ];
 
 describe('buildReport', () => {
-  it('keeps the results and computes both ratios, rounded to three decimals', () => {
+  it('keeps the results and computes the ratios, rounded to three decimals', () => {
     const report = buildReport(results);
     expect(report.results).toEqual(results);
-    expect(report.ratios).toEqual({ pipeline_vs_passthrough: 0.05, sink_vs_copy: 0.7 });
+    expect(report.ratios).toEqual({
+      pipeline_vs_same_shape: 0.4,
+      pipeline_vs_passthrough: 0.05,
+      sink_vs_copy: 0.7,
+    });
   });
 
   it('leaves a ratio null when one of its numbers was not measured', () => {
@@ -27,8 +32,8 @@ describe('verdict', () => {
   it('checks minimums and maximums, and says nothing without a target or a number', () => {
     expect(verdict('betfair_decode', 120_000)).toEqual({ target: '≥ 100,000', verdict: 'met' });
     expect(verdict('betfair_decode', 90_000).verdict).toBe('MISSED');
-    expect(verdict('latency_p99', 50).verdict).toBe('met');
-    expect(verdict('latency_p99', 50.1).verdict).toBe('MISSED');
+    expect(verdict('latency_200_p99', 50).verdict).toBe('met');
+    expect(verdict('latency_200_p99', 50.1).verdict).toBe('MISSED');
     expect(verdict('pipeline', 1)).toEqual({ target: '', verdict: '' });
     expect(verdict('sink_vs_copy', null)).toEqual({ target: '≥ 0.700', verdict: '' });
   });
@@ -49,11 +54,12 @@ describe('formatTable', () => {
     const lines = formatTable(buildReport(results)).split('\n');
     expect(lines[0]).toMatch(/^name\s+value\s+unit\s+target$/);
     expect(lines[1]).toMatch(/^-+ +-+ +-+ +-+ +-+$/);
-    expect(lines).toHaveLength(2 + results.length + 2);
-    expect(lines.find((l) => l.startsWith('latency_p99'))).toMatch(/42\.5\s+ms\s+≤ 50\.0\s+met$/);
-    expect(lines.find((l) => l.startsWith('pipeline_vs_passthrough'))).toMatch(
-      /0\.050\s+ratio\s+≥ 0\.500\s+MISSED$/,
+    expect(lines).toHaveLength(2 + results.length + 3);
+    expect(lines.find((l) => l.startsWith('latency_200_p99'))).toMatch(/42\.5\s+ms\s+≤ 50\.0\s+met$/);
+    expect(lines.find((l) => l.startsWith('pipeline_vs_same_shape'))).toMatch(
+      /0\.400\s+ratio\s+≥ 0\.500\s+MISSED$/,
     );
+    expect(lines.find((l) => l.startsWith('pipeline_vs_passthrough'))).toMatch(/0\.050\s+ratio$/);
     // Values are right-aligned: every value column ends at the same place.
     const ends = lines.slice(2).map((l) => l.search(/\d\s+(records\/s|rows\/s|ms|ratio)/));
     expect(new Set(ends).size).toBe(1);

@@ -1,0 +1,172 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { packageRoot } from '../../src/core/config/paths.js';
+import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/core/kafka/read-range.js';
+import type { TopicId } from '../../src/core/kafka/topics.js';
+import type { BenchEnv } from '../env.js';
+import { groupLag } from '../kafka-lag.js';
+import { progress } from '../progress.js';
+import type { BenchResult } from '../report.js';
+import type { CopyStageSpec, SameShapeSpec } from '../same-shape/spec.js';
+import { perSecond } from '../stats.js';
+
+/** Committed messages of a topic (transaction markers and aborted records not counted). */
+async function countMessages(env: BenchEnv, topic: string): Promise<number> {
+  const ranges = new Map<number, PartitionRange>();
+  for (const [partition, range] of await offsetsFrom(env.kafka, topic, undefined))
+    ranges.set(partition, range);
+  let n = 0;
+  await readPartitions(env.kafka, topic, ranges, () => {
+    n++;
+  });
+  return n;
+}
+
+function startStage(env: BenchEnv, spec: SameShapeSpec): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(packageRoot, 'bench/same-shape/stage.ts')],
+    {
+      cwd: packageRoot,
+      env: { ...process.env, ...env.roleEnv, BENCH_SAME_SHAPE: JSON.stringify(spec) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let errors = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (errors += chunk));
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (chunk.includes('"ready":true')) resolve(child);
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`same-shape ${spec.role} exited (${code}): ${errors.slice(-2000)}`)),
+    );
+  });
+}
+
+/**
+ * The pipeline's shape without its work: the same raw backlog read by two transactional copy
+ * stages in one process (prepare's and enrich's topics, the same number of messages per input
+ * record with the recorded bytes and keys of what the pipeline wrote, the same records per
+ * transaction and partitions served alike) and, in another, two groups reading what the sinks
+ * read and only committing. Raw records per second from the start of the copy stages until
+ * every group has committed everything; the pipeline's rate over this is
+ * `ratios.pipeline_vs_same_shape`. Runs after the pipeline scenario, whose topics it copies.
+ */
+export async function benchSameShape(env: BenchEnv, rawTotal: number): Promise<BenchResult[]> {
+  const scenario = 'same_shape';
+  const n = env.names;
+  const counted = async (id: TopicId) => [id, await countMessages(env, n[id])] as const;
+  const counts = new Map(
+    await Promise.all(
+      (
+        ['oddsNormalized', 'resultsNormalized', 'oddsPricing', 'featuresMarket', 'featuresOpening'] as const
+      ).map(counted),
+    ),
+  );
+  const count = (id: TopicId) => counts.get(id) ?? 0;
+  const ss = (id: TopicId) => env.topic(`same-shape.${n[id].slice(env.topic('').length)}`);
+  const copied = [
+    'oddsNormalized',
+    'resultsNormalized',
+    'oddsPricing',
+    'featuresMarket',
+    'featuresOpening',
+  ] as const;
+  const admin = env.kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: copied.map((id) => ({ topic: ss(id), numPartitions: env.config.topics.partitions })),
+    });
+    progress(
+      scenario,
+      `per raw record the pipeline wrote ${((count('oddsNormalized') + count('resultsNormalized')) / rawTotal).toFixed(2)} prepare and ${((count('oddsPricing') + count('featuresMarket') + count('featuresOpening')) / rawTotal).toFixed(2)} enrich messages; copying that shape`,
+    );
+    const settings = env.config.settings;
+    const group = (name: string) => env.topic(`same-shape-${name}`);
+    const common = {
+      chunkRecords: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+      sinkBatchRecords: settings.ODDSFLOW_SINK_BATCH_RECORDS,
+    };
+    const perNormalized = (id: TopicId) => count(id) / Math.max(1, count('oddsNormalized'));
+    const sinks = [
+      {
+        group: group('timescale'),
+        inputs: (['oddsNormalized', 'oddsPricing', 'resultsNormalized', 'featuresMarket'] as const).map(ss),
+      },
+      { group: group('redis'), inputs: (['oddsNormalized', 'oddsPricing'] as const).map(ss) },
+    ];
+    const stages: [CopyStageSpec, CopyStageSpec] = [
+      {
+        group: group('prepare'),
+        inputs: [n.oddsRaw, n.resultsRaw],
+        outputs: (['oddsNormalized', 'resultsNormalized'] as const).map((id) => ({
+          topic: ss(id),
+          source: n[id],
+          perInput: count(id) / rawTotal,
+        })),
+      },
+      {
+        group: group('enrich'),
+        inputs: [ss('oddsNormalized')],
+        outputs: (['oddsPricing', 'featuresMarket', 'featuresOpening'] as const).map((id) => ({
+          topic: ss(id),
+          source: n[id],
+          perInput: perNormalized(id),
+        })),
+      },
+    ];
+    const children: ChildProcess[] = [];
+    try {
+      children.push(await startStage(env, { role: 'sinks', sinks, ...common }));
+      children.push(
+        await startStage(env, { role: 'processors', prepare: stages[0], enrich: stages[1], ...common }),
+      );
+      const started = performance.now();
+      const lagOf = async () => {
+        const lags = await Promise.all([
+          ...stages.map((s) => groupLag(admin, s.group, s.inputs)),
+          ...sinks.map((s) => groupLag(admin, s.group, s.inputs)),
+        ]);
+        return lags.reduce((a, b) => a + b, 0);
+      };
+      let lastReport = started;
+      let drainedAt: number | undefined;
+      for (;;) {
+        const lag = await lagOf();
+        const now = performance.now();
+        // The groups' lags are read one after another: a stage may commit (and feed the next)
+        // in between, so the drain counts from the first of two polls in a row at 0.
+        if (lag !== 0) drainedAt = undefined;
+        else if (drainedAt === undefined) drainedAt = now;
+        else {
+          const ms = drainedAt - started;
+          const rate = perSecond(rawTotal, ms);
+          progress(
+            scenario,
+            `drained ${rawTotal} raw records in ${(ms / 1000).toFixed(1)} s: ${Math.round(rate)} raw records/s`,
+          );
+          return [{ name: 'same_shape', value: Math.round(rate), unit: 'records/s' }];
+        }
+        if (now - started > 300_000) throw new Error(`same_shape: not drained after 5 minutes (lag ${lag})`);
+        if (now - lastReport > 3_000) {
+          lastReport = now;
+          progress(scenario, `lag ${lag}`);
+        }
+        await sleep(250);
+      }
+    } finally {
+      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(
+        children.map((c) =>
+          c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve(),
+        ),
+      );
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
