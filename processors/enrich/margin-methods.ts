@@ -130,9 +130,12 @@ function scaleToPlaces(shares: readonly number[], places: number): number[] {
       }
     });
     const free = result.filter((_, i) => !capped[i]);
-    const factor = (places - (result.length - free.length)) / sum(free);
+    const left = places - (result.length - free.length);
+    const freeTotal = sum(free);
+    // Share first, then scale: left / freeTotal overflows when the free ones are subnormal; and
+    // shares that underflowed to 0 (selections ~1e-308 as likely as the rest) split it evenly.
     result.forEach((p, i) => {
-      if (!capped[i]) result[i] = p * factor;
+      if (!capped[i]) result[i] = freeTotal > 0 ? (p / freeTotal) * left : left / free.length;
     });
   }
   return result;
@@ -177,7 +180,8 @@ export function removeMargin(
   // fair shares are then scaled back by P (docs/odds-math.md, "Place markets").
   const q = implied.map((p) => p / places);
   const total = sum(q);
-  const multiplicative = (): number[] => scaleToPlaces(multiplicativeShares(q, total), places);
+  // π/Σπ is q/Σq, but a subnormal π halved by P can round to 0 (and Σq with it): 0/0.
+  const multiplicative = (): number[] => scaleToPlaces(multiplicativeShares(implied, sum(implied)), places);
   const fallback = method === 'multiplicative' ? null : 'multiplicative';
 
   if (total < 1 - zeroMarginTolerance) return answer('UNDER_ROUND', multiplicative(), { fallback });

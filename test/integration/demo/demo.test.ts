@@ -71,7 +71,11 @@ describe('npm run demo', () => {
         const hypertables = await client.query<{ name: string }>(
           `SELECT hypertable_name AS name FROM timescaledb_information.hypertables WHERE hypertable_schema = 'demo' ORDER BY 1`,
         );
-        expect(hypertables.rows.map((r) => r.name)).toEqual(['market_pricing', 'odds_snapshots', 'selection_features']);
+        expect(hypertables.rows.map((r) => r.name)).toEqual([
+          'market_pricing',
+          'odds_snapshots',
+          'selection_features',
+        ]);
       }
     } finally {
       await client.end();

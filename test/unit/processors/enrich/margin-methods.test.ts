@@ -154,6 +154,21 @@ describe('removeMargin properties', () => {
     );
   });
 
+  it('stays finite on subnormal probabilities, which halving by the places rounds to 0', () => {
+    const tiny = Number.MIN_VALUE;
+    const books: [number[], number][] = [
+      [[tiny, tiny, tiny], 2], // q = π/P underflows to 0: Σq = 0
+      [[tiny, 1e-320, 1, 1], 3], // the two capped at 1 leave 1 to share over subnormals
+      [[tiny, 1, tiny, 1], 3], // ...whose shares underflowed to 0: split evenly
+    ];
+    for (const [probabilities, places] of books) {
+      for (const result of Object.values(removeMarginByEveryMethod(probabilities, { places }))) {
+        for (const p of result.probabilities) expect(Number.isFinite(p), JSON.stringify(result)).toBe(true);
+        expect(sum(result.probabilities)).toBeCloseTo(places, 9);
+      }
+    }
+  });
+
   it('never returns NaN or Infinity, whatever the probabilities and places', () => {
     const anyProbability = fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true });
     fc.assert(
