@@ -106,7 +106,7 @@ async function copyLoop(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: config.kafka.partitionsConcurrently,
+    // One partition after another, as the processors take theirs.
     eachBatch: async (payload: EachBatchPayload) => {
       const { batch } = payload;
       const producer = await producerFor(batch.topic, batch.partition);

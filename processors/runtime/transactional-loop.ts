@@ -36,12 +36,6 @@ export interface TransactionalLoopDeps {
   holds: Holds;
 }
 
-/** A chunk computed across a state reset: dropped uncommitted, its records fetched again. */
-class StateReset extends Error {
-  readonly code = 'STATE_RESET';
-  readonly retriable = true;
-}
-
 export interface TransactionalLoopOptions {
   /** Also names the transactional producers, one per input partition (see PartitionProducers). */
   groupId: string;
@@ -53,8 +47,6 @@ export interface TransactionalLoopOptions {
   holdBackoff: BackoffPolicy;
   /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
   sessionTimeoutMs: number;
-  /** Partition batches worked on at once (KafkaSettings.partitionsConcurrently). */
-  partitionsConcurrently: number;
 }
 
 /**
@@ -181,7 +173,6 @@ export async function runTransactionalLoop(
     commitOffset: string,
     heartbeat: () => Promise<void>,
     producer: Producer,
-    epoch: number,
   ): Promise<number> => {
     const topicId = topicByName.get(topic);
     if (!topicId) throw new Error(`${stage.name}: consumed unknown topic ${topic}`);
@@ -190,9 +181,6 @@ export async function runTransactionalLoop(
     try {
       for (const message of messages) {
         const decoded = await decode(topicId, message, partition, heartbeat);
-        // The state was reset while this chunk waited (another partition's transaction failed,
-        // a new assignment): its records must not touch the state being rebuilt.
-        if (epoch !== stateEpoch) throw new StateReset();
         const produced = await encodeOutputs(
           message,
           decoded,
@@ -204,10 +192,10 @@ export async function runTransactionalLoop(
       }
     } catch (err) {
       // Stopped while holding: the records met the state, nothing is committed; start clean.
-      if (!(err instanceof StateReset)) resetState();
+      stage.reset();
+      warm = false;
       throw err;
     }
-    if (epoch !== stateEpoch) throw new StateReset();
     const topicMessages = groupByTopic(encoded);
     const transaction = await producer.transaction();
     try {
@@ -220,7 +208,8 @@ export async function runTransactionalLoop(
       countWritten(deps.metrics, topicMessages);
     } catch (err) {
       await transaction.abort().catch(() => undefined);
-      resetState();
+      stage.reset();
+      warm = false;
       const failure = produceError(err, `${stage.name}: transaction`);
       if (!failure.retriable)
         log.error(
@@ -241,17 +230,6 @@ export async function runTransactionalLoop(
   // The partitions of the last assignment, and whether the state has been rebuilt for them.
   let assignment: Record<string, number[]> = {};
   let warm = false;
-  // Partition batches run side by side over one state: a reset (a failed transaction, a new
-  // assignment) bumps the epoch, and a chunk of an older epoch neither touches the state nor
-  // commits; the warm-up runs once for all of them, after the transactions in flight.
-  let stateEpoch = 0;
-  let warming: Promise<void> | undefined;
-  const inFlight = new Set<Promise<unknown>>();
-  const resetState = (): void => {
-    stage.reset();
-    warm = false;
-    stateEpoch++;
-  };
 
   /**
    * Puts back the state the stage keeps on its own compacted topic (restoreFrom): the partitions
@@ -349,35 +327,19 @@ export async function runTransactionalLoop(
     }
   };
 
-  /** Fences and rebuilds the state once, whichever partition batches ask for it meanwhile. */
-  const ensureWarm = (heartbeat: () => Promise<void>): Promise<void> => {
-    warming ??= (async () => {
-      // A transaction that began before the reset commits first, so the warm-up reads it.
-      await Promise.allSettled([...inFlight]);
-      const epoch = stateEpoch;
-      await fenceAssigned();
-      await warmUp(heartbeat);
-      if (epoch === stateEpoch) warm = true;
-    })().finally(() => {
-      warming = undefined;
-    });
-    return warming;
-  };
-
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
     const generation = producers.generation;
     if (!warm) {
       try {
-        await ensureWarm(() => payload.heartbeat());
+        await fenceAssigned();
+        await warmUp(() => payload.heartbeat());
       } catch (err) {
         if (err instanceof HoldInterrupted) return;
         throw err;
       }
-      // Reset again while warming up: a later fetch brings these records back.
-      if (!warm) return;
+      warm = true;
     }
-    const epoch = stateEpoch;
     const fenced = await fencedProducer(batch.topic, batch.partition);
     // kafkajs may have fetched from a committed offset read before the fence: what the previous
     // owner committed in between is not processed twice.
@@ -394,33 +356,22 @@ export async function runTransactionalLoop(
     const started = Date.now();
     for (let i = 0; i < messages.length; i += options.maxRecordsPerTransaction) {
       // A newer assignment began (a rebalance, a consumer restart): its owner takes it from here.
-      if (
-        !payload.isRunning() ||
-        payload.isStale() ||
-        producers.generation !== generation ||
-        epoch !== stateEpoch
-      )
-        return;
+      if (!payload.isRunning() || payload.isStale() || producers.generation !== generation) return;
       const chunk = messages.slice(i, i + options.maxRecordsPerTransaction);
       const endsBatch = i + options.maxRecordsPerTransaction >= messages.length;
       const commitOffset = nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch);
-      const committing = commitChunk(
-        batch.topic,
-        batch.partition,
-        chunk,
-        commitOffset,
-        () => payload.heartbeat(),
-        fenced.producer,
-        epoch,
-      );
-      inFlight.add(committing);
       try {
-        await committing;
+        await commitChunk(
+          batch.topic,
+          batch.partition,
+          chunk,
+          commitOffset,
+          () => payload.heartbeat(),
+          fenced.producer,
+        );
       } catch (err) {
-        if (err instanceof HoldInterrupted || err instanceof StateReset) return;
+        if (err instanceof HoldInterrupted) return;
         throw err;
-      } finally {
-        inFlight.delete(committing);
       }
       markers.committed(batch.topic, batch.partition, commitOffset);
       payload.resolveOffset(chunk[chunk.length - 1]!.offset);
@@ -441,8 +392,9 @@ export async function runTransactionalLoop(
   // A new assignment may bring partitions whose state this instance never saw, and partitions
   // another member (or this consumer before a restart) may still be writing for.
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    resetState();
+    stage.reset();
     assignment = event.payload.memberAssignment;
+    warm = false;
     // Fenced at once, not at the first batch: a partition with nothing new but its last marker
     // needs to know its committed offset too (MarkerCommits). eachBatch fences what this misses.
     producers
@@ -454,12 +406,7 @@ export async function runTransactionalLoop(
   });
   const failed = watchConsumerCrashes(consumer, log, stage.name);
   await consumer.subscribe({ topics: stage.inputs.map((id) => deps.names[id]), fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: options.partitionsConcurrently,
-    eachBatch,
-  });
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
   log.info({ groupId: options.groupId, inputs: stage.inputs }, `${stage.name} consuming`);
 
   return {

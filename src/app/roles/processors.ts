@@ -79,7 +79,6 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     maxRecordBytes: settings.ODDSFLOW_MAX_RECORD_BYTES,
     holdBackoff: { initialMs: 500, maxMs: settings.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
     sessionTimeoutMs: ctx.config.kafka.consumerSessionTimeoutMs,
-    partitionsConcurrently: ctx.config.kafka.partitionsConcurrently,
   };
   const prepareStage = createPrepareStage({ ...options.prepare, metrics: ctx.metrics });
   const prepare = await supervised(ctx, prepareStage.name, () =>

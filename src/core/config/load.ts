@@ -21,8 +21,10 @@ export interface KafkaSettings {
    */
   consumerSessionTimeoutMs: number;
   /**
-   * Partition batches of one fetch that the processors and sinks work on at once: each waits on
-   * its broker or store round trips, so serving them one after another adds up their latencies.
+   * Partition batches of one fetch that a sink writes at once: each waits on its store's round
+   * trips, so writing them one after another adds up their latencies. The processors take their
+   * partitions one after another (their transactions and the shared stage state; see
+   * docs/architecture.md).
    */
   partitionsConcurrently: number;
 }
