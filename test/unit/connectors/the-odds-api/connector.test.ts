@@ -210,7 +210,7 @@ describe('config schema', () => {
   it('fills defaults', () => {
     const config = theOddsApiConnector.configSchema.parse(base);
     expect(config.baseUrl).toBe('https://api.the-odds-api.com');
-    expect(config.retry).toEqual({ attempts: 4, initialMs: 1_000, maxMs: 30_000 });
+    expect(config.retry).toEqual({ attempts: 4, initialMs: 1_000, maxMs: 30_000, factor: 2 });
     expect(config.sports[0]).toMatchObject({
       markets: ['h2h'],
       oddsFormat: 'decimal',
