@@ -15,6 +15,7 @@ import { PublishBatcher } from './publish-batcher.js';
 import type { SubscriptionSettings } from './requests.js';
 import { ResumeState } from './resume-state.js';
 import { SessionKeeper } from './session-keeper.js';
+import { betfairSettings } from './settings.js';
 import { StreamStateStore, subscriptionFingerprint } from './state-store.js';
 import { SessionNotRenewedError } from './status-errors.js';
 import { BetfairStreamClient, type StreamClientState, type StreamSink } from './stream-client.js';
@@ -182,8 +183,10 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
   };
 }
 
-export const betfairConnector: ConnectorModule<typeof betfairConfigSchema> = {
+export const betfairConnector: ConnectorModule<typeof betfairConfigSchema, typeof betfairSettings> = {
   name: PROVIDER,
   configSchema: betfairConfigSchema,
+  settings: betfairSettings,
+  recordingFormat: 'betfair-stream',
   create: createBetfairConnector,
 };

@@ -6,6 +6,7 @@ import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
 import { WsJsonClient } from './client.js';
 import { fieldMappingSchema } from './field-mapping.js';
 import { parseFrame } from './parse.js';
+import { wsJsonSettings } from './settings.js';
 
 export const wsJsonConfigSchema = z
   .strictObject({
@@ -115,8 +116,10 @@ export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps)
   };
 }
 
-export const wsJsonConnector: ConnectorModule<typeof wsJsonConfigSchema> = {
+export const wsJsonConnector: ConnectorModule<typeof wsJsonConfigSchema, typeof wsJsonSettings> = {
   name: 'ws-json',
   configSchema: wsJsonConfigSchema,
+  settings: wsJsonSettings,
+  recordingFormat: 'ws-json',
   create: createWsJsonConnector,
 };
