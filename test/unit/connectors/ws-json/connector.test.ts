@@ -1,7 +1,8 @@
 import { once } from 'node:events';
+import { waitFor } from '../../../helpers/wait.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Connector } from '../../../../connectors/contract.js';
 import { wsJsonConnector, type WsJsonConfigInput } from '../../../../connectors/ws-json/index.js';
 import {
@@ -11,9 +12,9 @@ import {
   type WsSimulatorOptions,
 } from '../../../../connectors/ws-json/simulator.js';
 import type { RecordedStatus } from '../../../helpers/connector-status.js';
-import { CollectingPublisher, captureLogs, connectorDeps, metricValue } from './helpers.js';
-
-const waitFor = (check: () => unknown) => vi.waitFor(check, { timeout: 8_000, interval: 20 });
+import { CollectingPublisher, metricValue } from '../../../helpers/connector-deps.js';
+import { capturedLogger } from '../../../helpers/logs.js';
+import { connectorDeps } from './helpers.js';
 
 async function simulator(options: WsSimulatorOptions = {}) {
   const sim = await startWsSimulator({ seed: 11, messagesPerSecond: 200, ...options });
@@ -23,7 +24,7 @@ async function simulator(options: WsSimulatorOptions = {}) {
 
 function connector(url: string, overrides: Partial<WsJsonConfigInput> = {}) {
   const publisher = new CollectingPublisher();
-  const logs = captureLogs();
+  const logs = capturedLogger();
   const deps = connectorDeps(publisher, logs.logger);
   const config = wsJsonConnector.configSchema.parse({
     url,
