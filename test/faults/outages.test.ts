@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
-import { book } from '../unit/sinks/sample-records.js';
+import { book } from '../helpers/records.js';
 import { createKafka, createProducer } from '../../src/core/kafka/client.js';
 import type { TopicNames } from '../../src/core/kafka/topics.js';
 import { createMetrics } from '../../src/core/metrics.js';
