@@ -8,6 +8,7 @@ import type {
 import type { Logger } from '../src/core/logger.js';
 import type { Metrics } from '../src/core/metrics.js';
 import type { BreakerFactory } from '../src/core/resilience/breaker.js';
+import type { HistoryFormat } from './historical/formats.js';
 
 /** A provider payload the connector could not turn into records: it is dead-lettered, not dropped. */
 export interface ParseFailure {
@@ -93,9 +94,35 @@ export interface Connector {
   stop(): Promise<void>;
 }
 
-/** What every connector module exports: its config schema and a factory. */
-export interface ConnectorModule<S extends z.ZodType = z.ZodType> {
+/**
+ * How a connector is configured from the environment: one variable holds its config as JSON, and
+ * its credentials have variables of their own, so that the JSON can live in a file without them.
+ * All of them are secret (the JSON may hold credentials too): never shown in logs or errors.
+ */
+export interface ConnectorSettings<V extends string = string, C extends string = string> {
+  /** ODDSFLOW_CONNECTOR_<NAME>. */
+  config: V;
+  credentials: readonly C[];
+  /** The JSON config with the credentials given by variable put in. */
+  withCredentials(
+    config: Record<string, unknown>,
+    credentials: Partial<Record<C, string>>,
+  ): Record<string, unknown>;
+}
+
+/**
+ * What every connector module exports, and all the application needs to know of it: the
+ * registry (registry.ts) lists the modules, and the settings, the connectors role and the
+ * offline commands are made from what each declares.
+ */
+export interface ConnectorModule<
+  S extends z.ZodType = z.ZodType,
+  E extends ConnectorSettings = ConnectorSettings,
+> {
   name: string;
   configSchema: S;
+  settings: E;
+  /** The format its recordings are read in (`--provider` names the connector for `--format`). */
+  recordingFormat: HistoryFormat;
   create(config: z.output<S>, deps: ConnectorDeps): Connector;
 }

@@ -3,20 +3,20 @@ import { ConfigError } from '../src/core/errors.js';
 import type { RecordChunk } from './file-readers.js';
 import { compileCsvMapping, type CompiledCsvMapping } from './historical/odds-csv.js';
 import type { ProblemSink } from './historical/problems.js';
-import { readHistoricalFile, type HistoryFormat } from './historical/read.js';
+import type { HistoryFormat } from './historical/formats.js';
+import { readHistoricalFile } from './historical/read.js';
+import { connectorModules, connectorNames, type ConnectorName } from './registry.js';
 import { historicalFiles, type HistoricalFile } from './historical/sources.js';
 import { fieldMappingSchema, type FieldMapping } from './ws-json/field-mapping.js';
 import { simulatorFieldMapping } from './ws-json/simulator.js';
 
-export const offlineProviders = ['the-odds-api', 'betfair', 'ws-json'] as const;
-export type OfflineProvider = (typeof offlineProviders)[number];
+/** `--provider`: a connector's name for the format of its recordings (`--format`). */
+export const offlineProviders = connectorNames;
+export type OfflineProvider = ConnectorName;
 
-/** `--provider` as it was before `--format`: the format of each provider's recordings. */
-export const formatOfProvider: Record<OfflineProvider, HistoryFormat> = {
-  'the-odds-api': 'the-odds-api',
-  betfair: 'betfair-stream',
-  'ws-json': 'ws-json',
-};
+export function formatOfProvider(provider: OfflineProvider): HistoryFormat {
+  return connectorModules[provider].recordingFormat;
+}
 
 export interface InputOptions {
   /** A file, a folder, an archive, or `-` for stdin. */
@@ -122,7 +122,7 @@ export function readProviderInput(
 ): AsyncGenerator<InputChunk> {
   return readInputs({
     file: options.file,
-    format: formatOfProvider[provider],
+    format: formatOfProvider(provider),
     ...(options.from === undefined ? {} : { from: options.from }),
     ...(options.oddsFormat === undefined ? {} : { oddsFormat: options.oddsFormat }),
     mappingFile: options.mappingFile,

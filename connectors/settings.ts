@@ -1,28 +1,31 @@
 import { z } from 'zod';
 import { commaSeparated, jsonObject } from '../src/core/config/settings.js';
-import { connectorNames } from './registry.js';
+import { connectorModules, connectorNames, type ConnectorName } from './registry.js';
 
-/** The connectors' settings (src/app/config/settings.ts adds them to the kernel's). */
+type Declared = (typeof connectorModules)[ConnectorName]['settings'];
+type ConfigVariable = Declared['config'];
+type CredentialVariable = Declared['credentials'][number];
+
+const modules = Object.values(connectorModules);
+const credential = z.string().min(1).optional();
+
+/**
+ * The connectors' settings (src/app/config/settings.ts adds them to the kernel's): which run,
+ * and what each module declares (its JSON config variable and its credentials').
+ */
 export const connectorSettingsShape = {
   ODDSFLOW_CONNECTORS: commaSeparated.pipe(z.array(z.enum(connectorNames))).default([]),
-  ODDSFLOW_CONNECTOR_THE_ODDS_API: jsonObject.optional(),
-  ODDSFLOW_CONNECTOR_WS_JSON: jsonObject.optional(),
-  ODDSFLOW_CONNECTOR_BETFAIR: jsonObject.optional(),
-  ODDS_API_KEY: z.string().min(1).optional(),
-  BETFAIR_APP_KEY: z.string().min(1).optional(),
-  BETFAIR_SESSION_TOKEN: z.string().min(1).optional(),
-  BETFAIR_USERNAME: z.string().min(1).optional(),
-  BETFAIR_PASSWORD: z.string().min(1).optional(),
-} as const;
+  ...(Object.fromEntries(modules.map((m) => [m.settings.config, jsonObject.optional()])) as Record<
+    ConfigVariable,
+    ReturnType<typeof jsonObject.optional>
+  >),
+  ...(Object.fromEntries(
+    modules.flatMap((m) => m.settings.credentials.map((c) => [c, credential])),
+  ) as Record<CredentialVariable, typeof credential>),
+};
 
 /** Credentials, and the connector JSON that may hold them: never shown in logs or errors. */
-export const connectorSecretSettings = [
-  'ODDS_API_KEY',
-  'BETFAIR_APP_KEY',
-  'BETFAIR_SESSION_TOKEN',
-  'BETFAIR_USERNAME',
-  'BETFAIR_PASSWORD',
-  'ODDSFLOW_CONNECTOR_THE_ODDS_API',
-  'ODDSFLOW_CONNECTOR_WS_JSON',
-  'ODDSFLOW_CONNECTOR_BETFAIR',
-] as const satisfies readonly (keyof typeof connectorSettingsShape)[];
+export const connectorSecretSettings: readonly string[] = modules.flatMap((m) => [
+  ...m.settings.credentials,
+  m.settings.config,
+]);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { positiveInt } from '../src/core/config/settings.js';
 import { commissionTableSchema, defaultCommissionTable } from './enrich/commission.js';
 import { marginMethods } from './enrich/margin-methods.js';
+import { defaultFeaturesIdleMinutes } from './features/config.js';
 
 /** The processors' settings (src/app/config/settings.ts adds them to the kernel's). */
 export const processorSettingsShape = {
@@ -22,7 +23,7 @@ export const processorSettingsShape = {
     commissionTableSchema.parse(defaultCommissionTable),
   ),
   ODDSFLOW_TRANSACTION_MAX_RECORDS: positiveInt.max(100_000).default(1000),
-  ODDSFLOW_FEATURES_IDLE_MINUTES: positiveInt.default(360),
+  ODDSFLOW_FEATURES_IDLE_MINUTES: positiveInt.default(defaultFeaturesIdleMinutes),
   ODDSFLOW_STATE_WARMUP_MINUTES: z.coerce.number().int().min(0).default(15),
 } as const;
 

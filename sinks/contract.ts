@@ -43,8 +43,23 @@ export interface SinkDepsBase {
   clock: { now(): number };
 }
 
-export interface SinkModule<S extends z.ZodType = z.ZodType, D extends SinkDepsBase = SinkDepsBase> {
+/**
+ * A sink's environment settings (src/app/config/settings.ts composes every sink's), each default
+ * its config's, and the config's input made of their values.
+ */
+export interface SinkSettings<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  shape: Shape;
+  configFrom(settings: z.output<z.ZodObject<Shape>>): z.input<z.ZodType>;
+}
+
+/** What every sink module exports; the registry (registry.ts) lists them. */
+export interface SinkModule<
+  S extends z.ZodType = z.ZodType,
+  D extends SinkDepsBase = SinkDepsBase,
+  E extends SinkSettings = SinkSettings,
+> {
   name: string;
   configSchema: S;
+  settings: E;
   create(config: z.output<S>, deps: D): Sink;
 }

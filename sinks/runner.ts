@@ -41,7 +41,10 @@ export interface SinkRunnerOptions {
   writeTimeoutMs: number;
   /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
   sessionTimeoutMs: number;
-  /** Partition batches worked on at once (KafkaSettings.partitionsConcurrently). */
+  /**
+   * Partition batches of one fetch written at once (ODDSFLOW_SINK_PARTITIONS_CONCURRENTLY): each
+   * waits on its store's round trips, so one after another they add up.
+   */
   partitionsConcurrently: number;
 }
 

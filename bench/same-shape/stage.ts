@@ -142,7 +142,7 @@ async function commitLoop(group: string, inputs: readonly string[]) {
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: config.kafka.partitionsConcurrently,
+    partitionsConsumedConcurrently: config.settings.ODDSFLOW_SINK_PARTITIONS_CONCURRENTLY,
     eachBatch: async (payload: EachBatchPayload) => {
       const { batch } = payload;
       for (let i = 0; i < batch.messages.length; i += spec.sinkBatchRecords) {

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createConsumer, createProducer } from '../../src/core/kafka/client.js';
 import type { BenchEnv } from '../env.js';
-import { startPacer } from '../pacer.js';
+import { startPacer } from '../../src/core/sim/pacer.js';
 import { progress } from '../progress.js';
 import type { RedisLatencyProbe } from '../redis-latency.js';
 import type { BenchResult } from '../report.js';

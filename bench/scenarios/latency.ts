@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { startBetfairSimulator } from '../../connectors/betfair/simulator.js';
 import { cpuShares, cpuSnapshot, formatShares } from '../cpu.js';
 import type { BenchEnv } from '../env.js';
-import { startPacer } from '../pacer.js';
+import { startPacer } from '../../src/core/sim/pacer.js';
 import { progress } from '../progress.js';
 import { scrape, sumSamples } from '../prometheus.js';
 import { startRedisLatencyProbe, type RedisLatencyProbe } from '../redis-latency.js';

@@ -1,6 +1,7 @@
 import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
 import type { MarketCatalogue } from './betting-api.js';
 import { raceNumberOf } from './books.js';
+import type { MarketCatalogueCache } from './catalogue.js';
 
 function time(value: string | null | undefined): number | null {
   if (!value) return null;
@@ -56,5 +57,22 @@ export function resultWithCatalogue(result: RawResult, entry: MarketCatalogue | 
       ...r,
       name: r.name ?? names.get(`${r.sourceSelectionId}:0`) ?? null,
     })),
+  };
+}
+
+/** The records' markets named from the catalogue, waiting (bounded) for markets new to it. */
+export async function namedFromCatalogue(
+  catalogue: MarketCatalogueCache | undefined,
+  books: RawMarketBook[],
+  results: RawResult[],
+  signal: AbortSignal,
+): Promise<{ books: RawMarketBook[]; results: RawResult[] }> {
+  if (catalogue === undefined || books.length + results.length === 0) return { books, results };
+  const markets = [...books.map((b) => b.sourceMarketId), ...results.flatMap((r) => r.sourceMarketId ?? [])];
+  await catalogue.ensure(markets, signal);
+  const entry = (id: string | null) => (id === null ? undefined : catalogue.get(id));
+  return {
+    books: books.map((b) => bookWithCatalogue(b, entry(b.sourceMarketId))),
+    results: results.map((r) => resultWithCatalogue(r, entry(r.sourceMarketId))),
   };
 }

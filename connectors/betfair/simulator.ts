@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { RaceCard } from '../../src/core/sim/race-card.js';
+import { startPacer } from '../../src/core/sim/pacer.js';
 import { createSelfSignedCertificate } from './self-signed.js';
 import { SimAccounts, type SimAccountStats } from './simulator-accounts.js';
 import { simApiHandler, simApiPaths } from './simulator-api.js';
@@ -182,21 +183,8 @@ export async function startBetfairSimulator(
       sessions.publish(change);
     }
   };
-  let ticker: NodeJS.Timeout | undefined;
   const rate = options.updatesPerSecond ?? 0;
-  if (rate > 0) {
-    let budget = 0;
-    let last = performance.now();
-    ticker = setInterval(() => {
-      const now = performance.now();
-      // At most a second's worth at once: a stalled event loop must not set off a burst.
-      budget = Math.min(budget + ((now - last) * rate) / 1000, rate);
-      last = now;
-      const due = Math.floor(budget);
-      budget -= due;
-      tick(due);
-    }, 10);
-  }
+  const pacer = rate > 0 ? startPacer(tick, rate) : undefined;
   const on = (marketId: string, act: (market: SimMarket) => SimChange | undefined): void => {
     const market = engine.market(marketId);
     if (market === undefined) throw new Error(`no simulated market ${marketId}`);
@@ -247,7 +235,7 @@ export async function startBetfairSimulator(
       accounts.loginError = errorCode;
     },
     stop: async () => {
-      clearInterval(ticker);
+      pacer?.stop();
       sessions.dropAll();
       server.close();
       api.closeAllConnections();

@@ -1,10 +1,11 @@
 import { ProviderError, describeError, isRetriable } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
-import { backoffDelay, type BackoffPolicy } from '../../src/core/resilience/backoff.js';
-import type { Breaker, BreakerFactory } from '../../src/core/resilience/breaker.js';
+import type { BackoffPolicy } from '../../src/core/resilience/backoff.js';
+import type { BreakerFactory } from '../../src/core/resilience/breaker.js';
 import type { ParseFailure } from '../contract.js';
-import { FrameQueue } from './frame-queue.js';
+import { FrameQueue } from '../runtime/frame-queue.js';
+import { ReconnectLoop } from '../runtime/reconnect-loop.js';
 import type { SplitLine } from './line-splitter.js';
 import { PROVIDER, type StatusMessage } from './protocol.js';
 import {
@@ -71,8 +72,6 @@ interface QueuedFrame {
   receivedAt: number;
 }
 
-const labels = { provider: PROVIDER };
-
 /**
  * Keeps one Exchange Stream subscription alive while it runs: authentication sent as soon as
  * the socket opens (Betfair drops connections silent for 15 s), subscription with the clocks
@@ -82,15 +81,11 @@ const labels = { provider: PROVIDER };
  * https://docs.developer.betfair.com/display/1smk3cen4v3lu3yomq5qye0ni/Exchange+Stream+API
  */
 export class BetfairStreamClient {
-  private state: StreamClientState = 'idle';
-  private failure: Error | undefined;
-  private readonly breaker: Breaker<[], void>;
+  private readonly loop: ReconnectLoop<void>;
   private readonly queue: FrameQueue<QueuedFrame>;
+  /** The session of the latest attempt (undefined until it has a token). */
   private session: Session | undefined;
-  private attempt = 0;
-  private connects = 0;
   private nextId = 1;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   /** A refused token to renew before the next connection; cleared once renewed. */
   private refused: { token: string; error: SessionRejectedError } | undefined;
   /** Whether a renewed session was refused too before any subscription: then it is not the session. */
@@ -116,104 +111,78 @@ export class BetfairStreamClient {
         sizeOf: ({ line }) => (typeof line === 'string' ? line.length : line.head.length),
       },
     );
-    this.breaker = deps.breakers.create(`${PROVIDER}:stream`, () => this.authenticatedSession(), {
-      timeoutMs: options.connectTimeoutMs + 1_000,
-    });
+    this.loop = new ReconnectLoop(
+      {
+        provider: PROVIDER,
+        breakerName: 'stream',
+        attemptTimeoutMs: options.connectTimeoutMs,
+        backoff: options.backoff,
+      },
+      deps,
+      {
+        open: () => this.authenticatedSession(),
+        // The breaker can give up (timeout, open) while a socket is still being set up.
+        abandon: () => {
+          if (this.session?.pending !== undefined) this.session.connection.close();
+        },
+        // Frames of the lost connection are applied first, so the clocks sent are those of the
+        // last change handed over; a half-received segment is dropped, the server sends it again.
+        beforeReconnect: async () => {
+          await this.queue.idle();
+          if (this.loop.running) this.processor.cache.discardSegment();
+        },
+        // An expired session: renewed (logged in again) before the next connection, which then
+        // resubscribes from the clocks like any reconnect. Right away: waiting fixes nothing.
+        retryAtOnce: (err) => this.renewing(err, this.session),
+        explain: (err) => this.explain(err),
+        ...(deps.onDown === undefined ? {} : { onDown: deps.onDown }),
+      },
+    );
   }
 
   get status(): { state: StreamClientState; failure: Error | undefined } {
-    return { state: this.state, failure: this.failure };
+    const state = this.loop.state;
+    return { state: state === 'connected' ? 'subscribed' : state, failure: this.loop.stoppedBy };
   }
 
   /** Resolves after the first attempt; rejects only when it failed for good (bad credentials). */
   async start(): Promise<void> {
-    if (this.state !== 'idle') return;
-    await this.connect();
-    if (this.failure !== undefined) throw this.failure;
+    await this.loop.start();
+    if (this.loop.stoppedBy !== undefined) throw this.loop.stoppedBy;
   }
 
   /** Closes the socket, drops frames not yet handled, and waits for the one being handled. */
   async stop(): Promise<void> {
-    this.state = 'stopped';
-    clearTimeout(this.reconnectTimer);
+    this.loop.stop();
     this.session?.connection.close();
     await this.queue.close();
-    this.breaker.shutdown();
-    this.deps.metrics.providerConnected.set(labels, 0);
-  }
-
-  private get running(): boolean {
-    return this.state !== 'stopped' && this.state !== 'failed';
-  }
-
-  private async connect(): Promise<void> {
-    if (this.connects++ > 0) this.deps.metrics.providerReconnects.inc(labels);
-    this.state = 'connecting';
-    const previous = this.session;
-    try {
-      // 'subscribed' is set where the confirmation is read (onStatus), not after this await:
-      // by the time this continuation runs the connection may already be lost again.
-      await this.breaker.fire();
-    } catch (err) {
-      // The breaker can give up (timeout, open) while a socket is still being set up.
-      if (this.session?.pending !== undefined) this.session.connection.close();
-      // A session refused during authentication is the one this attempt opened; renewing it is
-      // part of this attempt, so that start() still settles on how connecting ended.
-      const opened = this.session === previous ? undefined : this.session;
-      if (this.renewing(err, opened)) await this.reconnect();
-      else this.onFailure(err);
-    }
   }
 
   /** Whether `err` is a refused session to renew now (once between two subscriptions). */
   private renewing(err: unknown, session: Session | undefined): boolean {
     if (!(err instanceof SessionRejectedError) || session === undefined || this.renewedSinceSubscribed)
       return false;
-    if (!this.running) return false;
-    this.deps.metrics.providerConnected.set(labels, 0);
+    if (!this.loop.running) return false;
     this.refused = { token: session.token, error: err };
     this.deps.logger.warn(`${describeError(err)}: renewing the session and resubscribing`);
     return true;
   }
 
-  private onFailure(err: unknown): void {
-    if (!this.running) return;
-    this.deps.metrics.providerConnected.set(labels, 0);
-    const error =
-      err instanceof SessionRejectedError && this.renewedSinceSubscribed
-        ? new ProviderError(
-            'PROVIDER_AUTH_FAILED',
-            PROVIDER,
-            `${err.message.replace(`${PROVIDER}: `, '')} right after it was renewed: check the app key's access to the Exchange Stream`,
-          )
-        : err instanceof Error
-          ? err
-          : new Error(describeError(err));
-    if (!isRetriable(err)) {
-      this.state = 'failed';
-      this.failure = error;
-      this.deps.logger.error({ err }, `stream stopped, not retrying: ${describeError(error)}`);
-      this.deps.onDown?.(error, false);
-      return;
-    }
-    this.state = 'waiting';
-    const delayMs = backoffDelay(this.attempt++, this.options.backoff, this.deps.random);
-    this.deps.logger.warn({ err, delayMs, attempt: this.attempt }, `reconnecting: ${describeError(err)}`);
-    this.deps.onDown?.(error, true);
-    this.reconnectTimer = setTimeout(() => void this.reconnect(), delayMs);
-  }
-
-  private async reconnect(): Promise<void> {
-    // Frames of the lost connection are applied first, so the clocks sent are those of the last
-    // change handed over; a half-received segment is dropped, the server sends it again.
-    await this.queue.idle();
-    if (!this.running) return;
-    this.processor.cache.discardSegment();
-    await this.connect();
+  /** A session refused again right after it was renewed: then it is not the session. */
+  private explain(err: unknown): Error {
+    if (err instanceof SessionRejectedError && this.renewedSinceSubscribed)
+      return new ProviderError(
+        'PROVIDER_AUTH_FAILED',
+        PROVIDER,
+        `${err.message.replace(`${PROVIDER}: `, '')} right after it was renewed: check the app key's access to the Exchange Stream`,
+      );
+    return err instanceof Error ? err : new Error(describeError(err));
   }
 
   /** The token first (renewing a refused one), then the connection. */
   private async authenticatedSession(): Promise<void> {
+    // Until this attempt opens a session, a refusal cannot be that of an earlier one.
+    this.session = undefined;
     const refused = this.refused;
     let token: string;
     if (refused === undefined) token = await this.options.session.token();
@@ -270,12 +239,8 @@ export class BetfairStreamClient {
       if (session.pending !== undefined) {
         session.pending.reject(session.failure ?? reason);
         session.pending = undefined;
-      } else if (session === this.session && this.state === 'subscribed') {
-        // An expired session: renewed (logged in again) before the next connection, which then
-        // resubscribes from the clocks like any reconnect. Right away: waiting fixes nothing.
-        const failure = session.failure ?? reason;
-        if (this.renewing(failure, session)) void this.reconnect();
-        else this.onFailure(failure);
+      } else if (session === this.session && this.loop.state === 'connected') {
+        this.loop.lost(session.failure ?? reason);
       }
     });
   }
@@ -321,11 +286,10 @@ export class BetfairStreamClient {
       clearTimeout(session.connectTimer);
       session.pending.resolve();
       session.pending = undefined;
-      if (this.running) this.state = 'subscribed';
-      this.attempt = 0;
+      this.loop.connected();
+      this.loop.flowing();
       this.renewedSinceSubscribed = false;
       this.deps.onSubscribed?.();
-      this.deps.metrics.providerConnected.set(labels, 1);
       this.deps.logger.info({ connectionsAvailable: status.connectionsAvailable }, 'subscribed');
     }
   }

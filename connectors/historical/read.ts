@@ -4,21 +4,12 @@ import { readOddsApiFile, readWsJsonFile, type RecordChunk } from '../file-reade
 import type { FieldMapping } from '../ws-json/field-mapping.js';
 import { readBspCsv, isBspFile } from './betfair-bsp.js';
 import { headerNames } from './csv.js';
+import type { HistoryFormat } from './formats.js';
 import { compressionOf, decompress } from './decompress.js';
 import { readlineLines, textLines } from './lines.js';
 import { readOddsCsv, type CompiledCsvMapping } from './odds-csv.js';
 import { OrderCheck, timeText, type ProblemCode, type ProblemSink } from './problems.js';
 import type { HistoricalFile } from './sources.js';
-
-/** What a historical file holds; `auto` decides by the name and the first line. */
-export const historyFormats = [
-  'betfair-stream',
-  'betfair-bsp',
-  'odds-csv',
-  'the-odds-api',
-  'ws-json',
-] as const;
-export type HistoryFormat = (typeof historyFormats)[number];
 
 export interface HistoryReadOptions {
   format: HistoryFormat | 'auto';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestRetrySchema } from '../runtime/backoff-config.js';
 
 /** Sport, region, market and bookmaker keys are lower-case words: basketball_nba, us2, h2h_lay. */
 const key = z.string().regex(/^[a-z0-9_]+$/, 'expected a lower-case key (letters, digits, underscores)');
@@ -24,13 +25,7 @@ export const configSchema = z.strictObject({
   baseUrl: z.url().default('https://api.the-odds-api.com'),
   sports: z.array(sportConfigSchema).min(1),
   requestTimeoutMs: z.number().int().positive().default(10_000),
-  retry: z
-    .strictObject({
-      attempts: z.number().int().min(1).default(4),
-      initialMs: z.number().int().positive().default(1_000),
-      maxMs: z.number().int().positive().default(30_000),
-    })
-    .prefault({}),
+  retry: requestRetrySchema({ attempts: 4, initialMs: 1_000, maxMs: 30_000 }),
   /** How the poll interval stretches as the credits run down: see `stretchInterval` in quota.ts. */
   quota: z
     .strictObject({

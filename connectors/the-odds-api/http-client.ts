@@ -11,6 +11,7 @@ export interface RetrySettings {
   attempts: number;
   initialMs: number;
   maxMs: number;
+  factor?: number;
 }
 
 export interface OddsApiClientOptions {

@@ -16,6 +16,7 @@ import { parseScoresBody } from './parse-scores.js';
 import { createPollLoop, type PollLoop } from './poll-loop.js';
 import { stretchInterval, type Quota } from './quota.js';
 import { createResultsTracker } from './results-tracker.js';
+import { theOddsApiSettings } from './settings.js';
 import { createWithdrawalTracker, type WithdrawalTracker } from './withdrawals.js';
 
 export { configSchema } from './config.js';
@@ -224,8 +225,10 @@ export function createTheOddsApiConnector(
   };
 }
 
-export const theOddsApiConnector: ConnectorModule<typeof configSchema> = {
+export const theOddsApiConnector: ConnectorModule<typeof configSchema, typeof theOddsApiSettings> = {
   name: provider,
   configSchema,
+  settings: theOddsApiSettings,
+  recordingFormat: 'the-odds-api',
   create: createTheOddsApiConnector,
 };

@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { ProviderError, describeError, isRetriable } from '../../src/core/errors.js';
+import { ProviderError, describeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';
-import { backoffDelay, type BackoffPolicy } from '../../src/core/resilience/backoff.js';
-import type { Breaker, BreakerFactory } from '../../src/core/resilience/breaker.js';
+import type { BackoffPolicy } from '../../src/core/resilience/backoff.js';
+import type { BreakerFactory } from '../../src/core/resilience/breaker.js';
 import { maskUrl } from '../../src/core/secrets.js';
 import type { ConnectorDeps } from '../contract.js';
+import { FrameQueue } from '../runtime/frame-queue.js';
+import { ReconnectLoop } from '../runtime/reconnect-loop.js';
 
 export interface WsClientOptions {
   provider: string;
@@ -34,7 +36,7 @@ export interface WsClientDeps {
   breakers: BreakerFactory;
   now: () => number;
   random?: () => number;
-  /** Told when the feed refuses our credentials (halted) and when it takes them again (running). */
+  /** Told when the client stops for good (halted, with why) and when it is connected (running). */
   status?: ConnectorDeps['status'];
 }
 
@@ -46,35 +48,58 @@ interface QueuedFrame {
 }
 
 /**
- * One WebSocket connection kept alive for as long as the client runs: connect through a circuit
- * breaker, subscribe, watch the peer with pings, and on any loss reconnect with full-jitter
- * backoff. Frames are handed to `onFrame` one at a time, in order.
+ * One WebSocket connection kept alive for as long as the client runs: connect through the shared
+ * reconnect loop (runtime/reconnect-loop.ts: a circuit breaker, full-jitter backoff, a refused
+ * handshake stops the client), subscribe, watch the peer with pings. Frames are handed to
+ * `onFrame` one at a time, in order, through a queue that pauses the socket when it falls behind.
  */
 export class WsJsonClient {
-  private readonly breaker: Breaker<[], WebSocket>;
+  private readonly loop: ReconnectLoop<WebSocket>;
+  private readonly queue: FrameQueue<QueuedFrame>;
   private readonly labels: { provider: string };
-  private running = false;
-  private attempt = 0;
-  private connects = 0;
   private socket: WebSocket | undefined;
   private pending: WebSocket | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
-  private readonly queue: QueuedFrame[] = [];
-  private queuedBytes = 0;
-  private draining: Promise<void> = Promise.resolve();
   private paused = false;
 
   constructor(
     private readonly options: WsClientOptions,
     private readonly deps: WsClientDeps,
-    private readonly onFrame: FrameHandler,
+    onFrame: FrameHandler,
   ) {
     this.labels = { provider: options.provider };
-    // The handshake has its own timeout; the breaker's is a backstop a little above it.
-    this.breaker = deps.breakers.create(`${options.provider}:connect`, () => this.openSocket(), {
-      timeoutMs: options.handshakeTimeoutMs + 1_000,
-    });
+    this.queue = new FrameQueue(
+      options.maxQueuedFrames,
+      {
+        handle: ({ frame, receivedAt }) => onFrame(frame, receivedAt),
+        onError: (err) => deps.logger.error({ err }, `frame handler failed: ${describeError(err)}`),
+        pause: () => this.pause(),
+        resume: () => this.resume(),
+      },
+      // …or bytes of waiting frames, whichever is reached first: 1,000 frames may be 1 MiB each.
+      { max: options.maxQueuedBytes, sizeOf: ({ frame }) => frame.length },
+    );
+    this.loop = new ReconnectLoop(
+      {
+        provider: options.provider,
+        breakerName: 'connect',
+        // The handshake has its own timeout; the breaker's is a backstop a little above it.
+        attemptTimeoutMs: options.handshakeTimeoutMs,
+        backoff: options.backoff,
+      },
+      deps,
+      {
+        open: () => this.openSocket(),
+        opened: (socket, running) => {
+          if (running) this.attach(socket);
+          else socket.terminate();
+        },
+        abandon: () => this.pending?.terminate(),
+        onDown: (error, retrying) => {
+          if (!retrying) deps.status?.halted(describeError(error));
+        },
+      },
+    );
   }
 
   get connected(): boolean {
@@ -82,14 +107,11 @@ export class WsJsonClient {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    void this.connect();
+    void this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.reconnectTimer);
+    this.loop.stop();
     this.pending?.terminate();
     const socket = this.socket;
     if (socket !== undefined && socket.readyState !== WebSocket.CLOSED) {
@@ -99,37 +121,7 @@ export class WsJsonClient {
       await Promise.race([closed, sleep(1_000)]);
       socket.terminate();
     }
-    await this.draining;
-    this.breaker.shutdown();
-  }
-
-  private async connect(): Promise<void> {
-    if (this.connects++ > 0) this.deps.metrics.providerReconnects.inc(this.labels);
-    try {
-      const socket = await this.breaker.fire();
-      if (!this.running) {
-        socket.terminate();
-        return;
-      }
-      this.attach(socket);
-    } catch (err) {
-      this.pending?.terminate();
-      this.deps.logger.warn({ err, attempt: this.attempt }, `connect failed: ${describeError(err)}`);
-      if (err instanceof ProviderError && err.code === 'PROVIDER_AUTH_FAILED')
-        this.deps.status?.halted(`${err.code}: ${err.message}`);
-      this.scheduleReconnect(err);
-    }
-  }
-
-  private scheduleReconnect(err?: unknown): void {
-    if (!this.running) return;
-    // A refused login or a bad URL will not fix itself quickly: keep trying, at the slowest pace.
-    const delay =
-      err === undefined || isRetriable(err)
-        ? backoffDelay(this.attempt++, this.options.backoff, this.deps.random)
-        : this.options.backoff.maxMs;
-    this.deps.logger.info({ delayMs: delay }, 'reconnecting');
-    this.reconnectTimer = setTimeout(() => void this.connect(), delay);
+    await this.queue.idle();
   }
 
   private openSocket(): Promise<WebSocket> {
@@ -184,13 +176,11 @@ export class WsJsonClient {
     socket.on('pong', () => this.touch());
     socket.on('message', (data: Buffer) => {
       if (!seenMessage) {
-        // Reset the backoff only once data flows: a peer that accepts and drops at once must
-        // still see growing delays.
         seenMessage = true;
-        this.attempt = 0;
+        this.loop.flowing();
       }
       this.touch();
-      this.enqueue({ frame: data, receivedAt: this.deps.now() });
+      this.queue.push({ frame: data, receivedAt: this.deps.now() });
     });
     socket.on('error', (err: Error & { code?: string }) => {
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
@@ -209,15 +199,16 @@ export class WsJsonClient {
         this.socket = undefined;
         clearTimeout(this.watchdog);
       }
-      metrics.providerConnected.set(this.labels, 0);
-      logger[this.running ? 'warn' : 'info']({ code, reason: reason.toString() }, 'connection closed');
-      this.scheduleReconnect();
+      logger[this.loop.running ? 'warn' : 'info']({ code, reason: reason.toString() }, 'connection closed');
+      this.loop.lost(
+        new ProviderError('PROVIDER_CONNECTION_LOST', this.options.provider, `connection closed (${code})`),
+      );
     });
 
     for (const message of this.options.subscribe) {
       socket.send(typeof message === 'string' ? message : JSON.stringify(message));
     }
-    metrics.providerConnected.set(this.labels, 1);
+    this.loop.connected();
     this.deps.status?.running();
     logger.info(
       { url: maskUrl(this.options.url), subscriptions: this.options.subscribe.length },
@@ -241,45 +232,23 @@ export class WsJsonClient {
     if (!this.paused) this.watchdog?.refresh();
   }
 
-  private enqueue(item: QueuedFrame): void {
-    this.queue.push(item);
-    this.queuedBytes += item.frame.length;
-    const full =
-      this.queue.length >= this.options.maxQueuedFrames || this.queuedBytes >= this.options.maxQueuedBytes;
-    if (full && !this.paused) {
-      // While paused nothing is read, pongs included, so the dead-peer check would misfire;
-      // the socket stays paused only until the handler catches up.
-      this.paused = true;
-      clearTimeout(this.watchdog);
-      this.socket?.pause();
-      this.deps.logger.debug(
-        { queued: this.queue.length, bytes: this.queuedBytes },
-        'handler behind: socket paused',
-      );
-    }
-    if (this.queue.length === 1) this.draining = this.drain();
+  /** While paused nothing is read, pongs included, so the dead-peer check would misfire. */
+  private pause(): void {
+    this.paused = true;
+    clearTimeout(this.watchdog);
+    this.socket?.pause();
+    this.deps.logger.debug(
+      { queued: this.queue.length, bytes: this.queue.size },
+      'handler behind: socket paused',
+    );
   }
 
-  private async drain(): Promise<void> {
-    for (let item = this.queue[0]; item !== undefined; item = this.queue[0]) {
-      try {
-        await this.onFrame(item.frame, item.receivedAt);
-      } catch (err) {
-        this.deps.logger.error({ err }, `frame handler failed: ${describeError(err)}`);
-      }
-      this.queue.shift();
-      this.queuedBytes -= item.frame.length;
-      const low =
-        this.queue.length <= this.options.maxQueuedFrames / 2 &&
-        this.queuedBytes <= this.options.maxQueuedBytes / 2;
-      if (this.paused && low) {
-        this.paused = false;
-        if (this.socket !== undefined) {
-          this.socket.resume();
-          this.armWatchdog(this.socket);
-        }
-        this.deps.logger.debug({ queued: this.queue.length }, 'handler caught up: socket resumed');
-      }
+  private resume(): void {
+    this.paused = false;
+    if (this.socket !== undefined) {
+      this.socket.resume();
+      this.armWatchdog(this.socket);
     }
+    this.deps.logger.debug({ queued: this.queue.length }, 'handler caught up: socket resumed');
   }
 }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { streamBackoffSchema } from '../runtime/backoff-config.js';
-import { describeError, isRetriable, OddsflowError } from '../../src/core/errors.js';
 import { componentLogger } from '../../src/core/logger.js';
 import { createHandOver } from '../runtime/hand-over.js';
 import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
 import { WsJsonClient } from './client.js';
 import { fieldMappingSchema } from './field-mapping.js';
 import { parseFrame } from './parse.js';
+import { wsJsonSettings } from './settings.js';
 
 export const wsJsonConfigSchema = z
   .strictObject({
@@ -50,8 +50,10 @@ export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps)
   const { metrics, publisher } = deps;
   const stopping = new AbortController();
 
-  const { handOver, deadLetter } = createHandOver({
+  const { deadLetter, publishOrDeadLetter } = createHandOver({
+    provider,
     log,
+    metrics,
     backoff: config.backoff,
     signal: stopping.signal,
     publisher,
@@ -74,24 +76,13 @@ export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps)
       return;
     }
     metrics.connectorMessages.inc({ provider, outcome: 'ok' });
-    if (outcome.books.length === 0) return;
-    const err = await handOver('publishing', () => publisher.publishBooks(outcome.books));
-    if (err === undefined) {
-      metrics.connectorRecords.inc({ provider, kind: 'book' }, outcome.books.length);
-      return;
-    }
-    if (stopping.signal.aborted && isRetriable(err)) {
-      log.warn({ err }, 'stopped before the books of a frame were published');
-      return;
-    }
-    // The publisher refused the books for good (e.g. they do not encode): keep the frame for a replay.
-    const code = err instanceof OddsflowError ? err.code : 'PUBLISH_REJECTED';
-    await deadLetter({
-      provider,
-      reasonCode: code,
-      errors: [{ path: '$', code, message: describeError(err) }],
-      payload: frame,
+    const handed = await publishOrDeadLetter({
+      kind: 'book',
+      count: outcome.books.length,
+      send: () => publisher.publishBooks(outcome.books),
+      payload: () => frame,
     });
+    if (!handed) log.warn('stopped before the books of a frame were published');
   };
 
   const client = new WsJsonClient(
@@ -125,8 +116,10 @@ export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps)
   };
 }
 
-export const wsJsonConnector: ConnectorModule<typeof wsJsonConfigSchema> = {
+export const wsJsonConnector: ConnectorModule<typeof wsJsonConfigSchema, typeof wsJsonSettings> = {
   name: 'ws-json',
   configSchema: wsJsonConfigSchema,
+  settings: wsJsonSettings,
+  recordingFormat: 'ws-json',
   create: createWsJsonConnector,
 };

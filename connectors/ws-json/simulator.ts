@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { startPacer } from '../../src/core/sim/pacer.js';
 import { raceCardFrom, type RaceCard } from '../../src/core/sim/race-card.js';
 import { seededRandom } from '../../src/core/sim/random.js';
 import type { FieldMappingInput } from './field-mapping.js';
@@ -314,16 +315,10 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
-  // A 10 ms pump with a fractional carry keeps the average rate exact at any setting; a tick
-  // sends one message per bookmaker.
-  let carry = 0;
-  let last = performance.now();
-  const pump = setInterval(() => {
-    const t = performance.now();
-    carry += ((t - last) * perSecond) / 1000 / bookmakers.length;
-    last = t;
-    for (; carry >= 1; carry -= 1) tick();
-  }, 10);
+  // A tick sends one message per bookmaker.
+  const pacer = startPacer((count) => {
+    for (let i = 0; i < count; i++) tick();
+  }, perSecond / bookmakers.length);
   const heartbeat = setInterval(() => {
     for (const socket of subscriptions.keys())
       if (!faults.silent) send(socket, JSON.stringify({ type: 'heartbeat', ts: now() }));
@@ -343,7 +338,7 @@ export async function startWsSimulator(options: WsSimulatorOptions = {}): Promis
         if (sports.has(event.sport)) send(socket, corrupt(fault, text));
     },
     async stop() {
-      clearInterval(pump);
+      pacer.stop();
       clearInterval(heartbeat);
       for (const socket of subscriptions.keys()) socket.terminate();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Six hours: a market quiet that long (event time) is dropped; ODDSFLOW_FEATURES_IDLE_MINUTES's default too. */
+export const defaultFeaturesIdleMinutes = 360;
+
 export const featuresConfigSchema = z.strictObject({
   /** Markets held at once; the least recently updated is dropped beyond it. */
   maxMarkets: z.int().positive().default(10_000),
@@ -7,7 +10,7 @@ export const featuresConfigSchema = z.strictObject({
   idleMs: z
     .int()
     .positive()
-    .default(6 * 60 * 60_000),
+    .default(defaultFeaturesIdleMinutes * 60_000),
   /** Event time between two sweeps for idle markets (a sweep visits every market). */
   sweepEveryMs: z.int().positive().default(60_000),
   /** History granularity: the latest point per bucket is kept (see windows.ts). */

@@ -4,6 +4,7 @@ import { componentLogger } from '../../src/core/logger.js';
 import { withTimeout } from '../../src/core/resilience/timeout.js';
 import type { Sink, SinkDepsBase, SinkModule } from '../contract.js';
 import { configSchema, type RedisSinkConfig } from './config.js';
+import { redisSettings } from './settings.js';
 import { isNoScript, storeErrorFromRedis } from './errors.js';
 import { planWrites, type HashWrite } from './layout.js';
 import { writeNewerScript } from './script.js';
@@ -97,8 +98,9 @@ export function createRedisSink(config: RedisSinkConfig, deps: RedisSinkDeps): S
   };
 }
 
-export const redisSink: SinkModule<typeof configSchema, RedisSinkDeps> = {
+export const redisSink: SinkModule<typeof configSchema, RedisSinkDeps, typeof redisSettings> = {
   name: 'redis',
   configSchema,
+  settings: redisSettings,
   create: createRedisSink,
 };

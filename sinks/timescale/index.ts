@@ -7,6 +7,7 @@ import type { Statement } from '../migrations/versions.js';
 import { batchRows, batchStatements, describeRecord, recordEventTime } from './batch.js';
 import { configSchema, type TimescaleSinkConfig } from './config.js';
 import { checkout, isDataError, storeErrorFromPg } from './pg-errors.js';
+import { timescaleSettings } from './settings.js';
 import type { StatementLimits } from './upsert.js';
 
 export { configSchema } from './config.js';
@@ -132,8 +133,9 @@ export function createTimescaleSink(config: TimescaleSinkConfig, deps: Timescale
   };
 }
 
-export const timescaleSink: SinkModule<typeof configSchema, TimescaleSinkDeps> = {
+export const timescaleSink: SinkModule<typeof configSchema, TimescaleSinkDeps, typeof timescaleSettings> = {
   name: 'timescale',
   configSchema,
+  settings: timescaleSettings,
   create: createTimescaleSink,
 };

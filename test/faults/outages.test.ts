@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Producer } from 'kafkajs';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
-import { book } from '../unit/sinks/sample-records.js';
+import { book } from '../helpers/records.js';
 import { createKafka, createProducer } from '../../src/core/kafka/client.js';
 import type { TopicNames } from '../../src/core/kafka/topics.js';
 import { createMetrics } from '../../src/core/metrics.js';
@@ -13,6 +13,7 @@ import { createRoleContext, type RoleContext, type RunningRole } from '../../src
 import { startSinks } from '../../src/app/roles/sinks.js';
 import { measureLag } from '../../src/app/ops/lag.js';
 import type { Config } from '../../src/app/config/load.js';
+import { until } from '../helpers/wait.js';
 import { report } from './report.js';
 
 // Recent times: Redis keys expire after the event (start + 12 h), so a past event would vanish at once.
@@ -27,15 +28,6 @@ const bookAt = (i: number) =>
     receivedAt: t0 + i * 1000 + 5,
     processedAt: t0 + i * 1000 + 9,
   });
-
-async function waitFor(probe: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return true;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return false;
-}
 
 describe('sinks role against real stores: outages and replays', () => {
   let config: Config;
@@ -110,14 +102,14 @@ describe('sinks role against real stores: outages and replays', () => {
   it('a database outage in the middle of the stream loses and alters nothing', async () => {
     sinks = await startSinks(ctx);
     await publish(0, 100);
-    expect(await waitFor(async () => (await snapshotRows()) === 200, 60_000)).toBe(true);
+    expect(await until(async () => (await snapshotRows()) === 200, 60_000)).toBe(true);
 
     await dbProxy.refuse();
     await publish(100, 200);
     await new Promise((r) => setTimeout(r, 4000));
     await dbProxy.restore();
 
-    expect(await waitFor(async () => (await snapshotRows()) === 400, 90_000)).toBe(true);
+    expect(await until(async () => (await snapshotRows()) === 400, 90_000)).toBe(true);
     // Nothing lost, nothing altered: the rows are exactly those of the 200 books, price for price.
     // (Duplicates could not show here — the primary key is the natural key and the write an
     // upsert — which is why exactly-once is checked on the topics, test/faults/kill-restart.)
@@ -143,16 +135,16 @@ describe('sinks role against real stores: outages and replays', () => {
     await redisProxy.refuse();
     await publish(200, 300);
     // TimescaleDB gets the new books while Redis is unreachable.
-    expect(await waitFor(async () => (await snapshotRows()) === 600, 60_000)).toBe(true);
+    expect(await until(async () => (await snapshotRows()) === 600, 60_000)).toBe(true);
     const admin = ctx.kafka.admin();
     await admin.connect();
     const lagOf = async (group: string) =>
       (await measureLag(admin, { groups: [group], now: Date.now() })).reduce((s, r) => s + r.lag, 0);
     expect(await lagOf(ctx.groups.sinkRedis)).toBeGreaterThan(0);
-    expect(await waitFor(async () => (await lagOf(ctx.groups.sinkTimescale)) === 0, 30_000)).toBe(true);
+    expect(await until(async () => (await lagOf(ctx.groups.sinkTimescale)) === 0, 30_000)).toBe(true);
 
     await redisProxy.restore();
-    expect(await waitFor(async () => (await lagOf(ctx.groups.sinkRedis)) === 0, 90_000)).toBe(true);
+    expect(await until(async () => (await lagOf(ctx.groups.sinkRedis)) === 0, 90_000)).toBe(true);
     await admin.disconnect();
     expect(await redisKeys()).toBeGreaterThanOrEqual(keysBefore);
     // the newest book of every event is what Redis holds
@@ -172,7 +164,7 @@ describe('sinks role against real stores: outages and replays', () => {
     await admin.connect();
     await admin.deleteGroups([ctx.groups.sinkTimescale, ctx.groups.sinkRedis]);
     sinks = await startSinks(ctx);
-    const replayed = await waitFor(
+    const replayed = await until(
       async () =>
         (await measureLag(admin, { groups: [ctx.groups.sinkTimescale], now: Date.now() })).some(
           (r) => r.committed !== null,

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 
 export interface LogLine {
   level: string;
@@ -24,4 +25,18 @@ export function captureLogs(): { stream: Writable; lines: () => LogLine[] } {
         .filter((l) => l.trim().length > 0)
         .map((l) => JSON.parse(l) as LogLine),
   };
+}
+
+/** A real pino logger writing into `lines`, for tests that assert on what a component logged. */
+export function capturedLogger(level: 'debug' | 'info' = 'debug'): {
+  logger: Logger;
+  lines: LogLine[];
+  messages(): string[];
+} {
+  const lines: LogLine[] = [];
+  const logger = createLogger({
+    level,
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
+  });
+  return { logger, lines, messages: () => lines.map((l) => l.msg) };
 }

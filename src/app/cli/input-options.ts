@@ -6,7 +6,7 @@ import {
   type InputOptions,
 } from '../../../connectors/offline-readers.js';
 import { defaultMaxLineLength } from '../../../connectors/historical/lines.js';
-import { historyFormats } from '../../../connectors/historical/read.js';
+import { historyFormats } from '../../../connectors/historical/formats.js';
 import { checkTimeZone } from '../../../connectors/historical/zoned-time.js';
 
 /** The options every command that reads recorded provider data shares (transform, replay, backfill). */
@@ -65,7 +65,7 @@ export function inputOptions(
   opts: ParsedInputOptions & { file: string },
   rest: Pick<InputOptions, 'now' | 'report'> & { from?: number },
 ): InputOptions {
-  const format = opts.format ?? (opts.provider === undefined ? 'auto' : formatOfProvider[opts.provider]);
+  const format = opts.format ?? (opts.provider === undefined ? 'auto' : formatOfProvider(opts.provider));
   return {
     file: opts.file,
     format,

@@ -11,43 +11,22 @@ import { createBreakerFactory } from '../../core/resilience/breaker.js';
 import { ConnectorStatusBoard } from './connector-status.js';
 import { kafkaReadiness, type RoleContext, type RunningRole } from './context.js';
 
-const settingOf: Record<ConnectorName, keyof Settings> = {
-  'the-odds-api': 'ODDSFLOW_CONNECTOR_THE_ODDS_API',
-  'ws-json': 'ODDSFLOW_CONNECTOR_WS_JSON',
-  betfair: 'ODDSFLOW_CONNECTOR_BETFAIR',
-};
+/** A setting by the name a module declares it under (connectors/settings.ts made it from them). */
+function settingNamed(settings: Settings, name: string): unknown {
+  return (settings as Record<string, unknown>)[name];
+}
 
-/** Credentials have variables of their own, so that the JSON config can live in a file without them. */
-function withCredentials(
-  name: ConnectorName,
-  raw: Record<string, unknown>,
-  settings: Settings,
-): Record<string, unknown> {
-  if (name === 'the-odds-api' && settings.ODDS_API_KEY) return { ...raw, apiKey: settings.ODDS_API_KEY };
-  if (name === 'betfair') {
-    const { BETFAIR_USERNAME: username, BETFAIR_PASSWORD: password } = settings;
-    const login = raw.login as Record<string, unknown> | undefined;
-    // The login method (and certificate files) may sit in the JSON, its credentials here; with
-    // credentials alone the login is interactive.
-    const withLogin =
-      username || password
-        ? {
-            login: {
-              method: 'interactive',
-              ...login,
-              ...(username ? { username } : {}),
-              ...(password ? { password } : {}),
-            },
-          }
-        : {};
-    return {
-      ...raw,
-      ...withLogin,
-      ...(settings.BETFAIR_APP_KEY ? { appKey: settings.BETFAIR_APP_KEY } : {}),
-      ...(settings.BETFAIR_SESSION_TOKEN ? { sessionToken: settings.BETFAIR_SESSION_TOKEN } : {}),
-    };
-  }
-  return raw;
+/** A connector's JSON config with the credentials given by variable put in. */
+function rawConfig(module: ConnectorModule, settings: Settings): Record<string, unknown> {
+  const { config, credentials } = module.settings;
+  const given = Object.fromEntries(
+    credentials.flatMap((c) => {
+      const value = settingNamed(settings, c);
+      return typeof value === 'string' ? [[c, value]] : [];
+    }),
+  );
+  const json = (settingNamed(settings, config) as Record<string, unknown> | undefined) ?? {};
+  return module.settings.withCredentials(json, given);
 }
 
 export interface ResolvedConnector {
@@ -69,20 +48,14 @@ export function resolveConnectorConfigs(settings: Settings): ResolvedConnector[]
   const problems: string[] = [];
   const resolved: ResolvedConnector[] = [];
   for (const name of settings.ODDSFLOW_CONNECTORS) {
-    const variable = settingOf[name];
     const module = connectorModules[name] as ConnectorModule;
-    const raw = withCredentials(
-      name,
-      (settings[variable] as Record<string, unknown> | undefined) ?? {},
-      settings,
-    );
-    const parsed = module.configSchema.safeParse(raw);
+    const parsed = module.configSchema.safeParse(rawConfig(module, settings));
     if (parsed.success) {
       resolved.push({ name, module, config: parsed.data });
     } else {
       for (const issue of parsed.error.issues) {
         const where = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-        problems.push(`${variable}${where}: ${issue.message}`);
+        problems.push(`${module.settings.config}${where}: ${issue.message}`);
       }
     }
   }

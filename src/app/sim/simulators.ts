@@ -1,4 +1,7 @@
+import { betfairSettings } from '../../../connectors/betfair/settings.js';
 import { startBetfairSimulator, type BetfairSimulator } from '../../../connectors/betfair/simulator.js';
+import { connectorNames } from '../../../connectors/registry.js';
+import { theOddsApiSettings } from '../../../connectors/the-odds-api/settings.js';
 import { startOddsApiSimulator, type OddsApiSimulator } from '../../../connectors/the-odds-api/simulator.js';
 import {
   simulatorFieldMapping,
@@ -6,6 +9,7 @@ import {
   startWsSimulator,
   type WsSimulator,
 } from '../../../connectors/ws-json/simulator.js';
+import { wsJsonSettings } from '../../../connectors/ws-json/settings.js';
 import type { Env } from '../../core/config/load.js';
 import { raceCardFrom } from '../../core/sim/race-card.js';
 
@@ -98,8 +102,8 @@ export async function startSimulators(
     marketLifetimeTicks: 60,
   });
   const connectorSettings: Env = {
-    ODDSFLOW_CONNECTORS: 'the-odds-api,betfair,ws-json',
-    ODDSFLOW_CONNECTOR_THE_ODDS_API: JSON.stringify({
+    ODDSFLOW_CONNECTORS: connectorNames.join(','),
+    [theOddsApiSettings.config]: JSON.stringify({
       apiKey: oddsApi.apiKey,
       baseUrl: at(oddsApi.url),
       sports: [
@@ -120,12 +124,12 @@ export async function startSimulators(
         },
       ],
     }),
-    ODDSFLOW_CONNECTOR_WS_JSON: JSON.stringify({
+    [wsJsonSettings.config]: JSON.stringify({
       url: at(ws.url),
       subscribe: simulatorSubscribe,
       mapping: simulatorFieldMapping,
     }),
-    ODDSFLOW_CONNECTOR_BETFAIR: JSON.stringify({
+    [betfairSettings.config]: JSON.stringify({
       ...betfair.connectorConfig(advertised),
       heartbeatMs: 5_000,
     }),

@@ -20,13 +20,6 @@ export interface KafkaSettings {
    * to others: the longest a killed process's partitions stay unread.
    */
   consumerSessionTimeoutMs: number;
-  /**
-   * Partition batches of one fetch that a sink writes at once: each waits on its store's round
-   * trips, so writing them one after another adds up their latencies. The processors take their
-   * partitions one after another (their transactions and the shared stage state; see
-   * docs/architecture.md).
-   */
-  partitionsConcurrently: number;
 }
 
 /**
@@ -146,7 +139,6 @@ export function loadConfigOf<S extends KernelSettings>(spec: SettingsSpec<S>, en
       clientId: s.KAFKA_CLIENT_ID,
       ssl,
       consumerSessionTimeoutMs: s.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
-      partitionsConcurrently: s.KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY,
       sasl:
         s.KAFKA_SASL_MECHANISM && s.KAFKA_SASL_USERNAME && s.KAFKA_SASL_PASSWORD
           ? {

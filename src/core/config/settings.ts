@@ -16,14 +16,12 @@ export const commaSeparated = z.string().transform((s) =>
 const hostPort = z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'expected host:port');
 const hostPortList = commaSeparated.pipe(z.array(hostPort).min(1, 'expected at least one host:port'));
 
+/** Letters, digits, dot, underscore and dash: what Kafka takes in topic, group and client names. */
+const kafkaName = z.string().regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, dot, underscore and dash');
+
 const port = z.coerce.number().int().min(1).max(65535);
 export const positiveInt = z.coerce.number().int().min(1);
 const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
-
-/** A PostgreSQL interval as policies take it ("7 days"); `never` is for each setting to add. */
-export const interval = z
-  .string()
-  .regex(/^\d+ (second|minute|hour|day|week|month|year)s?$/, 'an interval such as "7 days", or never');
 
 /** A JSON object given as a string (environment) or inline (config file); checked in full later by its component's schema. */
 export const jsonObject = z.string().transform((text, ctx): Record<string, unknown> => {
@@ -69,7 +67,6 @@ export const kernelSettingsShape = {
   KAFKA_SASL_ALLOW_PLAINTEXT: bool.default(false),
   // 6 s is the broker's default group.min.session.timeout.ms; below it joins are refused.
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: positiveInt.min(6_000).max(300_000).default(30_000),
-  KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY: positiveInt.max(64).default(6),
 
   SCHEMA_REGISTRY_URL: z.url().optional(),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),
@@ -84,17 +81,11 @@ export const kernelSettingsShape = {
     .regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL')
     .optional(),
 
-  ODDSFLOW_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]*$/, 'only letters, digits, dot, underscore and dash')
-    .default(''),
+  ODDSFLOW_TOPIC_PREFIX: kafkaName.default(''),
   ODDSFLOW_TOPIC_PARTITIONS: positiveInt.max(1000).default(6),
   ODDSFLOW_TOPIC_REPLICATION_FACTOR: z.literal('auto').or(positiveInt.max(10)).default('auto'),
 
-  ODDSFLOW_INSTANCE_ID: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, 'only letters, digits, dot, underscore and dash')
-    .default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
+  ODDSFLOW_INSTANCE_ID: kafkaName.min(1).default(hostname().replace(/[^A-Za-z0-9._-]/g, '-')),
   ODDSFLOW_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   ODDSFLOW_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   ODDSFLOW_READY_CHECK_TIMEOUT_MS: positiveInt.max(60_000).default(2_000),

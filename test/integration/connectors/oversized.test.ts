@@ -20,7 +20,7 @@ import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { RecordedStatus } from '../../helpers/connector-status.js';
 import { provisionTopics, randomId, silentLogger, testConfig } from '../../helpers/stack.js';
-import { book } from '../../unit/sinks/sample-records.js';
+import { book } from '../../helpers/records.js';
 import { until } from '../../helpers/wait.js';
 import { selectionExtras } from '../../helpers/record-defaults.js';
 

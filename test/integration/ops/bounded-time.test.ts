@@ -18,7 +18,7 @@ import {
   testStack,
 } from '../../helpers/stack.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
-import { book } from '../../unit/sinks/sample-records.js';
+import { book } from '../../helpers/records.js';
 import { until } from '../../helpers/wait.js';
 import { holding } from '../../helpers/holds.js';
 

@@ -6,20 +6,12 @@ import { createRoleContext } from '../../../src/app/roles/context.js';
 import { startProcessors } from '../../../src/app/roles/processors.js';
 import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { rawBooks } from '../../helpers/raw-books.js';
+import { until } from '../../helpers/wait.js';
 import { publishRawBooks } from '../../helpers/publish.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import { provisionTopics, silentLogger, testConfig, roleEnv } from '../../helpers/stack.js';
 
 const dayMs = 86_400_000;
-
-async function until(probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return false;
-}
 
 describe('oddsflow dlq', () => {
   it('summarises dead letters, and requeues them to their source topic after a fix', async () => {
@@ -33,7 +25,7 @@ describe('oddsflow dlq', () => {
 
     const strict = await startProcessors(createRoleContext(config, silentLogger, createMetrics()));
     const letters = () => readTopicRange(kafka, serde, names, 'deadLetters', {});
-    expect(await until(async () => (await letters()).length === 1)).toBe(true);
+    expect(await until(async () => (await letters()).length === 1, 60_000)).toBe(true);
     await strict.stop();
     expect((await letters())[0]!.value).toMatchObject({
       stage: 'validate',
@@ -62,7 +54,7 @@ describe('oddsflow dlq', () => {
     expect(await exited(requeue)).toBe(0);
     expect(requeue.output()).toContain(`requeued 1 records to ${names.oddsRaw}`);
     const normalized = () => readTopicRange(kafka, serde, names, 'oddsNormalized', {});
-    expect(await until(async () => (await normalized()).length === 1)).toBe(true);
+    expect(await until(async () => (await normalized()).length === 1, 60_000)).toBe(true);
     await relaxed.stop();
     expect((await normalized())[0]!.value.sourceEventId).toBe(future!.sourceEventId);
   });

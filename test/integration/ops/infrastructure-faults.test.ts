@@ -19,7 +19,7 @@ import { endOffsetSum } from '../../helpers/kafka.js';
 import { publishRawBooks } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
-import { book } from '../../unit/sinks/sample-records.js';
+import { book } from '../../helpers/records.js';
 import { until } from '../../helpers/wait.js';
 import { holding } from '../../helpers/holds.js';
 

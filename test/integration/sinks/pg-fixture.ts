@@ -3,7 +3,7 @@ import { afterAll, expect } from 'vitest';
 import type { SinkRecord } from '../../../sinks/contract.js';
 import { queries } from '../../../sinks/timescale/queries.js';
 import { randomId } from '../../helpers/stack.js';
-import { book, pricing, record, result, startTime, t0 } from '../../unit/sinks/sample-records.js';
+import { book, pricing, record, result, startTime, t0 } from '../../helpers/records.js';
 import { selectionExtras } from '../../helpers/record-defaults.js';
 
 /**

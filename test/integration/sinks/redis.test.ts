@@ -5,7 +5,7 @@ import { createMetrics } from '../../../src/core/metrics.js';
 import { redisSink } from '../../../sinks/redis/index.js';
 import { freePort } from '../../helpers/ports.js';
 import { randomId, silentLogger, testStack } from '../../helpers/stack.js';
-import { book, pricing, record } from '../../unit/sinks/sample-records.js';
+import { book, pricing, record } from '../../helpers/records.js';
 import { selectionExtras } from '../../helpers/record-defaults.js';
 
 const redis = new Redis(testStack().redisUrl);

@@ -6,7 +6,7 @@ import { migrate } from '../../../sinks/migrations/index.js';
 import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { captureLogs } from '../../helpers/logs.js';
 import { silentLogger, testStack } from '../../helpers/stack.js';
-import { book, record } from '../../unit/sinks/sample-records.js';
+import { book, record } from '../../helpers/records.js';
 import {
   checkDocumentedQueries,
   columnsOf,

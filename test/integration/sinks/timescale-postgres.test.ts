@@ -9,7 +9,7 @@ import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { captureLogs } from '../../helpers/logs.js';
 import { silentLogger, testStack } from '../../helpers/stack.js';
 import { startTcpProxy } from '../../helpers/tcp-proxy.js';
-import { book, pricing, record, result, startTime, t0 } from '../../unit/sinks/sample-records.js';
+import { book, pricing, record, result, startTime, t0 } from '../../helpers/records.js';
 import { queries } from '../../../sinks/timescale/queries.js';
 import {
   checkDocumentedQueries,

@@ -1,4 +1,5 @@
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { waitFor } from '../../helpers/wait.js';
 import { betfairConnector, createBetfairConnector } from '../../../connectors/betfair/index.js';
 import { startBetfairSimulator } from '../../../connectors/betfair/simulator.js';
 import { wsJsonConnector } from '../../../connectors/ws-json/index.js';
@@ -11,9 +12,9 @@ import type { MarketBook, MarketPricing, RawMarketBook } from '../../../src/core
 import { pipelineOptions } from '../../../src/app/roles/processors.js';
 import { raceCardFrom } from '../../../src/core/sim/race-card.js';
 import { testDeps } from './betfair/helpers.js';
-import { captureLogs, CollectingPublisher, connectorDeps } from './ws-json/helpers.js';
-
-const waitFor = (check: () => unknown) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
+import { CollectingPublisher } from '../../helpers/connector-deps.js';
+import { capturedLogger } from '../../helpers/logs.js';
+import { connectorDeps } from './ws-json/helpers.js';
 
 /** Both simulators on one race card, each read by its own connector, as the demo runs them. */
 async function simulatedRaces(options: { catalogue: boolean }) {
@@ -47,7 +48,7 @@ async function simulatedRaces(options: { catalogue: boolean }) {
       subscribe: [{ op: 'subscribe', sports: ['horse_racing'] }],
       mapping: simulatorFieldMapping,
     }),
-    connectorDeps(bookmakers, captureLogs().logger),
+    connectorDeps(bookmakers, capturedLogger().logger),
   );
   onTestFinished(() => wsConnection.stop());
   await wsConnection.start();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { joinedProviders, MarketBoard } from '../../../src/app/demo/market-board.js';
 import { renderView } from '../../../src/app/demo/live-view.js';
-import { pricing } from '../sinks/sample-records.js';
+import { pricing } from '../../helpers/records.js';
 
 describe("the demo's market board", () => {
   it('shows markets quoted by an exchange and a bookmaker first, tagged with both providers', () => {

@@ -10,7 +10,8 @@ import { backfillOddsApi } from '../../../src/app/history/backfill-odds-api.js';
 import { newProgress, type BackfillProgress } from '../../../src/app/history/progress-file.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { createMetrics } from '../../../src/core/metrics.js';
-import { CollectingPublisher, simulator } from '../connectors/the-odds-api/helpers.js';
+import { CollectingPublisher } from '../../helpers/connector-deps.js';
+import { simulator } from '../connectors/the-odds-api/helpers.js';
 
 const fixtures = path.join(packageRoot, 'test/fixtures/historical');
 

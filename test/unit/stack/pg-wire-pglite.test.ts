@@ -12,7 +12,7 @@ import { createMetrics } from '../../../src/core/metrics.js';
 import { StoreError } from '../../../src/core/errors.js';
 import { timescaleSink } from '../../../sinks/timescale/index.js';
 import { RawConnection, fe, insertEndingAt } from '../../helpers/pg-frontend.js';
-import { book, record } from '../sinks/sample-records.js';
+import { book, record } from '../../helpers/records.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { migrate } from '../../../../sinks/migrations/index.js';
+import { timescaleSink } from '../../../../sinks/timescale/index.js';
 import { componentLogger } from '../../../core/logger.js';
 import { createDatabasePool } from '../../roles/stores.js';
 import { runCommand, say } from '../context.js';
@@ -15,13 +16,10 @@ export function registerDbCommands(program: Command): void {
         const pool = createDatabasePool(config, componentLogger(logger, 'db'));
         try {
           const s = config.settings;
-          const result = await migrate(pool, {
-            schema: s.ODDSFLOW_DB_SCHEMA,
-            timescale: s.ODDSFLOW_TIMESCALE,
-            compressAfter: s.ODDSFLOW_COMPRESS_AFTER === 'never' ? null : s.ODDSFLOW_COMPRESS_AFTER,
-            retention: s.ODDSFLOW_RETENTION === 'never' ? null : s.ODDSFLOW_RETENTION,
-            logger,
-          });
+          const { schema, timescale, compressAfter, retention } = timescaleSink.configSchema.parse(
+            timescaleSink.settings.configFrom(s),
+          );
+          const result = await migrate(pool, { schema, timescale, compressAfter, retention, logger });
           say(
             result.applied.length > 0
               ? `schema ${s.ODDSFLOW_DB_SCHEMA}: applied migrations ${result.applied.join(', ')} (${result.mode})`

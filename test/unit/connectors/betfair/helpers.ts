@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { onTestFinished } from 'vitest';
-import type { ConnectorDeps, ParseFailure, RawPublisher } from '../../../../connectors/contract.js';
+import type { ConnectorDeps } from '../../../../connectors/contract.js';
 import type { MarketChangeMessage } from '../../../../connectors/betfair/protocol.js';
 import { marketChangeMessageSchema } from '../../../../connectors/betfair/protocol.js';
-import type { RawMarketBook, RawResult } from '../../../../src/core/generated/avro-types.js';
+import type { RawMarketBook } from '../../../../src/core/generated/avro-types.js';
 import { createLogger } from '../../../../src/core/logger.js';
 import { createMetrics, type Metrics } from '../../../../src/core/metrics.js';
 import { createBreakerFactory, defaultBreakerSettings } from '../../../../src/core/resilience/breaker.js';
 import { captureLogs, type LogLine } from '../../../helpers/logs.js';
+import { CollectingPublisher } from '../../../helpers/connector-deps.js';
 import { RecordedStatus } from '../../../helpers/connector-status.js';
 
 export const fixtureDir = join(import.meta.dirname, '../../../fixtures/betfair');
@@ -26,28 +27,6 @@ export function fixtureLines(name: string): string[] {
 
 export function fixtureMessages(name: string): MarketChangeMessage[] {
   return fixtureLines(name).map((l) => marketChangeMessageSchema.parse(JSON.parse(l)));
-}
-
-/** The project's RawPublisher, in memory: what a connector handed over, in order. */
-export class CollectingPublisher implements RawPublisher {
-  readonly books: RawMarketBook[] = [];
-  readonly results: RawResult[] = [];
-  readonly deadLetters: ParseFailure[] = [];
-
-  publishBooks(books: readonly RawMarketBook[]): Promise<void> {
-    this.books.push(...books);
-    return Promise.resolve();
-  }
-
-  publishResults(results: readonly RawResult[]): Promise<void> {
-    this.results.push(...results);
-    return Promise.resolve();
-  }
-
-  deadLetter(failure: ParseFailure): Promise<void> {
-    this.deadLetters.push(failure);
-    return Promise.resolve();
-  }
 }
 
 export interface TestDeps {
@@ -85,15 +64,6 @@ export async function testDeps(
     status,
   };
   return { deps, publisher, metrics, logs: capture.lines, status };
-}
-
-export async function metricValue(
-  metric: { get(): Promise<{ values: { value: number; labels: Record<string, unknown> }[] }> },
-  labels: Record<string, string>,
-): Promise<number> {
-  const { values } = await metric.get();
-  const found = values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
-  return found?.value ?? 0;
 }
 
 /** A book without its arrival time: what two runs of the same stream must agree on. */

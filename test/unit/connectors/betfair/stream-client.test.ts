@@ -1,7 +1,8 @@
 import { once } from 'node:events';
+import { waitFor } from '../../../helpers/wait.js';
 import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   betfairConnector,
   createBetfairConnector,
@@ -13,10 +14,10 @@ import {
   type BetfairSimulatorOptions,
 } from '../../../../connectors/betfair/simulator.js';
 import { OddsflowError } from '../../../../src/core/errors.js';
-import { comparable, metricValue, testDeps, type TestDeps } from './helpers.js';
+import { metricValue } from '../../../helpers/connector-deps.js';
+import { comparable, testDeps, type TestDeps } from './helpers.js';
 
 const T0 = Date.parse('2027-03-01T12:00:00Z');
-const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 10_000, interval: 10 });
 
 async function simulator(options: BetfairSimulatorOptions = {}): Promise<BetfairSimulator> {
   const sim = await startBetfairSimulator({

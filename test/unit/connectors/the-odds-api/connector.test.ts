@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { waitFor } from '../../../helpers/wait.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { theOddsApiConnector, type TheOddsApiConnector } from '../../../../connectors/the-odds-api/index.js';
 import type { OddsApiSimulator } from '../../../../connectors/the-odds-api/simulator.js';
-import { counterValue, simulator, testDeps, type TestDeps } from './helpers.js';
-
-const waitFor = <T>(check: () => T) => vi.waitFor(check, { timeout: 5_000, interval: 10 });
+import { metricValue } from '../../../helpers/connector-deps.js';
+import { simulator, testDeps, type TestDeps } from './helpers.js';
 
 function connect(
   sim: OddsApiSimulator,
@@ -55,7 +55,7 @@ describe('The Odds API connector', () => {
     expect(new Set(books.map((b) => b.marketType))).toEqual(new Set(['h2h', 'spreads']));
     expect(results.every((r) => r.completed && r.scores.length === 2)).toBe(true);
     expect(new Set(results.map((r) => r.sourceEventId)).size).toBe(results.length);
-    expect(await counterValue(deps.metrics.connectorRecords, { kind: 'result' })).toBe(results.length);
+    expect(await metricValue(deps.metrics.connectorRecords, { kind: 'result' })).toBe(results.length);
     expect(deps.publisher.deadLetters).toEqual([]);
   });
 
@@ -158,7 +158,7 @@ describe('The Odds API connector', () => {
     const letters = deps.publisher.deadLetters;
     expect(letters.map((l) => l.reasonCode)).toEqual(['MALFORMED_JSON', 'MALFORMED_JSON']);
     expect(letters.every((l) => typeof l.payload === 'string' && l.payload.length > 0)).toBe(true);
-    expect(await counterValue(deps.metrics.connectorMessages, { outcome: 'malformed' })).toBe(2);
+    expect(await metricValue(deps.metrics.connectorMessages, { outcome: 'malformed' })).toBe(2);
     expect(connector.status().halted).toBeNull();
     expect(deps.status.halts).toEqual([]);
   });
@@ -210,7 +210,7 @@ describe('config schema', () => {
   it('fills defaults', () => {
     const config = theOddsApiConnector.configSchema.parse(base);
     expect(config.baseUrl).toBe('https://api.the-odds-api.com');
-    expect(config.retry).toEqual({ attempts: 4, initialMs: 1_000, maxMs: 30_000 });
+    expect(config.retry).toEqual({ attempts: 4, initialMs: 1_000, maxMs: 30_000, factor: 2 });
     expect(config.sports[0]).toMatchObject({
       markets: ['h2h'],
       oddsFormat: 'decimal',

@@ -7,7 +7,9 @@ import {
   type OddsApiClientOptions,
 } from '../../../../connectors/the-odds-api/http-client.js';
 import type { OddsApiSimulator } from '../../../../connectors/the-odds-api/simulator.js';
-import { capturedLogger, counterValue, simulator } from './helpers.js';
+import { metricValue } from '../../../helpers/connector-deps.js';
+import { capturedLogger } from '../../../helpers/logs.js';
+import { simulator } from './helpers.js';
 
 const odds = ['/v4/sports/basketball_nba/odds', { regions: 'us', markets: 'h2h' }] as const;
 
@@ -46,10 +48,10 @@ describe('Odds API client against the simulator', () => {
     expect(res.status).toBe(200);
     expect(res.quota).toEqual({ remaining: 499, used: 1, last: 1 });
     expect(c.quota).toEqual(res.quota);
-    expect(await counterValue(metrics.providerQuota, { provider: 'the-odds-api', kind: 'remaining' })).toBe(
+    expect(await metricValue(metrics.providerQuota, { provider: 'the-odds-api', kind: 'remaining' })).toBe(
       499,
     );
-    expect(await counterValue(metrics.providerRequests, { provider: 'the-odds-api', status: '200' })).toBe(1);
+    expect(await metricValue(metrics.providerRequests, { provider: 'the-odds-api', status: '200' })).toBe(1);
   });
 
   it('rides out a 429 storm with jittered exponential backoff and no request flood', async () => {
@@ -69,7 +71,7 @@ describe('Odds API client against the simulator', () => {
       expect(r.delayMs).toBeGreaterThanOrEqual(0);
       expect(r.delayMs).toBeLessThanOrEqual(Math.min(200, 20 * 2 ** i));
     });
-    expect(await counterValue(metrics.providerRequests, { status: '429' })).toBe(3);
+    expect(await metricValue(metrics.providerRequests, { status: '429' })).toBe(3);
   });
 
   it('waits at least as long as Retry-After asks', async () => {

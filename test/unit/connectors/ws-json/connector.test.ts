@@ -1,7 +1,8 @@
 import { once } from 'node:events';
+import { waitFor } from '../../../helpers/wait.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Connector } from '../../../../connectors/contract.js';
 import { wsJsonConnector, type WsJsonConfigInput } from '../../../../connectors/ws-json/index.js';
 import {
@@ -11,9 +12,9 @@ import {
   type WsSimulatorOptions,
 } from '../../../../connectors/ws-json/simulator.js';
 import type { RecordedStatus } from '../../../helpers/connector-status.js';
-import { CollectingPublisher, captureLogs, connectorDeps, metricValue } from './helpers.js';
-
-const waitFor = (check: () => unknown) => vi.waitFor(check, { timeout: 8_000, interval: 20 });
+import { CollectingPublisher, metricValue } from '../../../helpers/connector-deps.js';
+import { capturedLogger } from '../../../helpers/logs.js';
+import { connectorDeps } from './helpers.js';
 
 async function simulator(options: WsSimulatorOptions = {}) {
   const sim = await startWsSimulator({ seed: 11, messagesPerSecond: 200, ...options });
@@ -23,7 +24,7 @@ async function simulator(options: WsSimulatorOptions = {}) {
 
 function connector(url: string, overrides: Partial<WsJsonConfigInput> = {}) {
   const publisher = new CollectingPublisher();
-  const logs = captureLogs();
+  const logs = capturedLogger();
   const deps = connectorDeps(publisher, logs.logger);
   const config = wsJsonConnector.configSchema.parse({
     url,
@@ -136,7 +137,9 @@ describe('ws-json connector against the simulator', () => {
     await c.running.start();
     await waitFor(() => expect(c.publisher.books.length).toBeGreaterThan(20));
 
-    expect(c.logs.messages().filter((m) => m.startsWith('publishing failed, retrying'))).toHaveLength(3);
+    expect(c.logs.messages().filter((m) => m.startsWith('publishing books failed, retrying'))).toHaveLength(
+      3,
+    );
     const seqs = c.publisher.books.map((b) => (JSON.parse(b.payload) as { seq: number }).seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -193,25 +196,28 @@ describe('ws-json connector against the simulator', () => {
     expect(sim.stats.connections).toBe(1);
   });
 
-  it('keeps retrying, at the slowest pace, a handshake the server refuses', async () => {
+  it('stops, saying why, when the server refuses the handshake: retrying cannot fix it', async () => {
     const server = createServer();
-    server.on('upgrade', (_req, socket) =>
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'),
-    );
+    let upgrades = 0;
+    server.on('upgrade', (_req, socket) => {
+      upgrades++;
+      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
+    });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const c = connector(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/feed`);
     await c.running.start();
 
-    await waitFor(() =>
-      expect(c.logs.lines.filter((l) => l.msg === 'reconnecting').length).toBeGreaterThanOrEqual(2),
-    );
-    const failure = c.logs.lines.find((l) => String(l.msg).startsWith('connect failed'));
-    expect(failure?.msg).toContain('PROVIDER_AUTH_FAILED');
-    expect(c.logs.lines.find((l) => l.msg === 'reconnecting')?.delayMs).toBe(200);
     // A refused login needs a person: the role's /readyz and oddsflow_provider_halted say so.
-    expect(c.status.current).toBe('PROVIDER_AUTH_FAILED: ws-json: handshake answered HTTP 401');
+    await waitFor(() =>
+      expect(c.status.current).toBe('PROVIDER_AUTH_FAILED: ws-json: handshake answered HTTP 401'),
+    );
+    expect(c.logs.messages().filter((m) => m.startsWith('stream stopped, not retrying'))).toEqual([
+      'stream stopped, not retrying: PROVIDER_AUTH_FAILED: ws-json: handshake answered HTTP 401',
+    ]);
+    expect(c.logs.messages().some((m) => m.startsWith('reconnecting'))).toBe(false);
+    expect(upgrades).toBe(1);
   });
 });
 

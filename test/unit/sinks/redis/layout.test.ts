@@ -9,7 +9,7 @@ import {
   planWrites,
   pricingFields,
 } from '../../../../sinks/redis/layout.js';
-import { book, pricing, record, result, startTime, t0 } from '../sample-records.js';
+import { book, pricing, record, result, startTime, t0 } from '../../../helpers/records.js';
 
 const config = configSchema.parse({ keyPrefix: 'test:' });
 const hour = 3_600_000;

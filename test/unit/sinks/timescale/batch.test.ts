@@ -6,7 +6,7 @@ import {
   recordEventTime,
 } from '../../../../sinks/timescale/batch.js';
 import { marketStatusTable, snapshotsTable } from '../../../../sinks/timescale/tables.js';
-import { book, pricing, record, result, startTime, t0 } from '../sample-records.js';
+import { book, pricing, record, result, startTime, t0 } from '../../../helpers/records.js';
 
 const limits = { rowsPerStatement: 1_000, maxStatementBytes: null };
 

@@ -7,7 +7,7 @@ import {
   resultRow,
   snapshotRows,
 } from '../../../../sinks/timescale/rows.js';
-import { book, pricing, result, startTime, t0 } from '../sample-records.js';
+import { book, pricing, result, startTime, t0 } from '../../../helpers/records.js';
 import { selectionExtras } from '../../../helpers/record-defaults.js';
 
 describe('snapshotRows', () => {

@@ -7,7 +7,7 @@ import {
   upsertText,
 } from '../../../../sinks/timescale/upsert.js';
 import { eventFromBook, snapshotRows, type SnapshotRow } from '../../../../sinks/timescale/rows.js';
-import { book, t0 } from '../sample-records.js';
+import { book, t0 } from '../../../helpers/records.js';
 
 const unlimited = { rowsPerStatement: 100_000, maxStatementBytes: null };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameQueue } from '../../../../connectors/betfair/frame-queue.js';
+import { FrameQueue } from '../../../../connectors/runtime/frame-queue.js';
 
 describe('FrameQueue', () => {
   it('pauses the source past its byte budget however few the items, and resumes at half', async () => {

@@ -32,6 +32,11 @@ export class FrameQueue<T> {
     private readonly bytes?: ByteLimit<T>,
   ) {}
 
+  /** Items waiting, the one being handled included. */
+  get length(): number {
+    return this.items.length;
+  }
+
   /** Bytes of the items waiting (and the one being handled), by `bytes.sizeOf`. */
   get size(): number {
     return this.queuedBytes;

@@ -1,5 +1,5 @@
-import type { MarketBook, MarketPricing, Result } from '../../../src/core/generated/avro-types.js';
-import type { SinkRecord } from '../../../sinks/contract.js';
+import type { MarketBook, MarketPricing, Result } from '../../src/core/generated/avro-types.js';
+import type { SinkRecord } from '../../sinks/contract.js';
 import {
   bestPriceExtras,
   bookExtras,
@@ -7,7 +7,7 @@ import {
   pricingExtras,
   pricingSelectionExtras,
   selectionExtras,
-} from '../../helpers/record-defaults.js';
+} from './record-defaults.js';
 
 /** 2026-03-01 12:00:00 UTC; the event starts an hour later. */
 export const t0 = Date.UTC(2026, 2, 1, 12, 0, 0);
