@@ -4,7 +4,7 @@ import { profiles, scenarioNames, type Profile, type ScenarioName } from './prof
 export const usage = `npm run bench -- [--quick] [--only <scenario,…>] [options]
 
 Scenarios: ${scenarioNames.join(', ')}
-  --quick          shorter runs (under 3 minutes in all)
+  --quick          shorter runs (under 2 minutes in all)
   --only           run only these scenarios
   --database-url   PostgreSQL for the sinks (default postgres://postgres@127.0.0.1:5432/test)
   --compare-embedded  URL of another embedded TimescaleDB to measure in sink_embedded beside this

@@ -14,7 +14,7 @@ export const scenarioNames = [
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
-/** How much work each scenario does: `quick` fits in under 3 minutes, `full` takes longer for steadier numbers. */
+/** How much work each scenario does: `quick` fits in under 2 minutes, `full` takes longer for steadier numbers. */
 export interface Profile {
   decode: { seconds: number };
   sink: { changes: number; batchRecords: number; repeats: number };
@@ -43,13 +43,13 @@ const latency = (seconds: number, warmupSeconds: number): LatencyOptions => ({
 
 export const profiles: Record<'quick' | 'full', Profile> = {
   quick: {
-    decode: { seconds: 3 },
-    sink: { changes: 3_000, batchRecords: 1_000, repeats: 1 },
-    backlogChanges: 6_000,
-    passthrough: { messages: 60_000, repeats: 1 },
-    latency: latency(15, 5),
-    backfill: { copies: 4 },
-    backtest: { changes: 15_000 },
+    decode: { seconds: 2 },
+    sink: { changes: 2_000, batchRecords: 1_000, repeats: 1 },
+    backlogChanges: 4_000,
+    passthrough: { messages: 30_000, repeats: 1 },
+    latency: latency(10, 3),
+    backfill: { copies: 2 },
+    backtest: { changes: 8_000 },
   },
   full: {
     decode: { seconds: 10 },
