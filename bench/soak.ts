@@ -55,6 +55,9 @@ async function main(): Promise<number> {
           `stalls ${outcome.stalls.length}; embedded db heap ${m.heapUsedMb ?? '?'} MB, RSS ${m.rssMb ?? '?'} MB`,
       );
       for (const stall of outcome.stalls) say(`  stall: ${stall}`);
+      // The demo runs the simulators without faults: a dead letter is a finding, and says why.
+      if ((outcome.summary?.deadLetters ?? 0) > 0)
+        say(`  dead letters by stage/reason: ${JSON.stringify(outcome.summary?.deadLetterReasons ?? {})}`);
     }
   } finally {
     clearInterval(sampler);

@@ -15,7 +15,13 @@ export interface RoundOutcome {
   seconds: number;
   /** The demo's JSON summary, if it printed one. */
   summary:
-    { timescale: Record<string, number>; topics: Record<string, number>; deadLetters: number } | undefined;
+    | {
+        timescale: Record<string, number>;
+        topics: Record<string, number>;
+        deadLetters: number;
+        deadLetterReasons?: Record<string, number>;
+      }
+    | undefined;
   /** The output lines that show a stall. */
   stalls: string[];
 }

@@ -36,6 +36,8 @@ export interface DemoSummary {
   /** Arbitrages after commission that opened (the simulators make a few on purpose), by kind. */
   arbitrages: Record<string, number>;
   deadLetters: number;
+  /** Dead letters by `stage/reason` (the demo runs the simulators without faults: normally none). */
+  deadLetterReasons: Record<string, number>;
   recordsPerSecond: number;
   seconds: number;
 }
@@ -214,6 +216,11 @@ export async function runDemo(baseEnv: Env, logger: Logger, options: DemoOptions
       redis: { keys },
       arbitrages: await counterSum(metrics, 'arbitrageOpened', 'kind'),
       deadLetters: (await counterSum(metrics, 'deadLetters')).total,
+      deadLetterReasons: Object.fromEntries(
+        (await metrics.deadLetters.get()).values
+          .filter((v) => v.value > 0)
+          .map((v) => [`${v.labels.stage}/${v.labels.reason}`, v.value]),
+      ),
       recordsPerSecond: Math.round((processed / seconds) * 10) / 10,
       seconds: Math.round(seconds),
     };

@@ -14,6 +14,7 @@ interface Summary {
   timescale: Record<string, number>;
   redis: { keys: number };
   deadLetters: number;
+  deadLetterReasons: Record<string, number>;
   recordsPerSecond: number;
 }
 
@@ -54,7 +55,7 @@ describe('npm run demo', () => {
       if (topic.endsWith('odds.dlq')) expect(records, topic).toBe(0);
       else expect(records, topic).toBeGreaterThan(0);
     }
-    expect(summary.deadLetters).toBe(0);
+    expect(summary.deadLetters, JSON.stringify(summary.deadLetterReasons)).toBe(0);
     for (const table of ['odds_snapshots', 'market_pricing', 'events', 'results'])
       expect(summary.timescale[table], table).toBeGreaterThan(0);
     expect(summary.redis.keys).toBeGreaterThan(0);

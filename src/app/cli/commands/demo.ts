@@ -57,7 +57,9 @@ export function registerDemoCommand(program: Command): void {
         for (const [table, n] of Object.entries(summary.timescale))
           say(`  timescale ${table.padEnd(14)} ${n} rows`);
         say(
-          `  redis keys ${summary.redis.keys}; dead letters ${summary.deadLetters}; ${summary.recordsPerSecond} provider records/s through the processors`,
+          `  redis keys ${summary.redis.keys}; dead letters ${summary.deadLetters}${
+            summary.deadLetters > 0 ? ` (${JSON.stringify(summary.deadLetterReasons)})` : ''
+          }; ${summary.recordsPerSecond} provider records/s through the processors`,
         );
         if (logFile)
           say(
@@ -81,6 +83,7 @@ export function registerDemoCommand(program: Command): void {
               redis: summary.redis,
               arbitrages: summary.arbitrages,
               deadLetters: summary.deadLetters,
+              deadLetterReasons: summary.deadLetterReasons,
               recordsPerSecond: summary.recordsPerSecond,
             }) + '\n',
           );
