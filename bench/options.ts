@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { profiles, scenarioNames, type Profile, type ScenarioName } from './profiles.js';
+import { profiles, quickScenarioNames, scenarioNames, type Profile, type ScenarioName } from './profiles.js';
 
 export const usage = `npm run bench -- [--quick] [--only <scenario,…>] [options]
 
 Scenarios: ${scenarioNames.join(', ')}
-  --quick          shorter runs (under 2 minutes in all)
+  --quick          shorter runs, without sink_embedded, backfill and backtest (under 2 minutes)
   --only           run only these scenarios
   --database-url   PostgreSQL for the sinks (default postgres://postgres@127.0.0.1:5432/test)
   --compare-embedded  URL of another embedded TimescaleDB to measure in sink_embedded beside this
@@ -59,7 +59,9 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
     },
     strict: true,
   });
-  const wanted = values.only?.split(',').map((s) => s.trim()) ?? [...scenarioNames];
+  const wanted = values.only?.split(',').map((s) => s.trim()) ?? [
+    ...(values.quick ? quickScenarioNames : scenarioNames),
+  ];
   const unknown = wanted.filter((s) => !(scenarioNames as readonly string[]).includes(s));
   if (unknown.length > 0) throw new BenchUsageError(`unknown scenario ${unknown.join(', ')}\n\n${usage}`);
   const partitions = values.partitions === undefined ? undefined : Number(values.partitions);
@@ -78,7 +80,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
   };
 }
 
-/** The profile with the latency loads of the command line (`200,2000`), if any; 2,000/s keeps the plain names. */
+/** The profile with the latency loads of the command line (`200,2000`), if any. */
 function withLatencyLoads(profile: Profile, loads: string | undefined): Profile {
   if (loads === undefined) return profile;
   const template = profile.latency.loads.at(-1)!;
@@ -92,7 +94,7 @@ function withLatencyLoads(profile: Profile, loads: string | undefined): Profile 
       loads: rates.map((perSecond) => ({
         ...template,
         perSecond,
-        name: perSecond === 2_000 ? 'latency' : `latency_${perSecond}`,
+        name: `latency_${perSecond}`,
       })),
     },
   };

@@ -14,6 +14,14 @@ export const scenarioNames = [
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
+/**
+ * What `--quick` runs without `--only`: every figure issue 14's goals name, in under two minutes.
+ * The embedded database's write rate and the history engines run in the full run or with --only.
+ */
+export const quickScenarioNames: readonly ScenarioName[] = scenarioNames.filter(
+  (s) => s !== 'sink_embedded' && s !== 'backfill' && s !== 'backtest',
+);
+
 /** How much work each scenario does: `quick` fits in under 2 minutes, `full` takes longer for steadier numbers. */
 export interface Profile {
   decode: { seconds: number };

@@ -66,8 +66,6 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
       results.push(
         ...(await benchSinkEmbedded(env, { ...profile.sink, compareUrl: options.compareEmbeddedUrl })),
       );
-    if (selected.has('backfill')) results.push(...(await benchBackfill(env, profile.backfill)));
-    if (selected.has('backtest')) results.push(...(await benchBacktest(env, profile.backtest)));
     if (selected.has('passthrough') || selected.has('pipeline')) {
       const backlog = await rawBacklog(env, profile.backlogChanges);
       progress(
@@ -82,6 +80,10 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
     } else if (selected.has('latency')) {
       await roleScenarios(env, options, results, undefined);
     }
+    // Last: backfill publishes to this run's odds.raw, which the pipeline scenario must find holding
+    // only its own backlog.
+    if (selected.has('backfill')) results.push(...(await benchBackfill(env, profile.backfill)));
+    if (selected.has('backtest')) results.push(...(await benchBacktest(env, profile.backtest)));
   } finally {
     progress('bench', 'removing this run’s topics, subjects, groups, schema and Redis keys');
     undo.splice(undo.indexOf(cleanup), 1);

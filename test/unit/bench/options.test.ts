@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseOptions } from '../../../bench/options.js';
-import { profiles, scenarioNames } from '../../../bench/profiles.js';
+import { profiles, quickScenarioNames, scenarioNames } from '../../../bench/profiles.js';
 
 describe('parseOptions', () => {
   it('runs every scenario with the full profile by default', () => {
@@ -17,11 +17,17 @@ describe('parseOptions', () => {
     expect(options.partitions).toBe(2);
   });
 
-  it('replaces the latency loads, keeping the plain result names for 2,000 changes/s', () => {
+  it('runs the scenarios of the goals only with --quick, unless --only says otherwise', () => {
+    expect([...parseOptions(['--quick']).scenarios]).toEqual([...quickScenarioNames]);
+    expect(quickScenarioNames).not.toContain('backfill');
+    expect([...parseOptions(['--quick', '--only', 'backfill']).scenarios]).toEqual(['backfill']);
+  });
+
+  it('replaces the latency loads, each named by its rate', () => {
     const options = parseOptions(['--quick', '--latency-loads', '500,2000']);
     expect(options.profile.latency.loads.map((l) => [l.name, l.perSecond])).toEqual([
       ['latency_500', 500],
-      ['latency', 2_000],
+      ['latency_2000', 2_000],
     ]);
     expect(options.profile.latency.loads[0]?.seconds).toBe(profiles.quick.latency.loads.at(-1)?.seconds);
   });
