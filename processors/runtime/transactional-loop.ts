@@ -36,6 +36,22 @@ export interface TransactionalLoopDeps {
   holds: Holds;
 }
 
+/**
+ * Runs `work` with a heartbeat every second meanwhile. A fence waits until the broker has finished
+ * the previous owner's transaction, which takes seconds when its coordinator moved (a broker
+ * died); without heartbeats the member's session ran out in the meantime, it was removed, joined
+ * again, fenced again, and so on (a three-broker fault test saw 14 rejoins in 3 minutes with a
+ * 6 s session). kafkajs sends a heartbeat only when one is due, so calling it often is cheap.
+ */
+async function heartbeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void heartbeat().catch(() => undefined), 1_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 export interface TransactionalLoopOptions {
   /** Also names the transactional producers, one per input partition (see PartitionProducers). */
   groupId: string;
@@ -330,17 +346,20 @@ export async function runTransactionalLoop(
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
     const generation = producers.generation;
+    const heartbeat = () => payload.heartbeat();
     if (!warm) {
       try {
-        await fenceAssigned();
-        await warmUp(() => payload.heartbeat());
+        await heartbeating(heartbeat, async () => {
+          await fenceAssigned();
+          await warmUp(heartbeat);
+        });
       } catch (err) {
         if (err instanceof HoldInterrupted) return;
         throw err;
       }
       warm = true;
     }
-    const fenced = await fencedProducer(batch.topic, batch.partition);
+    const fenced = await heartbeating(heartbeat, () => fencedProducer(batch.topic, batch.partition));
     // kafkajs may have fetched from a committed offset read before the fence: what the previous
     // owner committed in between is not processed twice.
     const floor = fencedAt.get(`${batch.topic}|${batch.partition}`) ?? null;
