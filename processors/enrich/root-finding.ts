@@ -12,7 +12,9 @@ export type RootResult =
   | { ok: true; root: number; residual: number; iterations: number }
   | { ok: false; reason: RootFailure; iterations: number };
 
-export const rootDefaults = { xTolerance: 1e-12, fTolerance: 1e-12, maxIterations: 500 } as const;
+// x is resolved to ~1e-15, not 1e-12: where f is steep (Shin on a 13-runner book with 600/1 and
+// 900/1 long shots, slope ≫ 1), a root bracketed to 1e-12 still left |f| above 1e-12.
+export const rootDefaults = { xTolerance: 1e-15, fTolerance: 1e-12, maxIterations: 500 } as const;
 
 /**
  * Brent's method (R. P. Brent, "Algorithms for Minimization without Derivatives", 1973, ch. 4):

@@ -154,6 +154,19 @@ describe('removeMargin properties', () => {
     );
   });
 
+  it('solves Shin where it is steep: a 13-runner book with 610/1 and 892/1 long shots', () => {
+    // A counterexample of the property above (seed -1770446256): bracketed to 1e-12, z left
+    // |Σp − 1| above 1e-12 and Shin fell back to multiplicative.
+    const odds = [
+      610.6077276642432, 29.978543503252375, 12.860389179042793, 22.43129751260299, 70.55932618697962,
+      70.70313142623668, 13.211236708415786, 892.08329732223, 3.7696107462546538, 2.29904221715998,
+      94.51764223806411, 158.84767697063967, 26.817528706210496,
+    ];
+    const shin = removeMargin(implied(odds), 'shin');
+    expect(shin.status).toBe('OK');
+    expect(sum(shin.probabilities)).toBeCloseTo(1, 12);
+  });
+
   it('stays finite on subnormal probabilities, which halving by the places rounds to 0', () => {
     const tiny = Number.MIN_VALUE;
     const books: [number[], number][] = [
