@@ -48,3 +48,6 @@ export function ratio(a: number | undefined, b: number | undefined): number | nu
   if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return null;
   return a / b;
 }
+
+/** Milliseconds to one decimal, as every latency result is reported. */
+export const round1 = (x: number): number => Math.round(x * 10) / 10;

@@ -10,7 +10,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from
 import { createConsumer, createKafka, createProducer } from '../../src/core/kafka/client.js';
 import { splitBySize } from '../../src/core/kafka/encode.js';
 import { committedOffsets, MarkerCommits, nextOffset } from '../../src/core/kafka/offsets.js';
-import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/core/kafka/read-range.js';
+import { offsetsFrom, readPartitions } from '../../src/core/kafka/read-range.js';
 import { loadConfig } from '../../src/app/config/load.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { SameShapeSpec, ShapedOutput } from './spec.js';
@@ -26,10 +26,8 @@ const producers: Producer[] = [];
 
 /** Up to `limit` committed messages of a topic, key and value as the pipeline wrote them. */
 async function recorded(topic: string, limit: number): Promise<Message[]> {
-  const ranges = new Map<number, PartitionRange>();
-  for (const [partition, range] of await offsetsFrom(kafka, topic, undefined)) ranges.set(partition, range);
   const kept: Message[] = [];
-  await readPartitions(kafka, topic, ranges, (m: KafkaMessage) => {
+  await readPartitions(kafka, topic, await offsetsFrom(kafka, topic, undefined), (m: KafkaMessage) => {
     if (kept.length < limit) kept.push({ key: m.key, value: m.value });
   });
   return kept;

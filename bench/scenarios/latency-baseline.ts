@@ -6,10 +6,8 @@ import { startPacer } from '../../src/core/sim/pacer.js';
 import { progress } from '../progress.js';
 import type { RedisLatencyProbe } from '../redis-latency.js';
 import type { BenchResult } from '../report.js';
-import { summarize } from '../stats.js';
+import { round1, summarize } from '../stats.js';
 import type { LatencyLoad } from './latency.js';
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /**
  * The floor under `latency_<load>`: the same offered load through one bare hop — the project's

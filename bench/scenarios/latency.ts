@@ -10,7 +10,7 @@ import { startRedisLatencyProbe, type RedisLatencyProbe } from '../redis-latency
 import type { BenchResult } from '../report.js';
 import { counters, totalLag, type Roles } from '../roles.js';
 import { benchLatencyBaseline } from './latency-baseline.js';
-import { perSecond, summarize } from '../stats.js';
+import { perSecond, round1, summarize } from '../stats.js';
 
 export interface LatencyLoad {
   /** Betfair market changes per second, over all markets. */
@@ -52,8 +52,6 @@ async function recentMarkets(
   } while (cursor !== '0' && found.length < count);
   return found;
 }
-
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 async function connectorChanges(roles: Roles): Promise<number> {
   const connectors = roles.running.get('connectors');

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../src/core/config/paths.js';
-import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/core/kafka/read-range.js';
+import { offsetsFrom, readPartitions } from '../../src/core/kafka/read-range.js';
 import type { TopicId } from '../../src/core/kafka/topics.js';
 import type { BenchEnv } from '../env.js';
 import { groupLag } from '../kafka-lag.js';
@@ -13,11 +13,8 @@ import { perSecond } from '../stats.js';
 
 /** Committed messages of a topic (transaction markers and aborted records not counted). */
 async function countMessages(env: BenchEnv, topic: string): Promise<number> {
-  const ranges = new Map<number, PartitionRange>();
-  for (const [partition, range] of await offsetsFrom(env.kafka, topic, undefined))
-    ranges.set(partition, range);
   let n = 0;
-  await readPartitions(env.kafka, topic, ranges, () => {
+  await readPartitions(env.kafka, topic, await offsetsFrom(env.kafka, topic, undefined), () => {
     n++;
   });
   return n;
