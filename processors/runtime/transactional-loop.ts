@@ -1,8 +1,15 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { EachBatchPayload, Producer } from 'kafkajs';
 import { PartitionProducers } from './partition-producers.js';
-import { consumedLetter, deadLetter } from '../../src/core/dead-letter.js';
+import { deadLetter } from '../../src/core/dead-letter.js';
 import { describeError } from '../../src/core/errors.js';
-import { createConsumer } from '../../src/core/kafka/client.js';
+import {
+  runBatchLoop,
+  type BatchLoopDeps,
+  type BatchLoopTools,
+  type ChunkPosition,
+  type CommitStrategy,
+  type Consumed,
+} from '../../src/core/kafka/batch-loop.js';
 import {
   countWritten,
   encodeRecords,
@@ -12,29 +19,14 @@ import {
   type EncodedRecord,
 } from '../../src/core/kafka/encode.js';
 import { produceError } from '../../src/core/kafka/produce-errors.js';
-import { watchConsumerCrashes } from '../../src/core/kafka/crash.js';
 import type { ConsumerLoop } from '../../src/core/kafka/supervised-loop.js';
-import { MarkerCommits, nextOffset } from '../../src/core/kafka/offsets.js';
-import type { OutputRecord, SourcePosition } from '../../src/core/kafka/records.js';
-import { topicIds, type TopicId, type TopicNames } from '../../src/core/kafka/topics.js';
-import type { Logger } from '../../src/core/logger.js';
-import type { Metrics } from '../../src/core/metrics.js';
+import type { OutputRecord } from '../../src/core/kafka/records.js';
 import type { BackoffPolicy } from '../../src/core/resilience/backoff.js';
-import { HoldInterrupted, holder, type Holds } from '../../src/core/resilience/hold.js';
-import type { AvroSerde } from '../../src/core/serde/avro-serde.js';
+import { HoldInterrupted } from '../../src/core/resilience/hold.js';
 import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/core/kafka/read-range.js';
 import type { ProcessorStage, StageInput } from './stage.js';
 
-export interface TransactionalLoopDeps {
-  kafka: Kafka;
-  serde: AvroSerde;
-  names: TopicNames;
-  logger: Logger;
-  metrics: Metrics;
-  clock: { now(): number };
-  /** Where the loop reports holding on a registry fault (read by /readyz). */
-  holds: Holds;
-}
+export type TransactionalLoopDeps = BatchLoopDeps;
 
 /**
  * Runs `work` with a heartbeat every second meanwhile. A fence waits until the broker has finished
@@ -78,8 +70,35 @@ export async function runTransactionalLoop(
   deps: TransactionalLoopDeps,
   options: TransactionalLoopOptions,
 ): Promise<ConsumerLoop> {
-  const log = deps.logger.child({ component: 'processor', name: stage.name });
-  const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
+  const logger = deps.logger.child({ component: 'processor', name: stage.name });
+  return runBatchLoop(
+    { ...deps, logger },
+    {
+      name: stage.name,
+      groupId: options.groupId,
+      topics: stage.inputs,
+      maxRecordsPerChunk: options.maxRecordsPerTransaction,
+      holdBackoff: options.holdBackoff,
+      sessionTimeoutMs: options.sessionTimeoutMs,
+      // One partition at a time: the stage's state spans its partitions and a transaction that
+      // aborts resets it; side by side, two fault runs wrote records twice (bench/README.md).
+      partitionsConcurrently: 1,
+      deadLetterStage: stage.deadLetterStage,
+      // The processors' inputs are never compacted: a record without a value is bad input.
+      tombstones: 'dead-letter',
+    },
+    (tools) => transactionalStrategy(stage, { ...deps, logger }, options, tools),
+  );
+}
+
+/** The processors' commit strategy: a chunk's outputs and its input offsets in one transaction. */
+async function transactionalStrategy(
+  stage: ProcessorStage,
+  deps: TransactionalLoopDeps,
+  options: TransactionalLoopOptions,
+  tools: BatchLoopTools,
+): Promise<CommitStrategy> {
+  const { log, hold, decode, markers } = tools;
   const admin = deps.kafka.admin();
   const producers = new PartitionProducers(deps.kafka, admin, {
     groupId: options.groupId,
@@ -89,44 +108,15 @@ export async function runTransactionalLoop(
     // per transaction. Retries stay unlimited, as an idempotent producer's must.
     retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
   });
-  const consumer: Consumer = createConsumer(deps.kafka, options.groupId, options.sessionTimeoutMs);
-  const markers = new MarkerCommits(consumer, (err) =>
-    log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),
-  );
+  await admin.connect();
 
-  // Aborted by stop(): a loop holding on a registry fault gives up its wait at once.
-  const stopping = new AbortController();
-  const hold = holder({
-    component: stage.name,
-    holds: deps.holds,
-    metrics: deps.metrics,
-    log,
-    backoff: options.holdBackoff,
-    signal: stopping.signal,
-  });
-  const letterFor = (source: SourcePosition, message: KafkaMessage, code: string, reason: string) =>
-    consumedLetter(stage.deadLetterStage, source, message, { code, message: reason }, deps.clock.now());
-
-  /**
-   * The record decoded, or its dead letter when its bytes cannot be read. A registry that fails
-   * or refuses (outage, credentials, a schema id it no longer knows) is not the record's fault:
-   * the loop holds on it until the registry answers.
-   */
-  const decode = async (
-    topic: TopicId,
-    message: KafkaMessage,
-    partition: number,
-    heartbeat?: () => Promise<void>,
-  ): Promise<StageInput | OutputRecord> => {
-    const source = { topic: deps.names[topic], partition, offset: message.offset };
-    const raw = message.value ?? Buffer.alloc(0);
-    try {
-      const value = await hold('decoding', () => deps.serde.decode(topic, raw), heartbeat);
-      return { topic, value, key: message.key, raw, source } as StageInput;
-    } catch (err) {
-      if (err instanceof HoldInterrupted) throw err;
-      return letterFor(source, message, 'SERDE_DECODE_FAILED', describeError(err));
-    }
+  // The partitions of the last assignment, and whether the state has been rebuilt for them.
+  let assignment: Record<string, number[]> = {};
+  let warm = false;
+  /** A chunk's records met the state but were not committed: they will be processed again. */
+  const forget = () => {
+    stage.reset();
+    warm = false;
   };
 
   const transform = (input: StageInput): OutputRecord[] => {
@@ -155,23 +145,23 @@ export async function runTransactionalLoop(
 
   /** Encodes the outputs of one input; one over the size limit turns them into the input's dead letter. */
   const encodeOutputs = async (
-    message: KafkaMessage,
-    decoded: StageInput | OutputRecord,
-    outputs: OutputRecord[],
+    consumed: Consumed,
     heartbeat: () => Promise<void>,
   ): Promise<{ outputs: OutputRecord[]; encoded: EncodedRecord[] }> => {
+    const outputs = consumed.kind === 'record' ? transform(consumed.record) : [consumed.letter];
     const encoded = await hold('encoding', () => encodeRecords(deps.serde, deps.names, outputs), heartbeat);
     const oversized = encoded.find((e) => messageBytes(e.message) > options.maxRecordBytes);
-    if (!oversized || !('source' in decoded) || decoded.source === null) return { outputs, encoded };
+    if (!oversized || consumed.kind !== 'record') return { outputs, encoded };
     const bytes = messageBytes(oversized.message);
+    const { source } = consumed.record;
     log.error(
-      { source: decoded.source, topic: oversized.topic, bytes },
+      { source, topic: oversized.topic, bytes },
       `${stage.name}: an output is over the record size limit; its input is dead-lettered`,
     );
     const letter = [
-      letterFor(
-        decoded.source,
-        message,
+      tools.letterFor(
+        source,
+        consumed.message,
         'RECORD_TOO_LARGE',
         `its output for ${oversized.topic} is ${bytes} bytes, over ODDSFLOW_MAX_RECORD_BYTES (${options.maxRecordBytes})`,
       ),
@@ -183,33 +173,22 @@ export async function runTransactionalLoop(
   };
 
   const commitChunk = async (
-    topic: string,
-    partition: number,
-    messages: KafkaMessage[],
-    commitOffset: string,
-    heartbeat: () => Promise<void>,
     producer: Producer,
-  ): Promise<number> => {
-    const topicId = topicByName.get(topic);
-    if (!topicId) throw new Error(`${stage.name}: consumed unknown topic ${topic}`);
+    chunk: Consumed[],
+    { topic, partition, commitOffset }: ChunkPosition,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> => {
     const outputs: OutputRecord[] = [];
     const encoded: EncodedRecord[] = [];
     try {
-      for (const message of messages) {
-        const decoded = await decode(topicId, message, partition, heartbeat);
-        const produced = await encodeOutputs(
-          message,
-          decoded,
-          'source' in decoded ? transform(decoded) : [decoded],
-          heartbeat,
-        );
+      for (const consumed of chunk) {
+        const produced = await encodeOutputs(consumed, heartbeat);
         outputs.push(...produced.outputs);
         encoded.push(...produced.encoded);
       }
     } catch (err) {
       // Stopped while holding: the records met the state, nothing is committed; start clean.
-      stage.reset();
-      warm = false;
+      forget();
       throw err;
     }
     const topicMessages = groupByTopic(encoded);
@@ -224,8 +203,7 @@ export async function runTransactionalLoop(
       countWritten(deps.metrics, topicMessages);
     } catch (err) {
       await transaction.abort().catch(() => undefined);
-      stage.reset();
-      warm = false;
+      forget();
       const failure = produceError(err, `${stage.name}: transaction`);
       if (!failure.retriable)
         log.error(
@@ -239,13 +217,8 @@ export async function runTransactionalLoop(
         deps.metrics.deadLetters.inc({ stage: output.value.stage, reason: output.value.reasonCode });
       else deps.metrics.stageRecords.inc({ stage: stage.name, direction: 'out' });
     }
-    deps.metrics.stageRecords.inc({ stage: stage.name, direction: 'in' }, messages.length);
-    return outputs.length;
+    deps.metrics.stageRecords.inc({ stage: stage.name, direction: 'in' }, chunk.length);
   };
-
-  // The partitions of the last assignment, and whether the state has been rebuilt for them.
-  let assignment: Record<string, number[]> = {};
-  let warm = false;
 
   /**
    * Puts back the state the stage keeps on its own compacted topic (restoreFrom): the partitions
@@ -309,7 +282,7 @@ export async function runTransactionalLoop(
         }
         await readPartitions(deps.kafka, name, ranges, async (message, partition) => {
           const decoded = await decode(topicId, message, partition, heartbeat);
-          if ('source' in decoded) transform(decoded);
+          if (decoded.kind === 'record') transform(decoded.record);
           if (++replayed % 1000 === 0) await heartbeat();
         });
       }
@@ -343,100 +316,58 @@ export async function runTransactionalLoop(
     }
   };
 
-  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch } = payload;
-    const generation = producers.generation;
-    const heartbeat = () => payload.heartbeat();
-    if (!warm) {
-      try {
+  return {
+    // A new assignment may bring partitions whose state this instance never saw, and partitions
+    // another member (or this consumer before a restart) may still be writing for.
+    assigned(memberAssignment) {
+      stage.reset();
+      assignment = memberAssignment;
+      warm = false;
+      // Fenced at once, not at the first batch: a partition with nothing new but its last marker
+      // needs to know its committed offset too (MarkerCommits). beginBatch fences what this misses.
+      producers
+        .newGeneration(assignment)
+        .then(() => fenceAssigned())
+        .catch((err: unknown) =>
+          log.debug({ err }, 'fencing the assigned partitions failed; the next batch does'),
+        );
+    },
+
+    async beginBatch(payload: EachBatchPayload) {
+      const { batch } = payload;
+      const generation = producers.generation;
+      const heartbeat = () => payload.heartbeat();
+      if (!warm) {
         await heartbeating(heartbeat, async () => {
           await fenceAssigned();
           await warmUp(heartbeat);
         });
-      } catch (err) {
-        if (err instanceof HoldInterrupted) return;
-        throw err;
+        warm = true;
       }
-      warm = true;
-    }
-    const fenced = await heartbeating(heartbeat, () => fencedProducer(batch.topic, batch.partition));
-    // kafkajs may have fetched from a committed offset read before the fence: what the previous
-    // owner committed in between is not processed twice.
-    const floor = fencedAt.get(`${batch.topic}|${batch.partition}`) ?? null;
-    const messages =
-      floor === null ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= floor);
-    if (messages.length < batch.messages.length) {
-      log.info(
-        { partition: batch.partition, skipped: batch.messages.length - messages.length },
-        `${stage.name}: records the partition's previous owner had already committed are skipped`,
-      );
-      if (messages.length === 0) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-    }
-    const started = Date.now();
-    for (let i = 0; i < messages.length; i += options.maxRecordsPerTransaction) {
-      // A newer assignment began (a rebalance, a consumer restart): its owner takes it from here.
-      if (!payload.isRunning() || payload.isStale() || producers.generation !== generation) return;
-      const chunk = messages.slice(i, i + options.maxRecordsPerTransaction);
-      const endsBatch = i + options.maxRecordsPerTransaction >= messages.length;
-      const commitOffset = nextOffset(batch, chunk[chunk.length - 1]!.offset, endsBatch);
-      try {
-        await commitChunk(
-          batch.topic,
-          batch.partition,
-          chunk,
-          commitOffset,
-          () => payload.heartbeat(),
-          fenced.producer,
+      const fenced = await heartbeating(heartbeat, () => fencedProducer(batch.topic, batch.partition));
+      // kafkajs may have fetched from a committed offset read before the fence: what the previous
+      // owner committed in between is not processed twice.
+      const floor = fencedAt.get(`${batch.topic}|${batch.partition}`) ?? null;
+      const messages =
+        floor === null ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= floor);
+      if (messages.length < batch.messages.length) {
+        log.info(
+          { partition: batch.partition, skipped: batch.messages.length - messages.length },
+          `${stage.name}: records the partition's previous owner had already committed are skipped`,
         );
-      } catch (err) {
-        if (err instanceof HoldInterrupted) return;
-        throw err;
+        if (messages.length === 0) payload.resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
       }
-      markers.committed(batch.topic, batch.partition, commitOffset);
-      payload.resolveOffset(chunk[chunk.length - 1]!.offset);
-      deps.metrics.batchSize.observe({ component: stage.name }, chunk.length);
-      await payload.heartbeat();
-    }
-    deps.metrics.batchSeconds.observe({ component: stage.name }, (Date.now() - started) / 1000);
-  };
+      return {
+        messages,
+        // A newer assignment began (a rebalance, a consumer restart): its owner takes it from here.
+        current: () => producers.generation === generation,
+        commit: (chunk, position, beat) => commitChunk(fenced.producer, chunk, position, beat),
+      };
+    },
 
-  try {
-    await admin.connect();
-    await consumer.connect();
-  } catch (err) {
-    // A restart attempt against a broker still down must not leave half a loop connected.
-    await Promise.allSettled([consumer.disconnect(), admin.disconnect()]);
-    throw err;
-  }
-  // A new assignment may bring partitions whose state this instance never saw, and partitions
-  // another member (or this consumer before a restart) may still be writing for.
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    stage.reset();
-    assignment = event.payload.memberAssignment;
-    warm = false;
-    // Fenced at once, not at the first batch: a partition with nothing new but its last marker
-    // needs to know its committed offset too (MarkerCommits). eachBatch fences what this misses.
-    producers
-      .newGeneration(assignment)
-      .then(() => fenceAssigned())
-      .catch((err: unknown) =>
-        log.debug({ err }, 'fencing the assigned partitions failed; the next batch does'),
-      );
-  });
-  const failed = watchConsumerCrashes(consumer, log, stage.name);
-  await consumer.subscribe({ topics: stage.inputs.map((id) => deps.names[id]), fromBeginning: true });
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
-  log.info({ groupId: options.groupId, inputs: stage.inputs }, `${stage.name} consuming`);
-
-  return {
-    failed,
-    async stop() {
-      stopping.abort();
-      // disconnect waits for the batch in flight, whose transaction then commits or aborts.
-      await consumer.disconnect();
+    async close() {
       await producers.closeAll();
       await admin.disconnect();
-      log.info(`${stage.name} stopped`);
     },
   };
 }

@@ -27,12 +27,27 @@ async function committedTotal(admin: Admin, groups: string[]): Promise<Map<strin
   return totals;
 }
 
-/** Publishes the run's books from `from` in bursts until `stopAt` of them are out; `sent` says how many are. */
-function publishSteadily(run: PipelineRun, stopAt: number, burst = 25, pauseMs = 100, from = 0) {
-  const state = { sent: from, done: Promise.resolve() };
+/**
+ * Publishes the run's books from `from` in bursts until `stopAt` of them are out; `sent` says how
+ * many are. From `gateAt` on, one book a pause until `release()`.
+ */
+function publishSteadily(
+  run: PipelineRun,
+  stopAt: number,
+  burst = 25,
+  pauseMs = 100,
+  from = 0,
+  gateAt = stopAt,
+) {
+  let released = false;
+  const state = { sent: from, done: Promise.resolve(), release: () => void (released = true) };
   state.done = (async () => {
-    for (; state.sent < stopAt; state.sent += burst) {
-      await run.publish(run.raw.slice(state.sent, Math.min(stopAt, state.sent + burst)));
+    while (state.sent < stopAt) {
+      // Past the gate, one book a pause until released: books still flow whatever the moves cost.
+      const size = state.sent >= gateAt && !released ? 1 : burst;
+      const to = Math.min(stopAt, state.sent + size);
+      await run.publish(run.raw.slice(state.sent, to));
+      state.sent = to;
       await sleep(pauseMs);
     }
   })();
@@ -117,9 +132,9 @@ describe('several instances of a role share the partitions', () => {
     };
     const firstSinks = start('sinks', 'one');
     const firstProcessors = start('processors', 'one');
-    // 25 books a second for a minute: still flowing when the last instances take over (joins and
-    // graceful leaves take several seconds each).
-    const books = publishSteadily(run, run.raw.length, 25, 1_000);
+    // 25 books a second; the last 300 only once the third instances start, so that books flow
+    // through every move however long the joins and graceful leaves take on a loaded machine.
+    const books = publishSteadily(run, run.raw.length, 25, 1_000, 0, run.raw.length - 300);
     const moves: string[] = [];
     try {
       await working('first instances');
@@ -140,9 +155,11 @@ describe('several instances of a role share the partitions', () => {
       );
       start('sinks', 'three');
       start('processors', 'three');
+      books.release();
       await sleep(8_000);
       moves.push(`third instances joined at ${books.sent}`);
     } finally {
+      books.release();
       await admin.disconnect();
     }
     await books.done;

@@ -15,6 +15,9 @@ export interface PartitionRange {
  * through a throwaway consumer group that commits nothing. A partition is done when the read
  * passed its end: the last offsets of a transactional topic are commit markers, which no message
  * carries, so the batch's last offset (reported for marker-only batches too) is what counts.
+ * An error thrown by `onMessage` ends the read and rejects with it: left to kafkajs, it would
+ * restart the consumer and read again for ever (a stop while the processors rebuilt their state
+ * hung so, until the role's stop timeout).
  */
 export async function readPartitions(
   kafka: Kafka,
@@ -32,7 +35,15 @@ export async function readPartitions(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     let finish!: () => void;
-    const finished = new Promise<void>((resolve) => (finish = resolve));
+    let fail!: (err: unknown) => void;
+    let failed = false;
+    const finished = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      fail = (err) => {
+        failed = true;
+        reject(err instanceof Error ? err : new Error(String(err)));
+      };
+    });
     const reached = (partition: number, lastOffset: string) => {
       const range = ranges.get(partition);
       if (range && pending.has(partition) && BigInt(lastOffset) + 1n >= range.end) {
@@ -50,10 +61,15 @@ export async function readPartitions(
       autoCommit: false,
       eachBatch: async ({ batch }) => {
         const range = ranges.get(batch.partition);
-        if (!range || !pending.has(batch.partition)) return;
+        if (failed || !range || !pending.has(batch.partition)) return;
         for (const message of batch.messages) {
           if (BigInt(message.offset) >= range.end) break; // written after the read began
-          await onMessage(message, batch.partition);
+          try {
+            await onMessage(message, batch.partition);
+          } catch (err) {
+            fail(err);
+            return;
+          }
         }
       },
     });
