@@ -3,6 +3,7 @@ import { describeError, StoreError } from '../src/core/errors.js';
 import {
   runBatchLoop,
   type BatchLoopDeps,
+  type BatchLoopOptions,
   type BatchLoopTools,
   type ChunkPosition,
   type CommitStrategy,
@@ -13,7 +14,6 @@ import type { ConsumerLoop } from '../src/core/kafka/supervised-loop.js';
 import { committedOffsets } from '../src/core/kafka/offsets.js';
 import type { OutputRecord } from '../src/core/kafka/records.js';
 import { produceError } from '../src/core/kafka/produce-errors.js';
-import type { BackoffPolicy } from '../src/core/resilience/backoff.js';
 import { HoldInterrupted } from '../src/core/resilience/hold.js';
 import { withTimeout } from '../src/core/resilience/timeout.js';
 import type { Sink, SinkRecord } from './contract.js';
@@ -23,23 +23,17 @@ export interface SinkRunnerDeps extends BatchLoopDeps {
   producer: Producer;
 }
 
-export interface SinkRunnerOptions {
-  groupId: string;
-  maxBatchRecords: number;
-  retry: BackoffPolicy;
+/** The loop's options the sinks role sets (ODDSFLOW_SINK_*), and the write's bound. */
+export type SinkRunnerOptions = Pick<
+  BatchLoopOptions,
+  'groupId' | 'maxRecordsPerChunk' | 'holdBackoff' | 'sessionTimeoutMs' | 'partitionsConcurrently'
+> & {
   /**
    * How long one `writeBatch` may take before it counts as the store not answering: it is then
    * held and retried like an outage (writes are idempotent, so a late first attempt is harmless).
    */
   writeTimeoutMs: number;
-  /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
-  sessionTimeoutMs: number;
-  /**
-   * Partition batches of one fetch written at once (ODDSFLOW_SINK_PARTITIONS_CONCURRENTLY): each
-   * waits on its store's round trips, so one after another they add up.
-   */
-  partitionsConcurrently: number;
-}
+};
 
 /** How long a batch write may take before the sink says it is still waiting for the store. */
 const slowWriteMs = 15_000;
@@ -63,14 +57,9 @@ export async function runSink(
   return runBatchLoop(
     { ...deps, logger },
     {
+      ...options,
       name: sink.name,
-      groupId: options.groupId,
       topics: sink.topics,
-      maxRecordsPerChunk: options.maxBatchRecords,
-      holdBackoff: options.retry,
-      sessionTimeoutMs: options.sessionTimeoutMs,
-      // Partitions hold disjoint keys, so their batches may be written side by side.
-      partitionsConcurrently: options.partitionsConcurrently,
       deadLetterStage: 'sink',
       // A tombstone on the compacted results topic deletes an old key: nothing to write.
       tombstones: 'skip',

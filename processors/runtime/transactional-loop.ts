@@ -5,6 +5,7 @@ import { describeError } from '../../src/core/errors.js';
 import {
   runBatchLoop,
   type BatchLoopDeps,
+  type BatchLoopOptions,
   type BatchLoopTools,
   type ChunkPosition,
   type CommitStrategy,
@@ -21,7 +22,6 @@ import {
 import { produceError } from '../../src/core/kafka/produce-errors.js';
 import type { ConsumerLoop } from '../../src/core/kafka/supervised-loop.js';
 import type { OutputRecord } from '../../src/core/kafka/records.js';
-import type { BackoffPolicy } from '../../src/core/resilience/backoff.js';
 import { HoldInterrupted } from '../../src/core/resilience/hold.js';
 import { offsetsFrom, readPartitions, type PartitionRange } from '../../src/core/kafka/read-range.js';
 import type { ProcessorStage, StageInput } from './stage.js';
@@ -44,18 +44,19 @@ async function heartbeating<T>(heartbeat: () => Promise<void>, work: () => Promi
   }
 }
 
-export interface TransactionalLoopOptions {
-  /** Also names the transactional producers, one per input partition (see PartitionProducers). */
-  groupId: string;
-  /** Records per transaction; a large fetched batch is split into several transactions. */
-  maxRecordsPerTransaction: number;
+/**
+ * The loop's options the processors role sets: `groupId` also names the transactional producers
+ * (one per input partition, see PartitionProducers), `maxRecordsPerChunk` is the records per
+ * transaction, `holdBackoff` the wait while the registry fails (decoding or encoding holds, never
+ * dead-letters).
+ */
+export type TransactionalLoopOptions = Pick<
+  BatchLoopOptions,
+  'groupId' | 'maxRecordsPerChunk' | 'holdBackoff' | 'sessionTimeoutMs'
+> & {
   /** An output larger than this (key and value) is not produced: its input is dead-lettered. */
   maxRecordBytes: number;
-  /** Waits between attempts while the registry fails (decoding or encoding holds, never dead-letters). */
-  holdBackoff: BackoffPolicy;
-  /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
-  sessionTimeoutMs: number;
-}
+};
 
 /**
  * Consume-transform-produce with Kafka transactions: a batch's outputs and its input offsets are
@@ -74,12 +75,9 @@ export async function runTransactionalLoop(
   return runBatchLoop(
     { ...deps, logger },
     {
+      ...options,
       name: stage.name,
-      groupId: options.groupId,
       topics: stage.inputs,
-      maxRecordsPerChunk: options.maxRecordsPerTransaction,
-      holdBackoff: options.holdBackoff,
-      sessionTimeoutMs: options.sessionTimeoutMs,
       // One partition at a time: the stage's state spans its partitions and a transaction that
       // aborts resets it; side by side, two fault runs wrote records twice (bench/README.md).
       partitionsConcurrently: 1,

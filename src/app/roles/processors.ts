@@ -75,7 +75,7 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     holds: ctx.holds,
   };
   const loopOptions = {
-    maxRecordsPerTransaction: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
+    maxRecordsPerChunk: settings.ODDSFLOW_TRANSACTION_MAX_RECORDS,
     maxRecordBytes: settings.ODDSFLOW_MAX_RECORD_BYTES,
     holdBackoff: { initialMs: 500, maxMs: settings.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
     sessionTimeoutMs: ctx.config.kafka.consumerSessionTimeoutMs,

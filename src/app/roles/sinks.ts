@@ -102,8 +102,8 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
       await supervised(ctx, sink.name, () =>
         runSink(sink, runnerDeps, {
           groupId: stores[name].group(ctx.groups),
-          maxBatchRecords: s.ODDSFLOW_SINK_BATCH_RECORDS,
-          retry: { initialMs: 500, maxMs: s.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
+          maxRecordsPerChunk: s.ODDSFLOW_SINK_BATCH_RECORDS,
+          holdBackoff: { initialMs: 500, maxMs: s.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
           writeTimeoutMs: s.ODDSFLOW_SINK_WRITE_TIMEOUT_S * 1000,
           sessionTimeoutMs: ctx.config.kafka.consumerSessionTimeoutMs,
           partitionsConcurrently: s.ODDSFLOW_SINK_PARTITIONS_CONCURRENTLY,
