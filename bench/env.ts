@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../src/app/config/load.js';
 import type { Env } from '../src/core/config/load.js';
 import { createTopics } from '../src/core/kafka/admin.js';
+import type { RoleRuntime } from './role-process.js';
 import { createKafka } from '../src/core/kafka/client.js';
 import { groupIds, type GroupIds } from '../src/core/kafka/groups.js';
 import { topicNames, type TopicNames } from '../src/core/kafka/topics.js';
@@ -26,6 +27,8 @@ export interface BenchEnv {
   roleEnv: Env;
   /** Node options of role processes (`--cpu-prof …` when profiling). */
   roleNodeArgs: string[];
+  /** How role processes are run: under tsx, or from the compiled build as in production. */
+  roleRuntime: RoleRuntime;
   /** Where each role's last /metrics is saved before it stops (for a look at batch sizes and times). */
   metricsDir: string | undefined;
   databaseUrl: string;
@@ -49,6 +52,7 @@ export function runNames(id: string): { prefix: string; schema: string; redisPre
 export async function createBenchEnv(options: {
   databaseUrl: string;
   roleNodeArgs?: string[];
+  roleRuntime?: RoleRuntime;
   metricsDir?: string;
   /** Partitions of every topic (ODDSFLOW_TOPIC_PARTITIONS); the project's default when unset. */
   partitions?: number;
@@ -92,6 +96,7 @@ export async function createBenchEnv(options: {
     config,
     roleEnv: settings,
     roleNodeArgs: options.roleNodeArgs ?? [],
+    roleRuntime: options.roleRuntime ?? 'tsx',
     metricsDir: options.metricsDir,
     databaseUrl: options.databaseUrl,
     schema,

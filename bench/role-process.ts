@@ -6,6 +6,23 @@ import type { Env } from '../src/core/config/load.js';
 
 export type RoleName = 'connectors' | 'processors' | 'sinks';
 
+/** `tsx`: the sources through tsx's loader (no build needed); `compiled`: dist/, as the Docker image runs. */
+export type RoleRuntime = 'tsx' | 'compiled';
+
+interface RoleCommandOptions {
+  nodeArgs?: readonly string[];
+  runtime?: RoleRuntime;
+}
+
+/** The node arguments that run a role (after the node executable). */
+export function roleCommand(role: RoleName, options: RoleCommandOptions = {}): string[] {
+  const entry =
+    options.runtime === 'compiled'
+      ? [path.join(packageRoot, 'dist/src/app/cli/main.js')]
+      : ['--import', 'tsx', path.join(packageRoot, 'src/app/cli/main.ts')];
+  return [...(options.nodeArgs ?? []), ...entry, 'run', '--role', role];
+}
+
 /** A role running as its own process, as in production: `oddsflow run --role <role>`. */
 export interface RoleProcess {
   role: RoleName;
@@ -41,22 +58,14 @@ export async function startRole(
   role: RoleName,
   env: Env,
   onLog: (line: string) => void,
-  options: { nodeArgs?: readonly string[]; startTimeoutMs?: number } = {},
+  options: RoleCommandOptions & { startTimeoutMs?: number } = {},
 ): Promise<RoleProcess> {
   const startTimeoutMs = options.startTimeoutMs ?? 120_000;
-  const child = spawn(
-    process.execPath,
-    [
-      ...(options.nodeArgs ?? []),
-      '--import',
-      'tsx',
-      path.join(packageRoot, 'src/app/cli/main.ts'),
-      'run',
-      '--role',
-      role,
-    ],
-    { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child = spawn(process.execPath, roleCommand(role, options), {
+    cwd: packageRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${role}: could not start a process`);
   let peak = 0;

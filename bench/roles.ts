@@ -4,7 +4,7 @@ import type { BenchEnv } from './env.js';
 import { groupLag } from './kafka-lag.js';
 import { progress } from './progress.js';
 import { scrape, sumSamples } from './prometheus.js';
-import { startRole, type RoleName, type RoleProcess } from './role-process.js';
+import { roleCommand, startRole, type RoleName, type RoleProcess } from './role-process.js';
 
 /** The role processes of a run: started on demand, stopped upstream first, peak RSS kept. */
 export class Roles {
@@ -15,12 +15,13 @@ export class Roles {
   constructor(private readonly env: BenchEnv) {}
 
   async start(role: RoleName, extraEnv: Record<string, string> = {}): Promise<RoleProcess> {
-    progress('roles', `starting ${role} (node --import tsx src/app/cli/main.ts run --role ${role})`);
+    const options = { nodeArgs: this.env.roleNodeArgs, runtime: this.env.roleRuntime };
+    progress('roles', `starting ${role} (${roleCommand(role, options).join(' ')})`);
     const started = await startRole(
       role,
       { ...this.env.roleEnv, ...extraEnv },
       (line) => progress('roles', line.slice(0, 400)),
-      { nodeArgs: this.env.roleNodeArgs },
+      options,
     );
     this.running.set(role, started);
     progress('roles', `${role} running, pid ${started.pid}, metrics on :${started.httpPort}`);

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { packageRoot } from '../src/core/config/paths.js';
 import { rawBacklog } from './backlog.js';
+import { buildDist } from './build.js';
 import { createBenchEnv, type BenchEnv } from './env.js';
 import { BenchUsageError, parseOptions, usage, type BenchOptions } from './options.js';
 import { elapsedSeconds, progress } from './progress.js';
@@ -55,6 +56,7 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
       : [],
     metricsDir: options.metricsDir === undefined ? undefined : path.resolve(options.metricsDir),
     partitions: options.partitions,
+    roleRuntime: options.compiled ? 'compiled' : 'tsx',
   });
   const cleanup = () => env.cleanup();
   undo.push(cleanup);
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   progress('bench', `${options.quick ? 'quick' : 'full'} run of ${[...options.scenarios].join(', ')}`);
+  if (options.compiled) buildDist();
   const results: BenchResult[] = [];
   if (options.scenarios.has('betfair_decode')) results.push(...benchBetfairDecode(options.profile.decode));
   if ([...options.scenarios].some((s) => s !== 'betfair_decode')) await withStack(options, results);

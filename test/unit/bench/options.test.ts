@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseOptions } from '../../../bench/options.js';
 import { profiles, quickScenarioNames, scenarioNames } from '../../../bench/profiles.js';
+import { roleCommand } from '../../../bench/role-process.js';
 
 describe('parseOptions', () => {
   it('runs every scenario with the full profile by default', () => {
@@ -30,6 +31,17 @@ describe('parseOptions', () => {
       ['latency_2000', 2_000],
     ]);
     expect(options.profile.latency.loads[0]?.seconds).toBe(profiles.quick.latency.loads.at(-1)?.seconds);
+  });
+
+  it('runs the roles under tsx unless --compiled, then from dist/ as the Docker image does', () => {
+    expect(parseOptions([]).compiled).toBe(false);
+    expect(parseOptions(['--quick', '--compiled']).compiled).toBe(true);
+    const tsx = roleCommand('sinks', { nodeArgs: ['--cpu-prof'] });
+    expect(tsx.slice(0, 3)).toEqual(['--cpu-prof', '--import', 'tsx']);
+    expect(tsx.at(3)).toMatch(/\/src\/app\/cli\/main\.ts$/);
+    const compiled = roleCommand('sinks', { runtime: 'compiled' });
+    expect(compiled[0]).toMatch(/\/dist\/src\/app\/cli\/main\.js$/);
+    expect(compiled.slice(1)).toEqual(['run', '--role', 'sinks']);
   });
 
   it('refuses unknown scenarios, options and bad numbers', () => {
