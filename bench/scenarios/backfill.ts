@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { createInputReader } from '../../connectors/offline-readers.js';
-import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
+import { openKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
 import { backfillFiles } from '../../src/app/history/backfill-files.js';
 import { newProgress } from '../../src/app/history/progress-file.js';
-import { createProducer } from '../../src/core/kafka/client.js';
 import { createMetrics } from '../../src/core/metrics.js';
 import { packageRoot } from '../../src/core/config/paths.js';
 import { tarArchive } from '../../connectors/historical/tar-writer.js';
@@ -52,16 +51,13 @@ export async function benchBackfill(env: BenchEnv, options: BackfillBenchOptions
   const archive = path.join(dir, 'betfair.tar');
   await writeFile(archive, tarArchive(files));
   progress(scenario, `archive: ${files.length} bz2 files, ${messages} Betfair messages`);
-  const producer = createProducer(env.kafka);
-  await producer.connect();
+  const publisher = await openKafkaPublisher(env.kafka, {
+    serde: env.serde,
+    names: env.names,
+    metrics: createMetrics(),
+    clock: { now: () => Date.now() },
+  });
   try {
-    const publisher = createKafkaPublisher({
-      producer,
-      serde: env.serde,
-      names: env.names,
-      metrics: createMetrics(),
-      clock: { now: () => Date.now() },
-    });
     const reader = await createInputReader({
       file: archive,
       format: 'auto',
@@ -90,7 +86,7 @@ export async function benchBackfill(env: BenchEnv, options: BackfillBenchOptions
       { name: 'backfill_records', value: Math.round(perSecond(records, ms)), unit: 'records/s' },
     ];
   } finally {
-    await producer.disconnect();
+    await publisher.close();
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
-import { createProducer } from '../../src/core/kafka/client.js';
+import { openKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
 import { createMetrics } from '../../src/core/metrics.js';
 import type { RawBacklog } from '../backlog.js';
 import { cpuMsExceptBench, cpuShares, cpuSnapshot, formatShares, type CpuSnapshot } from '../cpu.js';
@@ -12,21 +11,18 @@ import { perSecond } from '../stats.js';
 
 /** Publishes the backlog through the connector's own Kafka publisher, 500 books a send. */
 async function publishBacklog(env: BenchEnv, backlog: RawBacklog): Promise<void> {
-  const producer = createProducer(env.kafka);
-  await producer.connect();
+  const publisher = await openKafkaPublisher(env.kafka, {
+    serde: env.serde,
+    names: env.names,
+    metrics: createMetrics(),
+    clock: { now: () => Date.now() },
+  });
   try {
-    const publisher = createKafkaPublisher({
-      producer,
-      serde: env.serde,
-      names: env.names,
-      metrics: createMetrics(),
-      clock: { now: () => Date.now() },
-    });
     for (let i = 0; i < backlog.books.length; i += 500)
       await publisher.publishBooks(backlog.books.slice(i, i + 500));
     await publisher.publishResults(backlog.results);
   } finally {
-    await producer.disconnect();
+    await publisher.close();
   }
 }
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
 import { OddsflowError } from '../../src/core/errors.js';
+import { createProducer } from '../../src/core/kafka/client.js';
 import { parseFailureLetter } from '../../src/core/dead-letter.js';
 import {
   countWritten,
@@ -106,4 +107,22 @@ export function createKafkaPublisher(deps: KafkaPublisherDeps): RawPublisher {
       deps.metrics.deadLetters.inc({ stage: 'parse', reason: value.reasonCode });
     },
   };
+}
+
+/** A Kafka publisher on a producer of its own; `close` disconnects that producer. */
+export interface OwnedKafkaPublisher extends RawPublisher {
+  close(): Promise<void>;
+}
+
+/**
+ * Connects a producer of `kafka` and publishes through it: for what only publishes (replay,
+ * backfill, the bench, tests), where the connectors role shares one producer among its connectors.
+ */
+export async function openKafkaPublisher(
+  kafka: Kafka,
+  deps: Omit<KafkaPublisherDeps, 'producer'>,
+): Promise<OwnedKafkaPublisher> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  return { ...createKafkaPublisher({ ...deps, producer }), close: () => producer.disconnect() };
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
 import { loadConfig, type Config } from '../../src/app/config/load.js';
 import { topicNames } from '../../src/core/kafka/topics.js';
-import { createKafka, createProducer } from '../../src/core/kafka/client.js';
+import { createKafka } from '../../src/core/kafka/client.js';
 import { createMetrics } from '../../src/core/metrics.js';
 import { readTopicRange } from '../../src/core/kafka/read-range.js';
 import { createRoleContext, provision } from '../../src/app/roles/context.js';
@@ -10,6 +9,7 @@ import { startConnectors } from '../../src/app/roles/connectors.js';
 import { AvroSerde } from '../../src/core/serde/avro-serde.js';
 import { startSimulators } from '../../src/app/sim/simulators.js';
 import { stackDown, stackUp } from '../../stack/index.js';
+import { openRawPublisher } from '../helpers/publish.js';
 import { rawBooks } from '../helpers/raw-books.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
 import { exited } from '../helpers/processes.js';
@@ -51,15 +51,7 @@ describe('faults outside the pipeline', () => {
       const names = await provisionTopics(config);
       const serde = new AvroSerde(config.registry, names);
       await serde.registerAll(); // ids cached: encoding needs no registry during the outage
-      const producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
-      await producer.connect();
-      const publisher = createKafkaPublisher({
-        producer,
-        serde,
-        names,
-        metrics: createMetrics(),
-        clock: { now: Date.now },
-      });
+      const publisher = await openRawPublisher(config, names, { serde });
       const books = rawBooks(3000);
       let sent = 0;
       const producing = (async () => {
@@ -69,7 +61,7 @@ describe('faults outside the pipeline', () => {
       const atRestart = sent;
       await restartBroker(config, names.oddsRaw, 3000);
       await producing;
-      await producer.disconnect();
+      await publisher.close();
 
       const stored = await readTopicRange(
         createKafka(config.kafka, { logger: silentLogger }),

@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import type { Producer } from 'kafkajs';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
 import { book } from '../helpers/records.js';
-import { createKafka, createProducer } from '../../src/core/kafka/client.js';
+import { publishNormalizedBooks } from '../helpers/publish.js';
 import type { TopicNames } from '../../src/core/kafka/topics.js';
 import { createMetrics } from '../../src/core/metrics.js';
-import { AvroSerde } from '../../src/core/serde/avro-serde.js';
 import { createRoleContext, type RoleContext, type RunningRole } from '../../src/app/roles/context.js';
 import { startSinks } from '../../src/app/roles/sinks.js';
 import { measureLag } from '../../src/app/ops/lag.js';
@@ -33,7 +31,6 @@ describe('sinks role against real stores: outages and replays', () => {
   let config: Config;
   let names: TopicNames;
   let ctx: RoleContext;
-  let producer: Producer;
   let dbProxy: TcpProxy;
   let redisProxy: TcpProxy;
   let pool: pg.Pool;
@@ -43,16 +40,11 @@ describe('sinks role against real stores: outages and replays', () => {
   let published = 0;
 
   const publish = async (from: number, to: number) => {
-    const serde = new AvroSerde(config.registry, names);
-    const messages = [];
-    for (let i = from; i < to; i++) {
-      const value = bookAt(i);
-      messages.push({
-        key: `${value.eventId}:${value.marketId}`,
-        value: await serde.encode('oddsNormalized', value),
-      });
-    }
-    await producer.send({ topic: names.oddsNormalized, messages });
+    await publishNormalizedBooks(
+      config,
+      names,
+      Array.from({ length: to - from }, (_, i) => bookAt(from + i)),
+    );
     published = Math.max(published, to);
   };
   const snapshotRows = async () =>
@@ -80,14 +72,11 @@ describe('sinks role against real stores: outages and replays', () => {
     });
     names = await provisionTopics(config);
     ctx = createRoleContext(config, silentLogger, createMetrics());
-    producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
-    await producer.connect();
     pool = new pg.Pool({ connectionString: stack.postgresUrl, max: 2 });
     redis = new Redis(stack.redisUrl);
   });
 
   afterAll(async () => {
-    await producer?.disconnect();
     await pool?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await pool?.end();
     if (redis) {

@@ -1,21 +1,20 @@
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { createKafkaPublisher } from '../../connectors/runtime/kafka-publisher.js';
 import { createEnrichStage } from '../../processors/pipeline/enrich-stage.js';
 import { createOfflineChain } from '../../processors/pipeline/offline-chain.js';
 import { createPrepareStage } from '../../processors/pipeline/prepare-stage.js';
 import type { Config } from '../../src/app/config/load.js';
 import type { MarketBook, RawMarketBook } from '../../src/core/generated/avro-types.js';
-import { createKafka, createProducer } from '../../src/core/kafka/client.js';
+import { createKafka } from '../../src/core/kafka/client.js';
 import { groupIds } from '../../src/core/kafka/groups.js';
-import { createMetrics } from '../../src/core/metrics.js';
 import { measureLag } from '../../src/app/ops/lag.js';
 import { readTopicRange } from '../../src/core/kafka/read-range.js';
 import { pipelineOptions } from '../../src/app/roles/processors.js';
 import { topicNames } from '../../src/core/kafka/topics.js';
 import { AvroSerde } from '../../src/core/serde/avro-serde.js';
 import { spawnOddsflow } from '../helpers/processes.js';
+import { openRawPublisher } from '../helpers/publish.js';
 import { rawBooks } from '../helpers/raw-books.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../helpers/stack.js';
 import type { TestStack } from '../setup/stack-context.js';
@@ -83,17 +82,9 @@ export async function preparePipelineRun(
   const expected = chain.books(raw).flatMap((o) => (o.type === 'market_book' ? [o] : []));
   const pool = new pg.Pool({ connectionString: stack.postgresUrl, max: 2 });
   const redis = new Redis(stack.redisUrl);
-  const producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
-  await producer.connect();
   const serde = new AvroSerde(config.registry, names);
   await serde.registerAll(); // ids cached: publishing needs no registry during a broker restart
-  const publisher = createKafkaPublisher({
-    producer,
-    serde,
-    names,
-    metrics: createMetrics(),
-    clock: { now: Date.now },
-  });
+  const publisher = await openRawPublisher(config, names, { serde });
 
   return {
     config,
@@ -117,7 +108,7 @@ export async function preparePipelineRun(
       for (let i = 0; i < books.length; i += 250) await publisher.publishBooks(books.slice(i, i + 250));
     },
     async cleanup() {
-      await producer.disconnect();
+      await publisher.close();
       await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
       await pool.end();
       const keys = await redis.keys(`${keyPrefix}*`);

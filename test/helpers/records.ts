@@ -12,10 +12,12 @@ import {
 /** 2026-03-01 12:00:00 UTC; the event starts an hour later. */
 export const t0 = Date.UTC(2026, 2, 1, 12, 0, 0);
 export const startTime = t0 + 3_600_000;
+/** The race's canonical id (processors/normalize/event-id.ts): Ascot, off at 13:00 UTC. */
+export const eventId = 'horse-racing/2026-03-01/ascot/1300';
 
 export function book(overrides: Partial<MarketBook> = {}): MarketBook {
   return {
-    eventId: 'horse-racing:2026-03-01:ascot:R3',
+    eventId,
     marketId: 'WIN',
     marketType: 'WIN',
     line: null,
@@ -78,7 +80,7 @@ export function pricing(overrides: Partial<MarketPricing> = {}): MarketPricing {
     'odds-ratio': m / 16,
   });
   return {
-    eventId: 'horse-racing:2026-03-01:ascot:R3',
+    eventId,
     marketId: 'WIN',
     marketType: 'WIN',
     provider: 'betfair',
@@ -144,7 +146,7 @@ export function pricing(overrides: Partial<MarketPricing> = {}): MarketPricing {
 
 export function result(overrides: Partial<Result> = {}): Result {
   return {
-    eventId: 'horse-racing:2026-03-01:ascot:R3',
+    eventId,
     marketId: null,
     sport: 'horse-racing',
     eventName: 'Ascot R3',

@@ -3,13 +3,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
 import { wsJsonConnector } from '../../../connectors/ws-json/index.js';
 import { simulatorFieldMapping } from '../../../connectors/ws-json/simulator.js';
 import type { Config } from '../../../src/app/config/load.js';
 import { packageRoot } from '../../../src/core/config/paths.js';
 import type { RawMarketBook } from '../../../src/core/generated/avro-types.js';
-import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
+import { createKafka } from '../../../src/core/kafka/client.js';
 import type { TopicNames } from '../../../src/core/kafka/topics.js';
 import { createMetrics } from '../../../src/core/metrics.js';
 import { readTopicRange } from '../../../src/core/kafka/read-range.js';
@@ -17,6 +16,7 @@ import { createRoleContext } from '../../../src/app/roles/context.js';
 import { startProcessors } from '../../../src/app/roles/processors.js';
 import { createBreakerFactory } from '../../../src/core/resilience/breaker.js';
 import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
+import { openRawPublisher, publishNormalizedBooks } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { RecordedStatus } from '../../helpers/connector-status.js';
 import { provisionTopics, randomId, silentLogger, testConfig } from '../../helpers/stack.js';
@@ -41,20 +41,6 @@ describe('oversized records never wedge the pipeline', () => {
   let config: Config;
   let names: TopicNames;
   const kafka = () => createKafka(config.kafka, { logger: silentLogger });
-  const publisherFor = (topics: TopicNames, maxRecordBytes?: number) => {
-    const producer = createProducer(kafka());
-    return {
-      producer,
-      publisher: createKafkaPublisher({
-        producer,
-        serde: new AvroSerde(config.registry, topics),
-        names: topics,
-        metrics: createMetrics(),
-        clock: { now: Date.now },
-        ...(maxRecordBytes === undefined ? {} : { maxRecordBytes }),
-      }),
-    };
-  };
   const hugeBook = (bytes: number): RawMarketBook => ({
     ...rawBooks(1, { baseTime: Date.now() })[0]!,
     payload: 'x'.repeat(bytes),
@@ -74,8 +60,7 @@ describe('oversized records never wedge the pipeline', () => {
       socket.send(valid);
     });
     await new Promise((resolve) => server.once('listening', resolve));
-    const { producer, publisher } = publisherFor(names);
-    await producer.connect();
+    const publisher = await openRawPublisher(config, names);
     const metrics = createMetrics();
     const connector = wsJsonConnector.create(
       wsJsonConnector.configSchema.parse({
@@ -117,19 +102,18 @@ describe('oversized records never wedge the pipeline', () => {
       expect(letter.originalValue.length).toBeLessThanOrEqual(256 * 1024);
     } finally {
       await connector.stop();
-      await producer.disconnect();
+      await publisher.close();
       await new Promise((resolve) => server.close(resolve));
     }
   });
 
   it('a record over ODDSFLOW_MAX_RECORD_BYTES, or one the broker refuses as too large, fails the publish at once', async () => {
-    const { producer, publisher } = publisherFor(names);
-    await producer.connect();
+    const publisher = await openRawPublisher(config, names);
     try {
       const refused = await within(publisher.publishBooks([hugeBook(1_200_000)]), 30_000);
       expect(refused).toMatchObject({ code: 'KAFKA_RECORD_REJECTED', retriable: false });
     } finally {
-      await producer.disconnect();
+      await publisher.close();
     }
 
     // A topic whose own limit is below ours: only the broker can tell, with MESSAGE_TOO_LARGE.
@@ -142,14 +126,13 @@ describe('oversized records never wedge the pipeline', () => {
       ],
     });
     await admin.disconnect();
-    const strict = publisherFor({ ...names, oddsRaw: small });
-    await strict.producer.connect();
+    const strict = await openRawPublisher(config, { ...names, oddsRaw: small });
     try {
-      const outcome = await within(strict.publisher.publishBooks([hugeBook(300_000)]), 60_000);
+      const outcome = await within(strict.publishBooks([hugeBook(300_000)]), 60_000);
       expect(outcome).toMatchObject({ code: 'KAFKA_RECORD_REJECTED', retriable: false });
       expect((outcome as Error).message).toContain('MESSAGE_TOO_LARGE');
     } finally {
-      await strict.producer.disconnect();
+      await strict.close();
       const cleanup = kafka().admin();
       await cleanup.connect();
       await cleanup.deleteTopics({ topics: [small] }).catch(() => undefined);
@@ -183,16 +166,7 @@ describe('oversized records never wedge the pipeline', () => {
       })),
     });
     const normal = book({ eventId: 'normal-market', startTime: Date.now() + 3_600_000, eventTime });
-    const producer = createProducer(createKafka(own.kafka, { logger: silentLogger }));
-    await producer.connect();
-    await producer.send({
-      topic: ownNames.oddsNormalized,
-      messages: [
-        { key: 'oversized-market:WIN', value: await serde.encode('oddsNormalized', crowded) },
-        { key: 'normal-market:WIN', value: await serde.encode('oddsNormalized', normal) },
-      ],
-    });
-    await producer.disconnect();
+    await publishNormalizedBooks(own, ownNames, [crowded, normal]);
 
     const processors = await startProcessors(createRoleContext(own, silentLogger, createMetrics()));
     try {

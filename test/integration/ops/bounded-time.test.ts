@@ -2,12 +2,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/app/config/load.js';
 import { startHealthServer } from '../../../src/core/health/server.js';
-import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
 import type { TopicNames } from '../../../src/core/kafka/topics.js';
 import { createMetrics } from '../../../src/core/metrics.js';
 import { createRoleContext, readinessOf, type RunningRole } from '../../../src/app/roles/context.js';
 import { startSinks } from '../../../src/app/roles/sinks.js';
-import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { exitedWithin, spawnOddsflow } from '../../helpers/processes.js';
 import {
   provisionTopics,
@@ -19,6 +17,7 @@ import {
 } from '../../helpers/stack.js';
 import { startTcpProxy, type TcpProxy } from '../../helpers/tcp-proxy.js';
 import { book } from '../../helpers/records.js';
+import { publishNormalizedBooks } from '../../helpers/publish.js';
 import { until } from '../../helpers/wait.js';
 import { holding } from '../../helpers/holds.js';
 
@@ -47,18 +46,14 @@ describe('nothing waits without bound on a dependency', () => {
   const database = new pg.Pool({ connectionString: testStack().postgresUrl, max: 1 });
 
   const publishBooks = async (count: number, tag: string): Promise<void> => {
-    const serde = new AvroSerde(config.registry, names);
     const eventTime = Date.now() - 60_000;
-    const messages = await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const value = book({ eventId: `${tag}-${i}`, startTime: Date.now() + 3_600_000, eventTime });
-        return { key: `${value.eventId}:WIN`, value: await serde.encode('oddsNormalized', value) };
-      }),
+    await publishNormalizedBooks(
+      config,
+      names,
+      Array.from({ length: count }, (_, i) =>
+        book({ eventId: `${tag}-${i}`, startTime: Date.now() + 3_600_000, eventTime }),
+      ),
     );
-    const producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
-    await producer.connect();
-    await producer.send({ topic: names.oddsNormalized, messages });
-    await producer.disconnect();
   };
   const rows = async (tag: string): Promise<number> =>
     Number(

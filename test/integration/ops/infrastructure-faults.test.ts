@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/app/config/load.js';
-import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
+import { createKafka } from '../../../src/core/kafka/client.js';
 import type { TopicNames } from '../../../src/core/kafka/topics.js';
 import { createMetrics, type Metrics } from '../../../src/core/metrics.js';
 import {
@@ -13,10 +13,9 @@ import {
 } from '../../../src/app/roles/context.js';
 import { startProcessors } from '../../../src/app/roles/processors.js';
 import { startSinks } from '../../../src/app/roles/sinks.js';
-import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
 import { startHttpProxy, type HttpProxy } from '../../helpers/http-proxy.js';
 import { endOffsetSum } from '../../helpers/kafka.js';
-import { publishRawBooks } from '../../helpers/publish.js';
+import { publishNormalizedBooks, publishRawBooks } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { provisionTopics, randomId, silentLogger, testConfig, testStack } from '../../helpers/stack.js';
 import { book } from '../../helpers/records.js';
@@ -129,22 +128,14 @@ describe('infrastructure faults hold the stream instead of dead-lettering it', (
       const prefix = `${randomId('acl')}.`;
       const config = testConfig({ ODDSFLOW_TOPIC_PREFIX: prefix });
       const aclNames = await provisionTopics(config);
-      const serde = new AvroSerde(config.registry, aclNames);
       const eventTime = Date.now() - 60_000;
-      const messages = await Promise.all(
-        Array.from({ length: 10 }, async (_, i) => {
-          const value = book({
-            eventId: `acl-event-${i}`,
-            startTime: Date.now() + 3_600_000,
-            eventTime,
-          });
-          return { key: `${value.eventId}:WIN`, value: await serde.encode('oddsNormalized', value) };
-        }),
+      await publishNormalizedBooks(
+        config,
+        aclNames,
+        Array.from({ length: 10 }, (_, i) =>
+          book({ eventId: `acl-event-${i}`, startTime: Date.now() + 3_600_000, eventTime }),
+        ),
       );
-      const producer = createProducer(createKafka(config.kafka, { logger: silentLogger }));
-      await producer.connect();
-      await producer.send({ topic: aclNames.oddsNormalized, messages });
-      await producer.disconnect();
 
       const url = new URL(testStack().redisUrl);
       url.username = user;

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createKafkaPublisher } from '../../../connectors/runtime/kafka-publisher.js';
-import { createKafka, createProducer } from '../../../src/core/kafka/client.js';
-import { createMetrics } from '../../../src/core/metrics.js';
+import { createKafka } from '../../../src/core/kafka/client.js';
 import { readTopicRange } from '../../../src/core/kafka/read-range.js';
 import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
+import { openRawPublisher } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
 import { provisionTopics, silentLogger, testConfig, roleEnv } from '../../helpers/stack.js';
@@ -21,15 +20,7 @@ async function afterRestart(warmupMinutes: string): Promise<{ bookCount: number;
   });
   const kafka = createKafka(config.kafka, { logger: silentLogger });
   const serde = new AvroSerde(config.registry, names);
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const publisher = createKafkaPublisher({
-    producer,
-    serde,
-    names,
-    metrics: createMetrics(),
-    clock: { now: Date.now },
-  });
+  const publisher = await openRawPublisher(config, names, { serde });
   const books = rawBooks(7, { eventCount: 1 }); // bookmakers book0, book1, book2 in turn
   await publisher.publishBooks(books.slice(0, 6));
 
@@ -44,7 +35,7 @@ async function afterRestart(warmupMinutes: string): Promise<{ bookCount: number;
   await exited(first);
 
   await publisher.publishBooks(books.slice(6));
-  await producer.disconnect();
+  await publisher.close();
   const second = spawnOddsflow(['run', '--role', 'processors'], env);
   await waitForPricing(7);
   second.kill('SIGTERM');

@@ -3,7 +3,7 @@ import { afterAll, expect } from 'vitest';
 import type { SinkRecord } from '../../../sinks/contract.js';
 import { queries } from '../../../sinks/timescale/queries.js';
 import { randomId } from '../../helpers/stack.js';
-import { book, pricing, record, result, startTime, t0 } from '../../helpers/records.js';
+import { book, eventId, pricing, record, result, startTime, t0 } from '../../helpers/records.js';
 import { selectionExtras } from '../../helpers/record-defaults.js';
 
 /**
@@ -61,7 +61,7 @@ export async function columnsOf(pool: pg.Pool, schema: string, relation: string)
   return rows.map((r) => r.c);
 }
 
-export const scenarioEventId = 'horse-racing:2026-03-01:ascot:R3';
+export const scenarioEventId = eventId;
 
 const selections = (a: number) => [
   {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   superviseLoop,
   type ConsumerLoop,
@@ -67,9 +67,13 @@ function options(overrides: Partial<SupervisorOptions> = {}) {
   };
 }
 
-const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+/** Lets `ms` of the supervisor's backoff pass on the fake timers, and what it then starts run. */
+const settle = (ms = 30) => vi.advanceTimersByTimeAsync(ms);
 
 describe('superviseLoop', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
   it('starts a loop again when its consumer stops for good, and stops the old one first', async () => {
     const s = starter();
     const o = options();
@@ -109,6 +113,7 @@ describe('superviseLoop', () => {
     const o = options();
     const loop = await superviseLoop(s.start, o.options);
     s.loops[0]!.fail('down');
+    await settle();
     expect((await loop.failed).message).toBe('broker still down');
     expect(s.attempts).toBe(1 + 3);
     expect(o.logs.lines().at(-1)?.msg).toBe(
@@ -135,9 +140,11 @@ describe('superviseLoop', () => {
     const o = options({ backoff: { initialMs: 60_000, maxMs: 60_000 }, random: () => 1 });
     const loop = await superviseLoop(s.start, o.options);
     s.loops[0]!.fail('down');
-    await settle();
+    await settle(59_999);
+    expect(s.loops).toHaveLength(1);
     await loop.stop();
-    await settle();
+    // Past the moment the restart was due: it never comes.
+    await settle(60_000);
     expect(s.loops).toHaveLength(1);
     expect(o.restarts).toEqual([]);
   });

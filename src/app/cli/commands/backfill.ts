@@ -10,7 +10,7 @@ import {
   type InputProblem,
 } from '../../../../connectors/historical/problems.js';
 import { measureInput } from '../../../../connectors/historical/sources.js';
-import { createKafkaPublisher } from '../../../../connectors/runtime/kafka-publisher.js';
+import { openKafkaPublisher } from '../../../../connectors/runtime/kafka-publisher.js';
 import { createOddsApiClient } from '../../../../connectors/the-odds-api/http-client.js';
 import { OddsflowError } from '../../../core/errors.js';
 import { backfillFiles } from '../../history/backfill-files.js';
@@ -23,7 +23,6 @@ import {
   writeProgress,
   type BackfillProgress,
 } from '../../history/progress-file.js';
-import { createProducer } from '../../../core/kafka/client.js';
 import { createMetrics } from '../../../core/metrics.js';
 import { createRoleContext, provision } from '../../roles/context.js';
 import { parseOptions, runCommand, say } from '../context.js';
@@ -162,18 +161,9 @@ export function registerBackfillCommand(program: Command): void {
       await requireServices(config, { kafka: true });
       const ctx = createRoleContext(config, logger, createMetrics());
       await provision(ctx);
-      const producer = createProducer(ctx.kafka);
-      await producer.connect();
       // The first signal stops after the batch in flight (its progress saved); a second exits at once.
       const stop = new AbortController();
-      const onSignal = () => {
-        if (stop.signal.aborted) process.exit(130);
-        say('\nbackfill: stopping after the batch in flight (a second signal exits at once)');
-        stop.abort();
-      };
-      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-      const publisher = createKafkaPublisher({
-        producer,
+      const publisher = await openKafkaPublisher(ctx.kafka, {
         serde: ctx.serde,
         names: ctx.names,
         metrics: ctx.metrics,
@@ -181,6 +171,12 @@ export function registerBackfillCommand(program: Command): void {
         logger,
         signal: stop.signal,
       });
+      const onSignal = () => {
+        if (stop.signal.aborted) process.exit(130);
+        say('\nbackfill: stopping after the batch in flight (a second signal exits at once)');
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 
       const problemsFile = file.replace(/\.progress\.json$/, '') + '.problems.jsonl';
       const problems = new ProblemTally();
@@ -276,7 +272,7 @@ export function registerBackfillCommand(program: Command): void {
       } finally {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
         bar.done(state());
-        await producer.disconnect();
+        await publisher.close();
       }
       const t = progress.totals;
       const summary =

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { readInputs } from '../../../../connectors/offline-readers.js';
 import { describeProblem, ProblemTally } from '../../../../connectors/historical/problems.js';
-import { createKafkaPublisher } from '../../../../connectors/runtime/kafka-publisher.js';
+import { openKafkaPublisher } from '../../../../connectors/runtime/kafka-publisher.js';
 import { describeError, OddsflowError } from '../../../core/errors.js';
 import { createMetrics } from '../../../core/metrics.js';
 import { createRoleContext, provision } from '../../roles/context.js';
-import { createProducer } from '../../../core/kafka/client.js';
 import { parseOptions, runCommand, say } from '../context.js';
 import { addInputOptions, inputOptions, inputOptionsSchema } from '../input-options.js';
 
@@ -33,10 +32,7 @@ export function registerReplayCommand(program: Command): void {
       const opts = parseOptions(optionsSchema, raw);
       const ctx = createRoleContext(config, logger, createMetrics());
       await provision(ctx);
-      const producer = createProducer(ctx.kafka);
-      await producer.connect();
-      const publisher = createKafkaPublisher({
-        producer,
+      const publisher = await openKafkaPublisher(ctx.kafka, {
         serde: ctx.serde,
         names: ctx.names,
         metrics: ctx.metrics,
@@ -80,7 +76,7 @@ export function registerReplayCommand(program: Command): void {
           { cause: err },
         );
       } finally {
-        await producer.disconnect();
+        await publisher.close();
       }
       say(
         `replay done: positions ${opts.from}..${position}: ${counts.books} books, ${counts.results} results, ${counts.deadLetters} dead letters` +

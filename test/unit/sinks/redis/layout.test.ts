@@ -156,10 +156,10 @@ describe('planWrites', () => {
       config,
     );
     expect(writes.map((w) => w.key)).toEqual([
-      'test:odds:horse-racing:2026-03-01:ascot:R3:WIN',
-      'test:market:horse-racing:2026-03-01:ascot:R3:WIN',
-      'test:pricing:horse-racing:2026-03-01:ascot:R3:WIN',
-      'test:best:horse-racing:2026-03-01:ascot:R3:WIN',
+      'test:odds:horse-racing/2026-03-01/ascot/1300:WIN',
+      'test:market:horse-racing/2026-03-01/ascot/1300:WIN',
+      'test:pricing:horse-racing/2026-03-01/ascot/1300:WIN',
+      'test:best:horse-racing/2026-03-01/ascot/1300:WIN',
     ]);
     const odds = writes[0]!;
     expect(odds.fields.map((f) => f.t)).toEqual([t0 + 2_000, t0 + 2_000, t0 + 2_000]);

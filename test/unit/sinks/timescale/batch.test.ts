@@ -42,7 +42,7 @@ describe('batchStatements', () => {
       'market_pricing',
     ]);
     const eventIds = statements[0]!.values!.filter((_, i) => i % 6 === 0);
-    expect(eventIds).toEqual(['a-event', 'b-event', 'horse-racing:2026-03-01:ascot:R3']);
+    expect(eventIds).toEqual(['a-event', 'b-event', 'horse-racing/2026-03-01/ascot/1300']);
   });
 
   it('keeps the newest status of a book, whatever order a batch brings them in', () => {

@@ -16,7 +16,7 @@ describe('snapshotRows', () => {
     expect(rows.map((r) => r.selectionId)).toEqual(['sel-a', 'sel-b']);
     expect(rows[0]).toEqual({
       time: new Date(t0),
-      eventId: 'horse-racing:2026-03-01:ascot:R3',
+      eventId: 'horse-racing/2026-03-01/ascot/1300',
       marketId: 'WIN',
       bookmaker: 'betfair',
       selectionId: 'sel-a',
@@ -138,7 +138,7 @@ describe('results and events', () => {
 
   it('takes the event from a book at its eventTime and from a result at its settlement', () => {
     expect(eventFromBook(book())).toEqual({
-      eventId: 'horse-racing:2026-03-01:ascot:R3',
+      eventId: 'horse-racing/2026-03-01/ascot/1300',
       sport: 'horse-racing',
       competition: 'Ascot',
       eventName: 'Ascot R3',
