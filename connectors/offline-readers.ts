@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../src/core/errors.js';
-import type { RecordChunk } from './file-readers.js';
+import type { RecordChunk } from './contract.js';
 import { compileCsvMapping, type CompiledCsvMapping } from './historical/odds-csv.js';
 import type { ProblemSink } from './historical/problems.js';
-import type { HistoryFormat } from './historical/formats.js';
 import { readHistoricalFile } from './historical/read.js';
 import { connectorModules, connectorNames, type ConnectorName } from './registry.js';
 import { historicalFiles, type HistoricalFile } from './historical/sources.js';
@@ -14,14 +13,15 @@ import { simulatorFieldMapping } from './ws-json/simulator.js';
 export const offlineProviders = connectorNames;
 export type OfflineProvider = ConnectorName;
 
-export function formatOfProvider(provider: OfflineProvider): HistoryFormat {
-  return connectorModules[provider].recordingFormat;
+export function formatOfProvider(provider: OfflineProvider): string {
+  return connectorModules[provider].recordingFormat.name;
 }
 
 export interface InputOptions {
   /** A file, a folder, an archive, or `-` for stdin. */
   file: string;
-  format: HistoryFormat | 'auto';
+  /** A name of `historyFormats` (historical/formats.ts), or `auto`. */
+  format: string;
   /** First position of a single file whose records are returned (1-based); see RecordChunk.position. */
   from?: number;
   oddsFormat?: 'auto' | 'decimal' | 'american';

@@ -6,12 +6,14 @@ import { createBettingApi } from './betting-api.js';
 import { MarketCatalogueCache } from './catalogue.js';
 import { namedFromCatalogue } from './catalogue-names.js';
 import { betfairConfigSchema, type BetfairConfig } from './config.js';
+import { betfairDemoSimulator } from './demo-simulator.js';
 import { HaltReasons } from './halt-reasons.js';
 import type { HttpsSettings } from './https-post.js';
 import { createIdentityClient } from './identity.js';
 import { loginOf, readPem } from './login-config.js';
 import { PROVIDER } from './protocol.js';
 import { PublishBatcher } from './publish-batcher.js';
+import { betfairBspFormat, betfairStreamFormat } from './recordings.js';
 import type { SubscriptionSettings } from './requests.js';
 import { ResumeState } from './resume-state.js';
 import { SessionKeeper } from './session-keeper.js';
@@ -183,10 +185,16 @@ export function createBetfairConnector(config: BetfairConfig, deps: ConnectorDep
   };
 }
 
-export const betfairConnector: ConnectorModule<typeof betfairConfigSchema, typeof betfairSettings> = {
+export const betfairConnector: ConnectorModule<
+  typeof betfairConfigSchema,
+  typeof betfairSettings,
+  typeof betfairDemoSimulator
+> = {
   name: PROVIDER,
   configSchema: betfairConfigSchema,
   settings: betfairSettings,
-  recordingFormat: 'betfair-stream',
+  recordingFormat: betfairStreamFormat,
+  otherFormats: [betfairBspFormat],
+  simulator: betfairDemoSimulator,
   create: createBetfairConnector,
 };

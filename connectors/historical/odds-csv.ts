@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from '../../src/core/errors.js';
-import type { RecordChunk } from '../file-readers.js';
+import type { RecordChunk, RecordingFormat, RecordingOptions } from '../contract.js';
 import { fieldMappingSchema, type FieldMapping } from '../ws-json/field-mapping.js';
 import { parseFrame } from '../ws-json/parse.js';
 import { csvRows, headerNames, type CsvRow } from './csv.js';
-import type { ProblemSink } from './problems.js';
+import { missingColumns, type ProblemSink } from './problems.js';
 
 /**
  * A generic CSV of odds, one row per selection price, mapped to RawMarketBook fields like a
@@ -174,12 +174,7 @@ export async function* readOddsCsv(
   const mapping = options.mapping ?? defaultCsvMapping(header);
   const missing = mapping.required.filter((c) => !header.includes(c));
   if (missing.length > 0) {
-    options.report({
-      file: options.file,
-      line: first.value.line,
-      code: 'MISSING_COLUMNS',
-      message: `no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}: the file is skipped`,
-    });
+    options.report(missingColumns(options.file, first.value.line, missing));
     return;
   }
   let book: { key: string; rows: CsvRow[]; objects: Record<string, string | null>[] } | undefined;
@@ -245,3 +240,25 @@ export async function* readOddsCsv(
   const chunk = flush();
   if (chunk !== undefined && chunk.position >= options.from) yield chunk;
 }
+
+/** The offline commands' options with the odds CSV's column mapping (`--csv-mapping`). */
+export interface CsvRecordingOptions extends RecordingOptions {
+  /** Null or absent: the default columns. */
+  csvMapping?: CompiledCsvMapping | null;
+}
+
+/** A generic CSV of odds, any feed's: every `.csv` that no provider's format recognises. */
+export const oddsCsvFormat: RecordingFormat<CsvRecordingOptions> = {
+  name: 'odds-csv',
+  suffix: '.csv',
+  fallback: true,
+  recognises: () => true,
+  read: (lines, { file, from, report, options }) =>
+    readOddsCsv(lines, {
+      file,
+      from,
+      provider: options.provider ?? 'csv',
+      mapping: options.csvMapping ?? null,
+      report,
+    }),
+};

@@ -32,6 +32,16 @@ export interface InputProblem {
 
 export type ProblemSink = (problem: InputProblem) => void;
 
+/** A CSV without columns its format needs (named): the file is skipped. */
+export function missingColumns(file: string, line: number, missing: readonly string[]): InputProblem {
+  return {
+    file,
+    line,
+    code: 'MISSING_COLUMNS',
+    message: `no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}: the file is skipped`,
+  };
+}
+
 /** A provider time for a message: ISO 8601 where it is a representable date, else the number. */
 export function timeText(ms: number): string {
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);

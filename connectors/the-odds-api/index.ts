@@ -9,12 +9,14 @@ import { componentLogger } from '../../src/core/logger.js';
 import type { Connector, ConnectorDeps, ConnectorModule, ParseFailure } from '../contract.js';
 import { breakerGuard, runAttempt, type AttemptBreaker } from './breaker-guard.js';
 import { configSchema, type SportConfig, type TheOddsApiConfig } from './config.js';
+import { oddsApiDemoSimulator } from './demo-simulator.js';
 import { createOddsApiClient, type OddsApiResponse } from './http-client.js';
 import { provider } from './parse-body.js';
 import { parseOddsBody } from './parse-odds.js';
 import { parseScoresBody } from './parse-scores.js';
 import { createPollLoop, type PollLoop } from './poll-loop.js';
 import { stretchInterval, type Quota } from './quota.js';
+import { oddsApiRecordingFormat } from './recording.js';
 import { createResultsTracker } from './results-tracker.js';
 import { theOddsApiSettings } from './settings.js';
 import { createWithdrawalTracker, type WithdrawalTracker } from './withdrawals.js';
@@ -225,10 +227,16 @@ export function createTheOddsApiConnector(
   };
 }
 
-export const theOddsApiConnector: ConnectorModule<typeof configSchema, typeof theOddsApiSettings> = {
+export const theOddsApiConnector: ConnectorModule<
+  typeof configSchema,
+  typeof theOddsApiSettings,
+  typeof oddsApiDemoSimulator
+> = {
   name: provider,
   configSchema,
   settings: theOddsApiSettings,
-  recordingFormat: 'the-odds-api',
+  recordingFormat: oddsApiRecordingFormat,
+  otherFormats: [],
+  simulator: oddsApiDemoSimulator,
   create: createTheOddsApiConnector,
 };

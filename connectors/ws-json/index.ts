@@ -4,8 +4,10 @@ import { componentLogger } from '../../src/core/logger.js';
 import { createHandOver } from '../runtime/hand-over.js';
 import type { Connector, ConnectorDeps, ConnectorModule } from '../contract.js';
 import { WsJsonClient } from './client.js';
+import { wsJsonDemoSimulator } from './demo-simulator.js';
 import { fieldMappingSchema } from './field-mapping.js';
 import { parseFrame } from './parse.js';
+import { wsJsonRecordingFormat } from './recording.js';
 import { wsJsonSettings } from './settings.js';
 
 export const wsJsonConfigSchema = z
@@ -116,10 +118,16 @@ export function createWsJsonConnector(config: WsJsonConfig, deps: ConnectorDeps)
   };
 }
 
-export const wsJsonConnector: ConnectorModule<typeof wsJsonConfigSchema, typeof wsJsonSettings> = {
+export const wsJsonConnector: ConnectorModule<
+  typeof wsJsonConfigSchema,
+  typeof wsJsonSettings,
+  typeof wsJsonDemoSimulator
+> = {
   name: 'ws-json',
   configSchema: wsJsonConfigSchema,
   settings: wsJsonSettings,
-  recordingFormat: 'ws-json',
+  recordingFormat: wsJsonRecordingFormat,
+  otherFormats: [],
+  simulator: wsJsonDemoSimulator,
   create: createWsJsonConnector,
 };

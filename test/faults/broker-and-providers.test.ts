@@ -129,7 +129,8 @@ describe('faults outside the pipeline', () => {
   );
 
   it('a provider fault storm: 429s, provider down, malformed frames, dropped streams; connectors stay up and recover', async () => {
-    const sims = await startSimulators({ rates: { oddsApiPollMs: 500 } });
+    const sims = await startSimulators({ simulators: { 'the-odds-api': { pollMs: 500 } } });
+    const { 'the-odds-api': oddsApi, 'ws-json': ws, betfair } = sims.byConnector;
     const stack = testStack();
     const config = loadConfig({
       ...sims.connectorSettings,
@@ -146,17 +147,17 @@ describe('faults outside the pipeline', () => {
     const connectors = await startConnectors(ctx);
     try {
       await sleep(3000);
-      const requestsBeforeStorm = sims.oddsApi.stats.requests;
-      sims.oddsApi.setFaults({ rateLimit: 30, retryAfterSeconds: 1 });
-      sims.ws.inject('malformed');
-      sims.betfair.sendMalformed();
+      const requestsBeforeStorm = oddsApi.stats.requests;
+      oddsApi.setFaults({ rateLimit: 30, retryAfterSeconds: 1 });
+      ws.inject('malformed');
+      betfair.sendMalformed();
       await sleep(4000);
-      const requestsDuringStorm = sims.oddsApi.stats.requests - requestsBeforeStorm;
-      sims.oddsApi.setFaults({ rateLimit: 0, serverError: Infinity });
-      sims.ws.inject('drop');
-      sims.betfair.dropConnections();
+      const requestsDuringStorm = oddsApi.stats.requests - requestsBeforeStorm;
+      oddsApi.setFaults({ rateLimit: 0, serverError: Infinity });
+      ws.inject('drop');
+      betfair.dropConnections();
       await sleep(8000);
-      sims.oddsApi.setFaults({ serverError: 0 });
+      oddsApi.setFaults({ serverError: 0 });
       const recoveredAt = Date.now();
       await sleep(20_000);
 

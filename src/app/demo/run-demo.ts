@@ -125,7 +125,7 @@ async function countRowsWithin(config: Config, logger: Logger, ms: number): Prom
 }
 
 /**
- * `npm run demo`: the local stack if nothing is configured, the three provider simulators, and
+ * `npm run demo`: the local stack if nothing is configured, every connector's simulator, and
  * every role in this process, under the `demo.` topic prefix, `demo` schema and `demo:` Redis
  * prefix (reset at each start, so the summary is this run's). Stops everything it started.
  */

@@ -1,5 +1,5 @@
 import type { RawPublisher } from '../../../connectors/contract.js';
-import { historicalSnapshot, readOddsApiFile } from '../../../connectors/file-readers.js';
+import { historicalSnapshot, readOddsApiFile } from '../../../connectors/the-odds-api/recording.js';
 import type { OddsApiClient } from '../../../connectors/the-odds-api/http-client.js';
 import { OddsflowError } from '../../core/errors.js';
 import type { BackfillProgress } from './progress-file.js';

@@ -30,7 +30,7 @@ describe('connectors: simulators → connectors → Kafka (Avro) → decoded rec
     ctx = createRoleContext(config, silentLogger, createMetrics());
     await provision(ctx);
     const connectors = await startConnectors(ctx);
-    // Long enough for Betfair races to settle and Odds API games to complete (src/app/sim/simulators.ts).
+    // Long enough for Betfair races to settle and Odds API games to complete (each connector's demo-simulator.ts).
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 5_000));

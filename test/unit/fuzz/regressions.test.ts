@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { processStreamLines, readStreamFile } from '../../../connectors/betfair/stream-file.js';
-import { readOddsApiFile } from '../../../connectors/file-readers.js';
+import { readOddsApiFile } from '../../../connectors/the-odds-api/recording.js';
 import { maxJsonDepth, nestedDeeperThan } from '../../../connectors/json-depth.js';
 import { fieldMappingSchema } from '../../../connectors/ws-json/field-mapping.js';
 import { parseFrame as parseWsFrame } from '../../../connectors/ws-json/parse.js';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import path from 'node:path';
+import { connectorModules } from '../../../../connectors/registry.js';
 import { demoLogFile } from '../../demo/log-file.js';
 import { runDemo } from '../../demo/run-demo.js';
 import { createLogger } from '../../../core/logger.js';
@@ -15,7 +16,9 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'the whole pipeline on simulated providers (The Odds API, Betfair, WebSocket): starts the local stack if nothing is configured, every role, and a live view',
+      `the whole pipeline on simulated providers (${Object.values(connectorModules)
+        .map((m) => m.simulator.title)
+        .join(', ')}): starts the local stack if nothing is configured, every role, and a live view`,
     )
     .option('--duration <seconds>', 'run for a bounded time, then print a summary')
     .option('--json', 'print the summary as one JSON object on the last line of stdout')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { connectorNames } from '../../../../connectors/registry.js';
 import { createKafka, createProducer } from '../../../core/kafka/client.js';
 import { topicNames } from '../../../core/kafka/topics.js';
 import { readTopicRange } from '../../../core/kafka/read-range.js';
@@ -45,7 +46,7 @@ export function registerDlqCommands(program: Command): void {
     c
       .option('--stage <stage>', 'parse, validate, normalize, enrich, results or sink')
       .option('--reason <code>', 'a reason code, e.g. START_TIME_OUT_OF_WINDOW')
-      .option('--provider <provider>', 'the-odds-api, betfair, ws-json');
+      .option('--provider <provider>', connectorNames.join(', '));
 
   filters(dlq.command('summary').description('dead letters counted by stage and reason code')).action(
     (raw: Record<string, unknown>) =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readInputs, type InputChunk } from '../../../../connectors/offline-readers.js';
-import { parseEventDate, venueOf } from '../../../../connectors/historical/betfair-bsp.js';
+import { parseEventDate, venueOf } from '../../../../connectors/betfair/bsp-file.js';
 import type { InputProblem } from '../../../../connectors/historical/problems.js';
 import { packageRoot } from '../../../../src/core/config/paths.js';
 

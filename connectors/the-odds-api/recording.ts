@@ -1,31 +1,14 @@
-import type { RawMarketBook, RawResult } from '../src/core/generated/avro-types.js';
-import type { ParseFailure } from './contract.js';
-import { nestedDeeperThan } from './json-depth.js';
-import { parseOddsBody, type OddsFormat } from './the-odds-api/parse-odds.js';
-import { parseScoresBody } from './the-odds-api/parse-scores.js';
-import { createResultsTracker } from './the-odds-api/results-tracker.js';
-import { parseFrame } from './ws-json/parse.js';
-import type { FieldMapping } from './ws-json/field-mapping.js';
+import type { RecordChunk, RecordingFormat } from '../contract.js';
+import { recordingReceivedAt } from '../historical/recording-time.js';
+import { nestedDeeperThan } from '../json-depth.js';
+import { parseOddsBody, type OddsFormat } from './parse-odds.js';
+import { parseScoresBody } from './parse-scores.js';
+import { createResultsTracker } from './results-tracker.js';
 
-/**
- * Recorded provider payloads (a file) as raw records, in chunks that carry their position in the
- * file, so `transform` prints them and `replay` publishes them and can resume after a position.
- */
-export interface RecordChunk {
-  /** 1-based: a line of a line-based file, or an element of an Odds API response array. */
-  position: number;
-  books: RawMarketBook[];
-  results: RawResult[];
-  failures: ParseFailure[];
-}
-
-export interface ReaderOptions {
+export interface OddsApiFileOptions {
   receivedAt: number;
-  /** The Odds API: the `oddsFormat` of the request; auto reads it from the prices. */
+  /** The `oddsFormat` of the request; auto reads it from the prices. */
   oddsFormat?: OddsFormat | 'auto';
-  /** ws-json: how frames map to books. */
-  mapping?: FieldMapping;
-  provider?: string;
 }
 
 /** American prices are whole numbers at or beyond ±100; decimal ones never are. */
@@ -44,28 +27,6 @@ function detectOddsFormat(value: unknown): OddsFormat {
   return prices.length > 0 && prices.every((p) => Number.isInteger(p) && Math.abs(p) >= 100)
     ? 'american'
     : 'decimal';
-}
-
-/**
- * How far past its median a recording's provider times plausibly reach: real responses span up to
- * an hour (a golf outright's bookmakers: 54 min), so three hours is a clock's error, not the data.
- */
-const recordingSpreadMs = 3 * 3_600_000;
-
-/**
- * When a recorded payload was received, for the records read from it. A recording has no
- * receipt time of its own; reading it "now" is right for the past recordings of real data, but a
- * file dated ahead of today (made-up data, a recording replayed on a machine whose clock is
- * behind) would then have every quote "stamped in the future". So: now, or the newest provider
- * time of the file if that is later — ignoring times more than three hours past the file's median,
- * which are one clock's error, not the time of the recording (that quote stays future-stamped).
- */
-export function recordingReceivedAt(providerTimes: readonly number[], now: number): number {
-  const times = providerTimes.filter(Number.isFinite).sort((a, b) => a - b);
-  if (times.length === 0) return now;
-  const median = times[Math.floor((times.length - 1) / 2)]!;
-  const plausible = times.filter((t) => t <= median + recordingSpreadMs);
-  return Math.max(now, plausible[plausible.length - 1] ?? now);
 }
 
 /** The `last_update` times of an odds response (ISO strings or unix seconds), in ms. */
@@ -100,7 +61,7 @@ export function historicalSnapshot(parsed: unknown): { data: unknown[]; timestam
  * An Odds API response file: an odds response (events with bookmakers), a scores response, or a
  * historical odds snapshot (`{timestamp, data: [events]}`, whose timestamp is the books' receipt time).
  */
-export function* readOddsApiFile(text: string, options: ReaderOptions): Generator<RecordChunk> {
+export function* readOddsApiFile(text: string, options: OddsApiFileOptions): Generator<RecordChunk> {
   let elements: unknown[] | undefined;
   try {
     // Nested too deep to walk (json-depth.ts): left to the parser, like a body that is not JSON.
@@ -142,26 +103,23 @@ export function* readOddsApiFile(text: string, options: ReaderOptions): Generato
   }
 }
 
-/** One frame per line, as a WebSocket feed sends them; blank lines are skipped. */
-export function* readWsJsonFile(
-  text: string,
-  options: ReaderOptions & { mapping: FieldMapping },
-): Generator<RecordChunk> {
-  const lines = text.split(/\r?\n/);
-  const parse = (line: string, receivedAt: number) =>
-    parseFrame(line, options.mapping, { provider: options.provider ?? 'ws-json', receivedAt });
-  // First pass: the frames' own times, to know when the recording was made (recordingReceivedAt).
-  const stamped = lines.flatMap((line) => {
-    const outcome = line.trim().length === 0 ? undefined : parse(line, Number.NaN);
-    return outcome?.kind === 'books' ? outcome.books.map((b) => b.eventTime) : [];
-  });
-  const receivedAt = recordingReceivedAt(stamped, options.receivedAt);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim().length === 0) continue;
-    const outcome = parse(line, receivedAt);
-    if (outcome.kind === 'books') yield { position: i + 1, books: outcome.books, results: [], failures: [] };
-    else if (outcome.kind === 'failure')
-      yield { position: i + 1, books: [], results: [], failures: [outcome.failure] };
-  }
+async function collectText(lines: AsyncIterable<string>): Promise<string> {
+  const parts: string[] = [];
+  for await (const line of lines) parts.push(line);
+  return parts.join('\n');
 }
+
+/** A response saved as `.json`: one document, so read whole; its positions are the array's elements. */
+export const oddsApiRecordingFormat: RecordingFormat = {
+  name: 'the-odds-api',
+  suffix: '.json',
+  recognises: () => true,
+  async *read(lines, { from, fallbackTime, options }) {
+    const text = await collectText(lines);
+    for (const c of readOddsApiFile(text, {
+      receivedAt: fallbackTime,
+      oddsFormat: options.oddsFormat ?? 'auto',
+    }))
+      if (c.position >= from) yield c;
+  },
+};

@@ -1,9 +1,8 @@
 import type { RawMarketBook, RawResult } from '../../src/core/generated/avro-types.js';
-import { noExchangeData, noExchangeMarketData, type ParseFailure } from '../contract.js';
-import { csvRows, headerNames, type CsvRow } from './csv.js';
-import type { RecordChunk } from '../file-readers.js';
-import type { ProblemSink } from './problems.js';
-import { zonedToUtc } from './zoned-time.js';
+import { noExchangeData, noExchangeMarketData, type ParseFailure, type RecordChunk } from '../contract.js';
+import { csvRows, headerNames, type CsvRow } from '../historical/csv.js';
+import { missingColumns, type ProblemSink } from '../historical/problems.js';
+import { zonedToUtc } from '../historical/zoned-time.js';
 
 export const BSP_PROVIDER = 'betfair-bsp';
 /** The book a BSP file describes: Betfair's starting price, taken at the off. */
@@ -113,12 +112,7 @@ export async function* readBspCsv(
   const index = new Map(header.map((name, i) => [name.toUpperCase(), i]));
   const missing = requiredColumns.filter((c) => !index.has(c));
   if (missing.length > 0) {
-    options.report({
-      file: options.file,
-      line: first.value.line,
-      code: 'MISSING_COLUMNS',
-      message: `no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}: the file is skipped`,
-    });
+    options.report(missingColumns(options.file, first.value.line, missing));
     return;
   }
   const sport = options.sport ?? (/greyhound/i.test(options.file.split('/').pop() ?? '') ? '4339' : '7');
