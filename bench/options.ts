@@ -1,11 +1,19 @@
 import { parseArgs } from 'node:util';
-import { profiles, quickScenarioNames, scenarioNames, type Profile, type ScenarioName } from './profiles.js';
+import {
+  defaultScenarioNames,
+  optInScenarioNames,
+  profiles,
+  quickScenarioNames,
+  scenarioNames,
+  type Profile,
+  type ScenarioName,
+} from './profiles.js';
 
 export const usage = `npm run bench -- [--quick] [--only <scenario,…>] [options]
 
 Scenarios: ${scenarioNames.join(', ')}
   --quick          shorter runs, without sink_embedded, backfill and backtest (under 2 minutes)
-  --only           run only these scenarios
+  --only           run only these scenarios (${optInScenarioNames.join(', ')} run only when named here)
   --database-url   PostgreSQL for the sinks (default postgres://postgres@127.0.0.1:5432/test)
   --compare-embedded  URL of another embedded TimescaleDB to measure in sink_embedded beside this
                    project's (e.g. one started from an older commit)
@@ -65,7 +73,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
     strict: true,
   });
   const wanted = values.only?.split(',').map((s) => s.trim()) ?? [
-    ...(values.quick ? quickScenarioNames : scenarioNames),
+    ...(values.quick ? quickScenarioNames : defaultScenarioNames),
   ];
   const unknown = wanted.filter((s) => !(scenarioNames as readonly string[]).includes(s));
   if (unknown.length > 0) throw new BenchUsageError(`unknown scenario ${unknown.join(', ')}\n\n${usage}`);

@@ -1,5 +1,6 @@
 import type { BackfillBenchOptions } from './scenarios/backfill.js';
 import type { BacktestBenchOptions } from './scenarios/backtest.js';
+import type { ClientAbOptions } from './scenarios/client-ab.js';
 import type { LatencyOptions } from './scenarios/latency.js';
 
 export const scenarioNames = [
@@ -11,14 +12,26 @@ export const scenarioNames = [
   'latency',
   'backfill',
   'backtest',
+  'client_ab',
 ] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
+
+/**
+ * Run only when `--only` names them: the A/B of a choice (issue 14's "Client" lever), not a figure
+ * of the project to follow from run to run.
+ */
+export const optInScenarioNames: readonly ScenarioName[] = ['client_ab'];
+
+/** What a run without `--only` measures. */
+export const defaultScenarioNames: readonly ScenarioName[] = scenarioNames.filter(
+  (s) => !optInScenarioNames.includes(s),
+);
 
 /**
  * What `--quick` runs without `--only`: every figure issue 14's goals name, in under two minutes.
  * The embedded database's write rate and the history engines run in the full run or with --only.
  */
-export const quickScenarioNames: readonly ScenarioName[] = scenarioNames.filter(
+export const quickScenarioNames: readonly ScenarioName[] = defaultScenarioNames.filter(
   (s) => s !== 'sink_embedded' && s !== 'backfill' && s !== 'backtest',
 );
 
@@ -32,6 +45,7 @@ export interface Profile {
   latency: LatencyOptions;
   backfill: BackfillBenchOptions;
   backtest: BacktestBenchOptions;
+  clientAb: ClientAbOptions;
 }
 
 /**
@@ -58,6 +72,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     latency: latency(10, 3),
     backfill: { copies: 2 },
     backtest: { changes: 8_000 },
+    clientAb: { messages: 20_000, repeats: 1 },
   },
   full: {
     decode: { seconds: 10 },
@@ -67,5 +82,6 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     latency: latency(60, 10),
     backfill: { copies: 16 },
     backtest: { changes: 60_000 },
+    clientAb: { messages: 50_000, repeats: 2 },
   },
 };

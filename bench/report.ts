@@ -1,3 +1,4 @@
+import { clientAbResultName } from './client-ab/client.js';
 import { ratio } from './stats.js';
 
 /** One measured number, as `bench/results.json` lists it. */
@@ -11,6 +12,8 @@ export interface BenchRatios {
   pipeline_vs_same_shape: number | null;
   pipeline_vs_passthrough: number | null;
   sink_vs_copy: number | null;
+  /** Hop throughput of @platformatic/kafka over kafkajs's (client_ab); kafkajs stays below 1.5. */
+  client_platformatic_vs_kafkajs: number | null;
 }
 
 export interface BenchReport {
@@ -48,6 +51,13 @@ export function buildReport(results: readonly BenchResult[]): BenchReport {
       pipeline_vs_same_shape: round(ratio(value('pipeline'), value('same_shape')), 3),
       pipeline_vs_passthrough: round(ratio(value('pipeline'), value('passthrough')), 3),
       sink_vs_copy: round(ratio(value('sink_timescale'), value('copy_baseline')), 3),
+      client_platformatic_vs_kafkajs: round(
+        ratio(
+          value(clientAbResultName('platformatic', 'hop_msgs_per_s')),
+          value(clientAbResultName('kafkajs', 'hop_msgs_per_s')),
+        ),
+        3,
+      ),
     },
   };
 }

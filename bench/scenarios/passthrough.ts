@@ -5,6 +5,7 @@ import type { BenchEnv } from '../env.js';
 import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
 import { perSecond, summarize } from '../stats.js';
+import { timedCopy, type CopyTiming } from '../timed-copy.js';
 
 export interface PassthroughOptions {
   messages: number;
@@ -50,6 +51,51 @@ const transactionalCopy =
     payload.resolveOffset(batch.lastOffset());
   };
 
+/** Where a copy reads and writes; a `transactionalId` makes it the transactional copy. */
+export interface CopySpec {
+  input: string;
+  output: string;
+  groupId: string;
+  count: number;
+  transactionalId?: string;
+}
+
+/**
+ * A kafkajs consumer group (committed records only) copying `spec.count` messages with the
+ * project's producer: bare sends and auto-commit, or, with a transactional id, the processors'
+ * loop (one transaction per partition batch, its offsets inside).
+ */
+export function kafkajsCopy(env: BenchEnv, scenario: string, spec: CopySpec): Promise<CopyTiming> {
+  const transactional = spec.transactionalId !== undefined;
+  return timedCopy(scenario, spec.count, async (report) => {
+    const producer = transactional
+      ? createProducer(env.kafka, {
+          transactionalId: spec.transactionalId,
+          transactionTimeout: 30_000,
+          retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
+        })
+      : createProducer(env.kafka);
+    const copy = transactional ? transactionalCopy(producer, spec.groupId) : bareCopy(producer);
+    const consumer = env.kafka.consumer({ groupId: spec.groupId, readUncommitted: false });
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: spec.input, fromBeginning: true });
+    await consumer.run({
+      autoCommit: !transactional,
+      eachBatchAutoResolve: !transactional,
+      eachBatch: async (payload) => {
+        report.fetched();
+        await copy(payload, spec.output);
+        report.copied(payload.batch.messages.length);
+      },
+    });
+    return async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+    };
+  });
+}
+
 /** Copies `count` messages from `input` to `output` with a fresh group; records per second. */
 async function copyRate(
   env: BenchEnv,
@@ -59,52 +105,14 @@ async function copyRate(
   transactional: boolean,
   run: number,
 ): Promise<number> {
-  const groupId = env.topic(`${scenario}-group-${run}`);
-  const output = env.topic(`${scenario}.out`);
-  const producer = transactional
-    ? createProducer(env.kafka, {
-        transactionalId: env.topic(`${scenario}-${run}`),
-        transactionTimeout: 30_000,
-        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
-      })
-    : createProducer(env.kafka);
-  const copy = transactional ? transactionalCopy(producer, groupId) : bareCopy(producer);
-  const consumer = env.kafka.consumer({ groupId, readUncommitted: false });
-  let copied = 0;
-  let firstFetchAt: number | undefined;
-  let lastSentAt = 0;
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => (done = resolve));
-  await producer.connect();
-  await consumer.connect();
-  await consumer.subscribe({ topic: input, fromBeginning: true });
-  await consumer.run({
-    autoCommit: !transactional,
-    eachBatchAutoResolve: !transactional,
-    eachBatch: async (payload) => {
-      firstFetchAt ??= performance.now();
-      await copy(payload, output);
-      copied += payload.batch.messages.length;
-      lastSentAt = performance.now();
-      if (copied >= count) done();
-    },
+  const { copied, ms } = await kafkajsCopy(env, scenario, {
+    input,
+    output: env.topic(`${scenario}.out`),
+    groupId: env.topic(`${scenario}-group-${run}`),
+    count,
+    ...(transactional ? { transactionalId: env.topic(`${scenario}-${run}`) } : {}),
   });
-  const reporter = setInterval(() => progress(scenario, `copied ${copied}/${count}`), 2_000);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      finished,
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${scenario}: not done after 5 minutes`)), 300_000);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    clearInterval(reporter);
-    await consumer.disconnect();
-    await producer.disconnect();
-  }
-  return perSecond(copied, lastSentAt - (firstFetchAt ?? lastSentAt));
+  return perSecond(copied, ms);
 }
 
 /**

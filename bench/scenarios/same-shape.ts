@@ -2,23 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { packageRoot } from '../../src/core/config/paths.js';
-import { offsetsFrom, readPartitions } from '../../src/core/kafka/read-range.js';
 import type { TopicId } from '../../src/core/kafka/topics.js';
 import type { BenchEnv } from '../env.js';
+import { countMessages } from '../kafka-count.js';
 import { groupLag } from '../kafka-lag.js';
 import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
 import type { CopyStageSpec, SameShapeSpec } from '../same-shape/spec.js';
 import { perSecond } from '../stats.js';
-
-/** Committed messages of a topic (transaction markers and aborted records not counted). */
-async function countMessages(env: BenchEnv, topic: string): Promise<number> {
-  let n = 0;
-  await readPartitions(env.kafka, topic, await offsetsFrom(env.kafka, topic, undefined), () => {
-    n++;
-  });
-  return n;
-}
 
 function startStage(env: BenchEnv, spec: SameShapeSpec): Promise<ChildProcess> {
   const child = spawn(

@@ -59,17 +59,18 @@ export const maxSendBytes = 512 * 1024;
 
 /**
  * `topicMessages` cut into consecutive sends of at most `maxBytes` each (a single larger message
- * goes alone), keeping the order of each topic's messages across the sends.
+ * goes alone), keeping the order of each topic's messages across the sends. The messages come back
+ * as they went in (of their own type), so another client's messages can be cut the same way.
  */
-export function splitBySize(
-  topicMessages: readonly { topic: string; messages: readonly Message[] }[],
+export function splitBySize<M extends Message>(
+  topicMessages: readonly { topic: string; messages: readonly M[] }[],
   maxBytes = maxSendBytes,
-): { topic: string; messages: Message[] }[][] {
-  const sends: { topic: string; messages: Message[] }[][] = [];
-  let current: { topic: string; messages: Message[] }[] = [];
+): { topic: string; messages: M[] }[][] {
+  const sends: { topic: string; messages: M[] }[][] = [];
+  let current: { topic: string; messages: M[] }[] = [];
   let bytes = 0;
   for (const { topic, messages } of topicMessages) {
-    let entry: { topic: string; messages: Message[] } | undefined;
+    let entry: { topic: string; messages: M[] } | undefined;
     for (const message of messages) {
       const size = messageBytes(message);
       if (bytes > 0 && bytes + size > maxBytes) {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BenchUsageError, parseOptions } from '../../../bench/options.js';
-import { profiles, quickScenarioNames, scenarioNames } from '../../../bench/profiles.js';
+import { defaultScenarioNames, profiles, quickScenarioNames } from '../../../bench/profiles.js';
 import { roleCommand } from '../../../bench/role-process.js';
 
 describe('parseOptions', () => {
-  it('runs every scenario with the full profile by default', () => {
+  it('runs every scenario but the opt-in ones with the full profile by default', () => {
     const options = parseOptions([]);
-    expect([...options.scenarios]).toEqual([...scenarioNames]);
+    expect([...options.scenarios]).toEqual([...defaultScenarioNames]);
+    expect(defaultScenarioNames).toContain('pipeline');
+    expect(defaultScenarioNames).not.toContain('client_ab');
     expect(options.profile).toBe(profiles.full);
     expect(options.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
   });
@@ -22,6 +24,13 @@ describe('parseOptions', () => {
     expect([...parseOptions(['--quick']).scenarios]).toEqual([...quickScenarioNames]);
     expect(quickScenarioNames).not.toContain('backfill');
     expect([...parseOptions(['--quick', '--only', 'backfill']).scenarios]).toEqual(['backfill']);
+  });
+
+  it('runs the client A/B only when --only names it', () => {
+    expect(quickScenarioNames).not.toContain('client_ab');
+    const options = parseOptions(['--only', 'client_ab']);
+    expect([...options.scenarios]).toEqual(['client_ab']);
+    expect(options.profile.clientAb).toEqual({ messages: 50_000, repeats: 2 });
   });
 
   it('replaces the latency loads, each named by its rate', () => {

@@ -8,6 +8,8 @@ const results = [
   { name: 'sink_timescale', value: 56_000, unit: 'rows/s' },
   { name: 'copy_baseline', value: 80_000, unit: 'rows/s' },
   { name: 'latency_200_p99', value: 42.5, unit: 'ms' },
+  { name: 'client_ab.kafkajs.hop_msgs_per_s', value: 6_000, unit: 'messages/s' },
+  { name: 'client_ab.platformatic.hop_msgs_per_s', value: 9_000, unit: 'messages/s' },
 ];
 
 describe('buildReport', () => {
@@ -18,12 +20,17 @@ describe('buildReport', () => {
       pipeline_vs_same_shape: 0.4,
       pipeline_vs_passthrough: 0.05,
       sink_vs_copy: 0.7,
+      client_platformatic_vs_kafkajs: 1.5,
     });
   });
 
   it('leaves a ratio null when one of its numbers was not measured', () => {
     const report = buildReport(results.filter((r) => r.name !== 'copy_baseline'));
     expect(report.ratios.sink_vs_copy).toBeNull();
+    expect(
+      buildReport(results.filter((r) => !r.name.startsWith('client_ab.'))).ratios
+        .client_platformatic_vs_kafkajs,
+    ).toBeNull();
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
   });
 });
@@ -54,14 +61,14 @@ describe('formatTable', () => {
     const lines = formatTable(buildReport(results)).split('\n');
     expect(lines[0]).toMatch(/^name\s+value\s+unit\s+target$/);
     expect(lines[1]).toMatch(/^-+ +-+ +-+ +-+ +-+$/);
-    expect(lines).toHaveLength(2 + results.length + 3);
+    expect(lines).toHaveLength(2 + results.length + 4);
     expect(lines.find((l) => l.startsWith('latency_200_p99'))).toMatch(/42\.5\s+ms\s+≤ 50\.0\s+met$/);
     expect(lines.find((l) => l.startsWith('pipeline_vs_same_shape'))).toMatch(
       /0\.400\s+ratio\s+≥ 0\.500\s+MISSED$/,
     );
     expect(lines.find((l) => l.startsWith('pipeline_vs_passthrough'))).toMatch(/0\.050\s+ratio$/);
     // Values are right-aligned: every value column ends at the same place.
-    const ends = lines.slice(2).map((l) => l.search(/\d\s+(records\/s|rows\/s|ms|ratio)/));
+    const ends = lines.slice(2).map((l) => l.search(/\d\s+(records\/s|rows\/s|messages\/s|ms|ratio)/));
     expect(new Set(ends).size).toBe(1);
   });
 });
