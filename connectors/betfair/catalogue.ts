@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LruMap } from '../../processors/normalize/lru.js';
+import { LruMap } from '../../src/core/lru-map.js';
 import { describeError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import type { Metrics } from '../../src/core/metrics.js';

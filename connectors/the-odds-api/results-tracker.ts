@@ -1,4 +1,5 @@
 import type { RawResult } from '../../src/core/generated/avro-types.js';
+import { LruMap } from '../../src/core/lru-map.js';
 
 export interface ResultsTracker {
   /**
@@ -19,7 +20,7 @@ export interface ResultsTracker {
  * forgotten anyway, the duplicate is harmless because results.raw is keyed by event and sinks upsert.
  */
 export function createResultsTracker(capacity = 10_000): ResultsTracker {
-  const published = new Map<string, true>();
+  const published = new LruMap<string, true>(capacity);
   return {
     newlyCompleted(results) {
       const seen = new Set<string>();
@@ -30,14 +31,7 @@ export function createResultsTracker(capacity = 10_000): ResultsTracker {
       });
     },
     markPublished(results) {
-      for (const r of results) {
-        published.delete(r.sourceEventId);
-        published.set(r.sourceEventId, true);
-        if (published.size > capacity) {
-          const oldest = published.keys().next();
-          if (!oldest.done) published.delete(oldest.value);
-        }
-      }
+      for (const r of results) published.set(r.sourceEventId, true);
     },
     get size() {
       return published.size;

@@ -1,4 +1,6 @@
 import type { BestPrice, CrossBook } from '../../src/core/generated/avro-types.js';
+import { LruMap } from '../../src/core/lru-map.js';
+import { MarketStore, marketKey } from '../state/market-store.js';
 import { backBackArbitrage, backLayArbitrage, type QuoteRef } from './arbitrage.js';
 import { netOdds } from './commission.js';
 import {
@@ -63,10 +65,10 @@ interface BookState {
 }
 
 interface MarketState {
-  eventId: string;
   lastEventTime: number;
   places: number;
-  books: Map<string, BookState>;
+  /** Least recently updated first: the order books are judged and combined in. */
+  books: LruMap<string, BookState>;
   /** The kinds of arbitrage open at the last update, to report each opening once. */
   arbitrage: ReadonlySet<ArbitrageKind>;
 }
@@ -76,17 +78,6 @@ interface Candidate {
   ref: QuoteRef;
   book: BookState;
   fairProbability: number;
-}
-
-/** Map iteration follows insertion order, so re-inserting on every touch makes the first key the LRU. */
-function touch<K, V>(map: Map<K, V>, key: K, value: V): void {
-  map.delete(key);
-  map.set(key, value);
-}
-
-function firstKey<K, V>(map: Map<K, V>): K | undefined {
-  for (const key of map.keys()) return key;
-  return undefined;
 }
 
 /** Code-unit order, as Array.prototype.sort: no locale data involved, the same everywhere. */
@@ -107,14 +98,17 @@ function placesOf(places: number | null): number {
  */
 export class CrossBookState {
   readonly #options: CrossBookOptions;
-  readonly #markets = new Map<string, MarketState>();
-  readonly #marketsByEvent = new Map<string, Set<string>>();
+  readonly #markets: MarketStore<MarketState>;
 
   constructor(options: Partial<CrossBookOptions> = {}) {
     this.#options = { ...crossBookDefaults, ...options };
     if (this.#options.maxMarkets < 1 || this.#options.maxBooksPerMarket < 1) {
       throw new RangeError('maxMarkets and maxBooksPerMarket must be at least 1');
     }
+    this.#markets = new MarketStore({
+      maxMarkets: this.#options.maxMarkets,
+      lastEventTime: (market) => market.lastEventTime,
+    });
   }
 
   /** Markets held. */
@@ -129,45 +123,21 @@ export class CrossBookState {
    * the book reached the pipeline: a book stamped too far after it is left out as `future`.
    */
   update(pricing: BookPricing, receivedAt: number): CrossBook {
-    const key = `${pricing.eventId}\u0000${pricing.marketId}`;
-    const market = this.#markets.get(key) ?? this.#addMarket(key, pricing.eventId);
-    touch(this.#markets, key, market);
+    const market = this.#markets.use(marketKey(pricing.eventId, pricing.marketId), () => this.#newMarket());
     market.lastEventTime = Math.max(market.lastEventTime, pricing.eventTime);
     market.places = placesOf(pricing.numberOfPlaces);
 
     const side = sideOf(pricing.side);
     const bookKey = `${side}\u0000${pricing.bookmaker}`;
-    const held = market.books.get(bookKey);
+    const held = market.books.peek(bookKey);
     const superseded = held !== undefined && pricing.eventTime < held.eventTime;
-    if (!superseded) {
-      touch(market.books, bookKey, this.#bookOf(pricing, side, receivedAt, held));
-      if (market.books.size > this.#options.maxBooksPerMarket) {
-        const oldest = firstKey(market.books);
-        if (oldest !== undefined) market.books.delete(oldest);
-      }
-    }
+    if (!superseded) market.books.set(bookKey, this.#bookOf(pricing, side, receivedAt, held));
     return this.#crossBookOf(market, side, superseded ? 'superseded' : bookKey);
-  }
-
-  /** Drops every market of a finished event; returns how many were dropped. */
-  evictEvent(eventId: string): number {
-    const keys = this.#marketsByEvent.get(eventId);
-    if (keys === undefined) return 0;
-    for (const key of keys) this.#markets.delete(key);
-    this.#marketsByEvent.delete(eventId);
-    return keys.size;
   }
 
   /** Drops markets whose latest book is older than `eventTime` (ms); returns how many. */
   evictNotUpdatedSince(eventTime: number): number {
-    let dropped = 0;
-    for (const [key, market] of this.#markets) {
-      if (market.lastEventTime < eventTime) {
-        this.#remove(key, market.eventId);
-        dropped++;
-      }
-    }
-    return dropped;
+    return this.#markets.sweepIdle(eventTime);
   }
 
   #bookOf(pricing: BookPricing, side: Side, receivedAt: number, held: BookState | undefined): BookState {
@@ -270,30 +240,13 @@ export class CrossBookState {
     };
   }
 
-  #addMarket(key: string, eventId: string): MarketState {
-    const market: MarketState = {
-      eventId,
+  #newMarket(): MarketState {
+    return {
       lastEventTime: -Infinity,
       places: 1,
-      books: new Map(),
+      books: new LruMap(this.#options.maxBooksPerMarket),
       arbitrage: new Set(),
     };
-    if (this.#markets.size >= this.#options.maxMarkets) {
-      const oldest = firstKey(this.#markets);
-      const evicted = oldest === undefined ? undefined : this.#markets.get(oldest);
-      if (oldest !== undefined && evicted !== undefined) this.#remove(oldest, evicted.eventId);
-    }
-    const keys = this.#marketsByEvent.get(eventId) ?? new Set<string>();
-    keys.add(key);
-    this.#marketsByEvent.set(eventId, keys);
-    return market;
-  }
-
-  #remove(key: string, eventId: string): void {
-    this.#markets.delete(key);
-    const keys = this.#marketsByEvent.get(eventId);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#marketsByEvent.delete(eventId);
   }
 }
 

@@ -1,4 +1,4 @@
-import { LruMap } from './lru.js';
+import { LruMap } from '../../src/core/lru-map.js';
 
 export interface DedupeKey {
   eventId: string;

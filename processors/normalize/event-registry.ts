@@ -1,6 +1,6 @@
+import { LruMap } from '../../src/core/lru-map.js';
 import type { CanonicalEvent } from './event-id.js';
 import { utcHourMinute } from './event-id.js';
-import { LruMap } from './lru.js';
 
 export interface EventRegistryOptions {
   /**

@@ -23,7 +23,8 @@ export interface EnrichOptions {
  * enrich → features: odds.normalized → odds.pricing (the book's overround and fair odds with the
  * market's cross-book state) and features.market. Its input is keyed eventId:marketId, so every
  * book of a market reaches this instance and the cross-book state is complete for its markets.
- * Markets idle for the features' idle span (event time) are dropped from the cross-book state too.
+ * One event-time clock (the latest eventTime read) sweeps both states: every `sweepEveryMs` of it,
+ * markets with no book for `idleMs` are dropped from the cross-book and the features state alike.
  */
 export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsNormalized'> {
   const fresh = () => ({
@@ -55,7 +56,9 @@ export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsN
 
       latestEventTime = Math.max(latestEventTime, book.eventTime);
       if (latestEventTime - lastSweep >= options.features.sweepEveryMs) {
-        state.crossBook.evictNotUpdatedSince(latestEventTime - options.features.idleMs);
+        const idleBefore = latestEventTime - options.features.idleMs;
+        state.crossBook.evictNotUpdatedSince(idleBefore);
+        state.features.evictNotUpdatedSince(idleBefore);
         lastSweep = latestEventTime;
       }
       return [

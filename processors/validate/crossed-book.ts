@@ -1,4 +1,4 @@
-import { LruMap } from '../normalize/lru.js';
+import { LruMap } from '../../src/core/lru-map.js';
 import { issue, type Issue } from './issues.js';
 
 export type Side = 'back' | 'lay';

@@ -1,4 +1,5 @@
 import type { CrossBook, MarketPricing } from '../../core/generated/avro-types.js';
+import { LruMap } from '../../core/lru-map.js';
 
 /** The most profitable arbitrage of the market, back-back or back-versus-lay. */
 function bestArbitrage(crossBook: CrossBook): BoardMarket['arbitrageProfit'] {
@@ -34,14 +35,16 @@ export function joinedProviders(market: BoardMarket): string[] | undefined {
  * trading bot subscribed to odds.pricing would see. Bounded: the oldest markets drop out.
  */
 export class MarketBoard {
-  private readonly markets = new Map<string, BoardMarket>();
+  private readonly markets: LruMap<string, BoardMarket>;
 
-  constructor(private readonly capacity = 200) {}
+  constructor(capacity = 200) {
+    this.markets = new LruMap(capacity);
+  }
 
   update(pricing: MarketPricing): void {
     if (pricing.side !== 'back') return;
     const key = `${pricing.eventId}:${pricing.marketId}`;
-    const market = this.markets.get(key) ?? {
+    const market = this.markets.peek(key) ?? {
       key,
       eventId: pricing.eventId,
       marketId: pricing.marketId,
@@ -52,7 +55,6 @@ export class MarketBoard {
       arbitrageProfit: null,
       phase: null,
     };
-    this.markets.delete(key);
     market.updatedAt = pricing.processedAt;
     market.books.set(pricing.bookmaker, { overround: pricing.overround, provider: pricing.provider });
     market.best = pricing.crossBook.selections.map(({ selectionId, bestOdds, bestBookmaker }) => ({
@@ -64,10 +66,6 @@ export class MarketBoard {
     market.arbitrageProfit = bestArbitrage(pricing.crossBook);
     market.phase = pricing.crossBook.phase;
     this.markets.set(key, market);
-    for (const oldest of this.markets.keys()) {
-      if (this.markets.size <= this.capacity) break;
-      this.markets.delete(oldest);
-    }
   }
 
   /**

@@ -448,18 +448,6 @@ describe('CrossBookState', () => {
     });
   });
 
-  it('forgets every market of a finished event', () => {
-    const state = new CrossBookState();
-    put(state, pinnacle);
-    put(state, { ...pinnacle, marketId: 'TOTAL@2.5' });
-    put(state, { ...pinnacle, eventId: 'other-event' });
-    expect(state.size).toBe(3);
-    expect(state.evictEvent(pinnacle.eventId)).toBe(2);
-    expect(state.evictEvent(pinnacle.eventId)).toBe(0);
-    expect(state.size).toBe(1);
-    expect(put(state, onexbet).bookCount).toBe(1);
-  });
-
   it('forgets markets not updated since a given event time', () => {
     const state = new CrossBookState();
     put(state, { ...pinnacle, marketId: 'old', eventTime: t0 - 60_000 });
@@ -498,7 +486,7 @@ describe('CrossBookState', () => {
       minutes: fc.integer({ min: -400, max: 200 }),
       inPlay: fc.boolean(),
       skewMs: fc.constantFrom(0, 0, 60_000),
-      evict: fc.option(fc.integer({ min: 0, max: 3 }), { freq: 8 }),
+      idleMinutes: fc.option(fc.integer({ min: 0, max: 120 }), { freq: 8 }),
     });
     fc.assert(
       fc.property(
@@ -527,7 +515,7 @@ describe('CrossBookState', () => {
               expect(s.ageMs!).toBeLessThanOrEqual(maxAge);
               if (shared.phase === 'pre-match') expect(s.quoteTime!).toBeLessThan(start);
             }
-            if (u.evict !== null) state.evictEvent(`e${u.evict}`);
+            if (u.idleMinutes !== null) state.evictNotUpdatedSince(eventTime - u.idleMinutes * 60_000);
           }
         },
       ),

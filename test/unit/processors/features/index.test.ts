@@ -214,34 +214,25 @@ describe('state bounds and eviction', () => {
     expect(home(features.process(event('e1', 'm1', t0 + 13, 3.0)))?.openingOdds).toBe(2.0);
   });
 
-  it('drops markets idle for idleMs of event time', () => {
-    const features = stage({ idleMs: 600 * s, sweepEveryMs: 60 * s });
+  // When to sweep is the enrich stage's clock (test/unit/processors/pipeline/enrich-stage.test.ts).
+  it('drops markets with no record since a given event time', () => {
+    const features = stage();
     features.process(event('e1', 'quiet', t0));
     features.process(event('e2', 'busy', t0 + 300 * s));
+    expect(features.evictNotUpdatedSince(t0)).toBe(0);
     expect(features.size).toBe(2);
-    features.process(event('e2', 'busy', t0 + 601 * s));
+    expect(features.evictNotUpdatedSince(t0 + 1)).toBe(1);
     expect(features.size).toBe(1);
     expect(features.stats.evictedIdle).toBe(1);
   });
 
-  it('drops a finished event and ignores its late records', () => {
-    const features = stage();
-    features.process(event('done', 'H2H', t0));
-    features.process(event('done', 'TOTAL', t0));
-    features.process(event('other', 'H2H', t0));
-    expect(features.evictEvent('done')).toBe(2);
-    expect(features.size).toBe(1);
-    expect(features.process(event('done', 'H2H', t0 + s))).toEqual([]);
-    expect(features.stats.finished).toBe(1);
-    expect(features.size).toBe(1);
-  });
-
   it('drops the replayed records of a market it dropped as idle: a replay of old history adds nothing', () => {
-    const features = stage({ idleMs: 60 * s, sweepEveryMs: 10 * s });
+    const features = stage();
     const history = [0, 10, 20].map((k) => event('old', 'H2H', t0 + k * s));
     expect(history.flatMap((r) => features.process(r))).not.toEqual([]);
     // Other markets move the clock on; the old market goes idle and is swept.
     features.process(event('new', 'H2H', t0 + 200 * s));
+    features.evictNotUpdatedSince(t0 + 140 * s);
     expect(features.stats.evictedIdle).toBe(1);
     expect(history.flatMap((r) => features.process(r))).toEqual([]);
     expect(features.stats.late).toBe(3);

@@ -1,6 +1,7 @@
 /**
  * A Map that keeps at most `capacity` entries, forgetting the least recently used one first
- * (a JavaScript Map iterates in insertion order, so re-inserting on use is enough).
+ * (a JavaScript Map iterates in insertion order, so re-inserting on use is enough). The one LRU of
+ * the project: connectors and processors bound every cache and every piece of state with it.
  */
 export class LruMap<K, V> {
   private readonly entries = new Map<K, V>();
@@ -36,16 +37,32 @@ export class LruMap<K, V> {
     this.entries.delete(key);
   }
 
-  set(key: K, value: V): void {
+  /**
+   * Stores `value` as the most recently used entry and returns the entry forgotten to make room
+   * for it, if any (callers that keep something about their entries elsewhere clean it up).
+   */
+  set(key: K, value: V): [K, V] | undefined {
     this.entries.delete(key);
     this.entries.set(key, value);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done !== true) this.entries.delete(oldest.value);
+    if (this.entries.size <= this.capacity) return undefined;
+    for (const oldest of this.entries) {
+      this.entries.delete(oldest[0]);
+      return oldest;
     }
+    return undefined;
   }
 
   clear(): void {
     this.entries.clear();
+  }
+
+  /** Least recently used first. Deleting the entry just visited is safe. */
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.entries[Symbol.iterator]();
+  }
+
+  /** Least recently used first. */
+  values(): MapIterator<V> {
+    return this.entries.values();
   }
 }
