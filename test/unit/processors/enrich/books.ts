@@ -15,7 +15,7 @@ export const runner = (selectionId: string, decimalOdds: number | null, status =
 /** A normalized book with the fields pricing does not look at filled in. */
 export function marketBook(overrides: Partial<MarketBook> & Pick<MarketBook, 'selections'>): MarketBook {
   return {
-    eventId: 'basketball-nba:2027-01-15:boston-celtics:miami-heat',
+    eventId: 'basketball/2027-01-15/boston-celtics~miami-heat',
     marketId: 'H2H',
     marketType: 'H2H',
     line: null,

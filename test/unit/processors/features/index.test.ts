@@ -72,11 +72,11 @@ describe('features stage on a hand-computed sequence', () => {
 
   it('emits one record per selection of the market, keyed and timed by the input', () => {
     expect(r1.map((f) => [f.eventId, f.marketId, f.selectionId, f.name])).toEqual([
-      ['soccer:2026-03-14:arsenal-chelsea', 'H2H', 'home', 'HOME'],
-      ['soccer:2026-03-14:arsenal-chelsea', 'H2H', 'away', 'AWAY'],
+      ['soccer/2026-03-14/arsenal~chelsea', 'H2H', 'home', 'HOME'],
+      ['soccer/2026-03-14/arsenal~chelsea', 'H2H', 'away', 'AWAY'],
     ]);
     expect(home(r1)).toEqual({
-      eventId: 'soccer:2026-03-14:arsenal-chelsea',
+      eventId: 'soccer/2026-03-14/arsenal~chelsea',
       marketId: 'H2H',
       selectionId: 'home',
       name: 'HOME',

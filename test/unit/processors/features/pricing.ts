@@ -23,7 +23,7 @@ export interface PricingInput {
 /** A MarketPricing as the enrich stage would emit it, with only what the features stage reads varying. */
 export function pricing(input: PricingInput): MarketPricing {
   return {
-    eventId: input.eventId ?? 'soccer:2026-03-14:arsenal-chelsea',
+    eventId: input.eventId ?? 'soccer/2026-03-14/arsenal~chelsea',
     marketId: input.marketId ?? 'H2H',
     marketType: 'H2H',
     provider: 'the-odds-api',
