@@ -39,13 +39,33 @@ export function sideOf(marketKey: string): 'back' | 'lay' {
 }
 
 /** `home v away`; outrights have no teams, so the tournament is the event. */
-export function eventName(event: {
-  home_team?: string | null;
-  away_team?: string | null;
-  sport_title?: string | null;
-}): string | null {
+function eventName(event: EventIdentity): string | null {
   if (event.home_team && event.away_team) return `${event.home_team} v ${event.away_team}`;
   return event.sport_title ?? null;
+}
+
+interface EventIdentity {
+  id: string;
+  sport_key: string;
+  sport_title?: string | null;
+  home_team?: string | null;
+  away_team?: string | null;
+  commence_time: number;
+}
+
+/** What a book and a result of one event share: the event as the API names it (no venues or races). */
+export function eventFields(event: EventIdentity) {
+  return {
+    sourceEventId: event.id,
+    sport: event.sport_key,
+    competition: event.sport_title ?? null,
+    eventName: eventName(event),
+    homeTeam: event.home_team ?? null,
+    awayTeam: event.away_team ?? null,
+    venue: null,
+    raceNumber: null,
+    startTime: event.commence_time,
+  };
 }
 
 function toSelection(outcome: Outcome): RawSelection {
@@ -72,16 +92,8 @@ function toBook(
   const eventTime = market.last_update ?? bookmaker.last_update ?? context.receivedAt;
   return {
     provider,
-    sourceEventId: event.id,
+    ...eventFields(event),
     sourceMarketId: market.key,
-    sport: event.sport_key,
-    competition: event.sport_title ?? null,
-    eventName: eventName(event),
-    homeTeam: event.home_team ?? null,
-    awayTeam: event.away_team ?? null,
-    venue: null,
-    raceNumber: null,
-    startTime: event.commence_time,
     marketType: market.key,
     marketName: null,
     bookmaker: bookmaker.key,

@@ -1,7 +1,7 @@
 import type { RawResult } from '../../src/core/generated/avro-types.js';
 import type { ParseFailure } from '../contract.js';
 import { notAnArray, parseFailure, parseReasons, provider, readJsonBody } from './parse-body.js';
-import { eventName } from './parse-odds.js';
+import { eventFields } from './parse-odds.js';
 import { issuesToErrors, scoreEventSchema, type ScoreEvent } from './responses.js';
 
 export interface ParsedScores {
@@ -13,16 +13,8 @@ export interface ParsedScores {
 function toResult(event: ScoreEvent, receivedAt: number, payload: string): RawResult {
   return {
     provider,
-    sourceEventId: event.id,
+    ...eventFields(event),
     sourceMarketId: null,
-    sport: event.sport_key,
-    competition: event.sport_title ?? null,
-    eventName: eventName(event),
-    homeTeam: event.home_team ?? null,
-    awayTeam: event.away_team ?? null,
-    venue: null,
-    raceNumber: null,
-    startTime: event.commence_time,
     marketType: null,
     numberOfPlaces: null,
     completed: event.completed,

@@ -42,10 +42,8 @@ const rawSelectionSchema = z.object({
   bspFar: optionalNumber,
 });
 
-export const rawMarketBookSchema = z.object({
-  provider: requiredText,
-  sourceEventId: requiredText,
-  sourceMarketId: requiredText,
+/** The event as a provider names it: the same fields on a raw book and a raw result. */
+const eventShape = {
   sport: requiredText,
   competition: optionalText,
   eventName: optionalText,
@@ -54,6 +52,13 @@ export const rawMarketBookSchema = z.object({
   venue: optionalText,
   raceNumber: positiveInt.nullable().default(null),
   startTime: timestamp.nullable().default(null),
+};
+
+export const rawMarketBookSchema = z.object({
+  provider: requiredText,
+  sourceEventId: requiredText,
+  sourceMarketId: requiredText,
+  ...eventShape,
   marketType: requiredText,
   marketName: optionalText,
   bookmaker: requiredText,
@@ -84,14 +89,7 @@ export const rawResultSchema = z.object({
   provider: requiredText,
   sourceEventId: requiredText,
   sourceMarketId: optionalText,
-  sport: requiredText,
-  competition: optionalText,
-  eventName: optionalText,
-  homeTeam: optionalText,
-  awayTeam: optionalText,
-  venue: optionalText,
-  raceNumber: positiveInt.nullable().default(null),
-  startTime: timestamp.nullable().default(null),
+  ...eventShape,
   marketType: optionalText,
   numberOfPlaces: positiveInt.nullable().default(null),
   completed: z.boolean(),
