@@ -106,15 +106,25 @@ export async function startConnectors(ctx: RoleContext, publisher?: RawPublisher
       status: board.statusOf(name),
     }),
   );
-  for (const connector of connectors) await connector.start();
+  const stop = async () => {
+    shutdown.abort();
+    await Promise.all(connectors.map((c) => c.stop()));
+    await producer.disconnect();
+  };
+  try {
+    for (const connector of connectors) await connector.start();
+  } catch (err) {
+    // Failed for good at start (refused credentials): close what was opened, or its sockets and
+    // timers would keep the process up, looking alive, after the error was reported.
+    await stop().catch((stopErr: unknown) =>
+      ctx.logger.warn({ err: stopErr }, 'stopping the connectors after a failed start failed too'),
+    );
+    throw err;
+  }
   ctx.logger.info({ connectors: resolved.map((r) => r.name) }, 'connectors started');
   return {
     name: 'connectors',
     readiness: { kafka: kafkaReadiness(ctx), connectors: board.check },
-    async stop() {
-      shutdown.abort();
-      await Promise.all(connectors.map((c) => c.stop()));
-      await producer.disconnect();
-    },
+    stop,
   };
 }

@@ -143,7 +143,8 @@ describe('no command prints a secret, in its output or in any log line', () => {
       { ODDS_API_KEY: refused, ODDSFLOW_CONNECTORS: 'the-odds-api' },
       5_000,
     );
-    await run(['run', '--role', 'connectors'], {
+    // A session refused at start with no login configured: the role says why and exits.
+    const refusedSession = await run(['run', '--role', 'connectors'], {
       BETFAIR_SESSION_TOKEN: refused,
       ODDSFLOW_CONNECTORS: 'betfair',
     });
@@ -187,6 +188,8 @@ describe('no command prints a secret, in its output or in any log line', () => {
       'connectors started',
     );
     expect(ran.find((r) => r.command.startsWith('run --role sinks'))?.output).toContain('running sinks');
+    expect(refusedSession.code).toBe(1);
+    expect(refusedSession.output).toContain('no login is configured');
     expect(malformed.code).toBe(2);
     expect(malformed.output).toContain('ODDSFLOW_CONNECTOR_BETFAIR: not JSON (a syntax error');
     expect(configFile.output).toContain('is not JSON');

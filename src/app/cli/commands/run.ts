@@ -49,7 +49,15 @@ export function registerRunCommand(program: Command): void {
         const ctx = createRoleContext(config, logger, metrics);
         await provision(ctx);
         const roles: RunningRole[] = [];
-        for (const role of wanted) roles.push(await roleStarters[role]!(ctx));
+        try {
+          for (const role of wanted) roles.push(await roleStarters[role]!(ctx));
+        } catch (err) {
+          // One role failed to start: the others must not keep the process up after the error.
+          await Promise.all(roles.map((r) => r.stop())).catch((stopErr: unknown) =>
+            logger.warn({ err: stopErr }, 'stopping the started roles after a failed start failed too'),
+          );
+          throw err;
+        }
         const groups = [
           ...(wanted.includes('processors') ? [ctx.groups.prepare, ctx.groups.enrich] : []),
           ...(wanted.includes('sinks') ? [ctx.groups.sinkTimescale, ctx.groups.sinkRedis] : []),
