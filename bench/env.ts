@@ -14,6 +14,7 @@ import { groupIds, type GroupIds } from '../src/core/kafka/groups.js';
 import { topicNames, type TopicNames } from '../src/core/kafka/topics.js';
 import { createLogger, type Logger } from '../src/core/logger.js';
 import { AvroSerde } from '../src/core/serde/avro-serde.js';
+import { registerSchemas } from '../src/core/serde/register-schemas.js';
 
 /**
  * One bench run's slice of the shared stack: a random topic prefix (and so random subjects and
@@ -83,7 +84,7 @@ export async function createBenchEnv(options: {
   try {
     await admin.connect();
     await createTopics(admin, names, config.topics);
-    await serde.registerAll();
+    await registerSchemas(serde, logger);
   } catch (err) {
     await cleanup().catch(() => undefined);
     throw err;

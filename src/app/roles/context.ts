@@ -12,6 +12,7 @@ import { NotReady, Readiness, type ReadinessCheck } from '../../core/health/read
 import { probeKafka } from '../../core/health/probes.js';
 import { Holds } from '../../core/resilience/hold.js';
 import { AvroSerde } from '../../core/serde/avro-serde.js';
+import { registerSchemas } from '../../core/serde/register-schemas.js';
 
 /** What every role shares: config, logger, metrics, one Kafka client and one serde. */
 export interface RoleContext {
@@ -108,7 +109,7 @@ export async function provision(ctx: RoleContext): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-  await ctx.serde.registerAll();
+  await registerSchemas(ctx.serde, ctx.logger);
 }
 
 export const kafkaReadiness =
