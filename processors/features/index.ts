@@ -1,4 +1,4 @@
-import type { MarketOpening, MarketPricing, SelectionFeatures } from '../../src/core/generated/avro-types.js';
+import type { MarketFeatures, MarketOpening, MarketPricing } from '../../src/core/generated/avro-types.js';
 import { LruMap } from '../../src/core/lru-map.js';
 import { MarketStore, marketKey } from '../state/market-store.js';
 import type { FeaturesConfig } from './config.js';
@@ -28,14 +28,16 @@ export interface FeaturesStats {
 }
 
 /**
- * The features stage: MarketPricing in, SelectionFeatures out, in event time only (the records'
+ * The features stage: MarketPricing in, the market's features (one MarketFeatures with every
+ * selection) out, in event time only (the records'
  * eventTime, never the wall clock), so a replay of a topic yields the same features as the live run.
  * State is bounded two ways: at most `maxMarkets` markets (least recently updated dropped first),
  * and markets idle in event time dropped by `evictNotUpdatedSince`, which the enrich stage calls
  * from the clock it sweeps the cross-book state with.
  */
 export interface FeaturesStage {
-  process(record: MarketPricing): SelectionFeatures[];
+  /** The market's features after `record`, or undefined when it yields none (see stats). */
+  process(record: MarketPricing): MarketFeatures | undefined;
   /**
    * Drops markets with no record applied since `eventTime` (ms); their replayed records stay
    * dropped (stats.late). Returns how many markets were dropped.
@@ -82,25 +84,23 @@ export function createFeaturesStage(config: FeaturesConfig): FeaturesStage {
     process(record) {
       if (record.side !== 'back') {
         stats.ignoredSide += 1;
-        return [];
+        return undefined;
       }
       const key = marketKey(record.eventId, record.marketId);
       const gone = dropped.peek(key);
       if (gone !== undefined) {
         if (record.eventTime <= gone) {
           stats.late += 1;
-          return [];
+          return undefined;
         }
         dropped.delete(key);
       }
       const market = marketFor(key, record);
       const outcome = updateMarket(market, record, config.resolutionMs);
       if (market.openingsChanged) changed.add(market);
-      if (outcome.kind !== 'features') {
-        stats[outcome.kind] += 1;
-        return [];
-      }
-      return outcome.features;
+      if (outcome.kind === 'features') return outcome.features;
+      if (outcome.kind !== 'empty') stats[outcome.kind] += 1;
+      return undefined;
     },
 
     evictNotUpdatedSince: (eventTime) => markets.sweepIdle(eventTime),

@@ -1,4 +1,9 @@
-import type { MarketOpening, MarketPricing, SelectionFeatures } from '../../src/core/generated/avro-types.js';
+import type {
+  FeaturesSelection,
+  MarketFeatures,
+  MarketOpening,
+  MarketPricing,
+} from '../../src/core/generated/avro-types.js';
 import {
   appendPoint,
   minuteMs,
@@ -82,14 +87,16 @@ const usableOdds = (odds: number) => Number.isFinite(odds) && odds > 1;
 const usableProbability = (p: number) => Number.isFinite(p) && p >= 0 && p <= 1;
 
 export type UpdateOutcome =
-  | { kind: 'features'; features: SelectionFeatures[] }
+  | { kind: 'features'; features: MarketFeatures }
+  /** Applied, but no selection had usable odds and a usable consensus: nothing to publish. */
+  | { kind: 'empty' }
   | { kind: 'stale' }
   /** A non-finite event time or overround: nothing is applied. */
   | { kind: 'invalid' };
 
 /**
- * Applies one book's pricing to its market and returns the features of every selection of the
- * market's cross-book state.
+ * Applies one book's pricing to its market and returns the market's features: every selection of
+ * its cross-book state, in one record.
  *
  * Event time and late records:
  * - A record older than the last one applied *for the same book* is stale (a redelivery or a
@@ -110,7 +117,7 @@ export function updateMarket(state: MarketState, record: MarketPricing, resoluti
 
   const names = new Map(record.selections.map((s) => [s.selectionId, s.name]));
   const marketOverround = meanOverround(state);
-  const features: SelectionFeatures[] = [];
+  const selections: FeaturesSelection[] = [];
   for (const best of record.crossBook.selections) {
     if (!usableOdds(best.bestOdds) || !usableProbability(best.consensusFairProbability)) continue;
     let selection = state.selections.get(best.selectionId);
@@ -126,15 +133,9 @@ export function updateMarket(state: MarketState, record: MarketPricing, resoluti
       resolutionMs,
     );
     trimPoints(selection.points, now, longestWindowMs);
-    features.push({
-      eventId: state.eventId,
-      marketId: state.marketId,
+    selections.push({
       selectionId: best.selectionId,
       name: selection.name,
-      eventTime: now,
-      startTime: state.startTime,
-      secondsToStart: state.startTime === null ? null : (state.startTime - now) / 1000,
-      inPlay: record.inPlay,
       openingOdds: selection.openingOdds,
       currentOdds: best.bestOdds,
       changeSinceOpen: best.bestOdds / selection.openingOdds - 1,
@@ -142,9 +143,6 @@ export function updateMarket(state: MarketState, record: MarketPricing, resoluti
       probabilityVelocity1m: probabilityVelocity(selection.points, minuteMs),
       probabilityVelocity5m: probabilityVelocity(selection.points, longestWindowMs),
       volatility5m: oddsVolatility(selection.points, longestWindowMs),
-      numberOfBooks: record.crossBook.bookCount,
-      marketOverround,
-      phase: record.crossBook.phase,
       bestBookmaker: best.bestBookmaker,
       bestProvider: best.provider,
       sourceEventId: best.sourceEventId,
@@ -154,7 +152,22 @@ export function updateMarket(state: MarketState, record: MarketPricing, resoluti
       quoteTime: best.quoteTime,
     });
   }
-  return { kind: 'features', features };
+  if (selections.length === 0) return { kind: 'empty' };
+  return {
+    kind: 'features',
+    features: {
+      eventId: state.eventId,
+      marketId: state.marketId,
+      eventTime: now,
+      startTime: state.startTime,
+      secondsToStart: state.startTime === null ? null : (state.startTime - now) / 1000,
+      inPlay: record.inPlay,
+      numberOfBooks: record.crossBook.bookCount,
+      marketOverround,
+      phase: record.crossBook.phase,
+      selections,
+    },
+  };
 }
 
 /** Mean of the latest overround of every book; divided term by term so huge inputs cannot overflow. */

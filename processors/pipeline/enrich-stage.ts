@@ -63,11 +63,9 @@ export function createEnrichStage(options: EnrichOptions): ProcessorStage<'oddsN
       }
       return [
         { topic: 'oddsPricing', key: recordKeys.market(pricing), value: pricing },
-        ...features.map((value): OutputRecord => ({
-          topic: 'featuresMarket',
-          key: recordKeys.selection(value),
-          value,
-        })),
+        ...(features === undefined
+          ? []
+          : [{ topic: 'featuresMarket', key: recordKeys.market(features), value: features } as const]),
         // In the same transaction as the features that used them: a restart restores exactly these.
         ...state.features.takeOpenings().map((value): OutputRecord => ({
           topic: 'featuresOpening',

@@ -1,3 +1,4 @@
+import { selectionFeatures } from '../../src/core/serde/market-features.js';
 import type { SinkRecord } from '../contract.js';
 import type { Statement } from '../migrations/versions.js';
 import {
@@ -52,7 +53,7 @@ export function batchRows(records: readonly SinkRecord[]): BatchRows {
         rows.results.push(resultRow(record.value));
         break;
       case 'featuresMarket':
-        rows.features.push(featuresRow(record.value));
+        for (const selection of selectionFeatures(record.value)) rows.features.push(featuresRow(selection));
         break;
       default:
         break;

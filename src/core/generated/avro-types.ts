@@ -98,6 +98,52 @@ export interface MarketBook {
   totalMatched: null | number;
 }
 
+/** One selection's features; with its market's fields it is a SelectionFeatures row. */
+export interface FeaturesSelection {
+  selectionId: string;
+  name: null | string;
+  /** Best back odds at the first book seen. */
+  openingOdds: number;
+  /** Best back odds across books now. */
+  currentOdds: number;
+  /** currentOdds / openingOdds - 1. */
+  changeSinceOpen: number;
+  /** Mean fair probability across books. */
+  consensusProbability: number;
+  /** Change of consensusProbability per minute over the last minute. */
+  probabilityVelocity1m: number;
+  /** Change of consensusProbability per minute over the last five minutes. */
+  probabilityVelocity5m: number;
+  /** Standard deviation of log changes of currentOdds over the last five minutes. */
+  volatility5m: number;
+  /** Who quotes currentOdds, with the quote's ids at its provider (event, market, selection, handicap). */
+  bestBookmaker: null | string;
+  bestProvider: null | string;
+  sourceEventId: null | string;
+  sourceMarketId: null | string;
+  sourceSelectionId: null | string;
+  handicap: null | number;
+  /** The provider's time of the quote behind currentOdds. */
+  quoteTime: null | number;
+}
+
+/** Model features of every selection of one market, computed in event time from provider timestamps, after a back book changed the market. Topic features.market, key eventId:marketId: one record per market change. Until 2026-12 the topic carried one SelectionFeatures record per selection; the alias lets the registry accept this schema over that one (BACKWARD), and this build's readers turn such a record into a MarketFeatures of one selection. */
+export interface MarketFeatures {
+  eventId: string;
+  marketId: string;
+  eventTime: number;
+  startTime: null | number;
+  /** Negative once the event has started. */
+  secondsToStart: null | number;
+  inPlay: boolean;
+  numberOfBooks: number;
+  /** Mean overround of the market's books. */
+  marketOverround: number;
+  /** pre-match or in-play: the phase of the quotes behind the best odds and the consensus. */
+  phase: null | string;
+  selections: FeaturesSelection[];
+}
+
 export interface OpeningOdds {
   selectionId: string;
   /** Best back odds across books when the selection was first seen. */
@@ -390,7 +436,7 @@ export interface Result {
   processedAt: number;
 }
 
-/** Model features of one selection, computed in event time from provider timestamps. Topic features.market, key eventId:marketId:selectionId. */
+/** One selection's features with its market's, flat: a row of the selection_features table and of a training set. Not a topic's value any more: features.market carried one of these per selection until 2026-12 and carries MarketFeatures (one per market) since; a record of before reads as a MarketFeatures of one selection (src/core/serde/market-features.ts), and the schema stays to read such records whatever older version wrote them. */
 export interface SelectionFeatures {
   eventId: string;
   marketId: string;

@@ -19,8 +19,6 @@ export const recordKeys = {
     `${r.provider}:${r.sourceEventId}:${r.sourceMarketId}`,
   rawResult: (r: { provider: string; sourceEventId: string }) => `${r.provider}:${r.sourceEventId}`,
   market: (r: { eventId: string; marketId: string }) => `${r.eventId}:${r.marketId}`,
-  selection: (r: { eventId: string; marketId: string; selectionId: string }) =>
-    `${r.eventId}:${r.marketId}:${r.selectionId}`,
   /**
    * Per market and provider: results.normalized is compacted, and a race's WIN and PLACE results
    * (or two providers' results of one game) must each survive compaction. `marketId` is empty

@@ -4,7 +4,30 @@ import { SerdeError } from '../errors.js';
 import type { OutputRecord } from '../kafka/records.js';
 import type { TopicId, TopicNames } from '../kafka/topics.js';
 import { topicIds } from '../kafka/topics.js';
-import { topicSchema, valueSubject, type RecordSchema, type TopicValues } from './schemas.js';
+import { marketFeaturesOfSelection } from './market-features.js';
+import {
+  loadSchema,
+  topicSchema,
+  valueSubject,
+  type RecordSchema,
+  type SchemaName,
+  type TopicValues,
+} from './schemas.js';
+
+/**
+ * Value types a topic carried before its current one, and how a record of one reads as today's.
+ * The registry accepts today's schema over such a type (an alias and defaults make it BACKWARD),
+ * but plain Avro resolution would keep only the shared fields; these read the record whole.
+ */
+const earlierValues: Partial<
+  Record<TopicId, { fullName: string; schema: SchemaName; upgrade: (old: never) => unknown }>
+> = {
+  featuresMarket: {
+    fullName: 'oddsflow.v1.SelectionFeatures',
+    schema: 'SelectionFeatures',
+    upgrade: marketFeaturesOfSelection,
+  },
+};
 
 export interface RegistrySettings {
   url: string;
@@ -17,6 +40,14 @@ export const WIRE_MAGIC_BYTE = 0;
 export function wireSchemaId(message: Buffer): number | undefined {
   if (message.length < 5 || message[0] !== WIRE_MAGIC_BYTE) return undefined;
   return message.readInt32BE(1);
+}
+
+/** Reads what `writer` wrote as `reader`'s type. */
+function resolvedReader(reader: avsc.Type, writer: avsc.Type): (payload: Buffer) => unknown {
+  // Equal schemas still differ in options (https://github.com/mtth/avsc/issues/362): read with ours.
+  if (reader.equals(writer)) return (payload) => reader.fromBuffer(payload) as unknown;
+  const resolver = reader.createResolver(writer);
+  return (payload) => reader.fromBuffer(payload, resolver) as unknown;
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -201,22 +232,22 @@ export class AvroSerde {
         ? registryRefused(action, status, err)
         : registryUnavailable(action, err);
     }
-    let reader = this.readers.get(topic);
-    if (!reader) {
-      // As the client compiles a schema without references: avsc, no options.
-      reader = avsc.Type.forSchema(topicSchema(topic));
-      this.readers.set(topic, reader);
-    }
-    const type = reader;
+    const earlier = earlierValues[topic];
+    const isEarlier = earlier !== undefined && writer.name === earlier.fullName;
     let decode: (payload: Buffer) => unknown;
     try {
-      // Equal schemas still differ in options (https://github.com/mtth/avsc/issues/362): read with ours.
-      decode = type.equals(writer)
-        ? (payload: Buffer) => type.fromBuffer(payload) as unknown
-        : (
-            (resolver) => (payload: Buffer) =>
-              type.fromBuffer(payload, resolver) as unknown
-          )(type.createResolver(writer));
+      if (isEarlier) {
+        const read = resolvedReader(avsc.Type.forSchema(loadSchema(earlier.schema)), writer);
+        decode = (payload) => earlier.upgrade(read(payload) as never);
+      } else {
+        let reader = this.readers.get(topic);
+        if (!reader) {
+          // As the client compiles a schema without references: avsc, no options.
+          reader = avsc.Type.forSchema(topicSchema(topic));
+          this.readers.set(topic, reader);
+        }
+        decode = resolvedReader(reader, writer);
+      }
     } catch (err) {
       throw new SerdeError(
         'SERDE_DECODE_FAILED',

@@ -12,7 +12,7 @@ export interface TopicValues {
   resultsRaw: avro.RawResult;
   oddsNormalized: avro.MarketBook;
   oddsPricing: avro.MarketPricing;
-  featuresMarket: avro.SelectionFeatures;
+  featuresMarket: avro.MarketFeatures;
   featuresOpening: avro.MarketOpening;
   resultsNormalized: avro.Result;
   deadLetters: avro.DeadLetter;
@@ -21,10 +21,16 @@ export interface TopicValues {
 /** A record schema as schemas/*.avsc hold them. */
 export type RecordSchema = schema.RecordType;
 
-const cache = new Map<ValueSchemaName, RecordSchema>();
+/**
+ * Every schema in schemas/: the topics' values, and SelectionFeatures, which features.market
+ * carried before MarketFeatures (still needed to read such records; see avro-serde.ts).
+ */
+export type SchemaName = ValueSchemaName | 'SelectionFeatures';
+
+const cache = new Map<SchemaName, RecordSchema>();
 
 /** The schema of a record type, read once from schemas/<Name>.avsc. */
-export function loadSchema(name: ValueSchemaName): RecordSchema {
+export function loadSchema(name: SchemaName): RecordSchema {
   let schema = cache.get(name);
   if (!schema) {
     schema = JSON.parse(readFileSync(path.join(schemasDir, `${name}.avsc`), 'utf8')) as RecordSchema;

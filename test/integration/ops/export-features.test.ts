@@ -24,18 +24,24 @@ describe('oddsflow export-features', () => {
     const names = await provisionTopics(config);
     const kafka = createKafka(config.kafka, { logger: silentLogger });
     const serde = new AvroSerde(config.registry, names);
+    // One row per selection of each market record: what the export writes.
+    const featureRows = async () =>
+      (await readTopicRange(kafka, serde, names, 'featuresMarket', {})).reduce(
+        (rows, r) => rows + r.value.selections.length,
+        0,
+      );
     await publishRawBooks(config, names, rawBooks(120));
     const ctx = createRoleContext(config, silentLogger, createMetrics());
     const processors = await startProcessors(ctx);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      featureCount = (await readTopicRange(kafka, serde, names, 'featuresMarket', {})).length;
+      featureCount = await featureRows();
       if (featureCount >= 200) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     await processors.stop();
     // The topic is written in transactions, so its last offsets are commit markers: the read must still end.
-    featureCount = (await readTopicRange(kafka, serde, names, 'featuresMarket', {})).length;
+    featureCount = await featureRows();
   }, 120_000);
 
   it('writes every feature record of the range to Parquet and to CSV', async () => {

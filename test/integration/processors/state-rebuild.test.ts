@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createKafka } from '../../../src/core/kafka/client.js';
 import { readTopicRange } from '../../../src/core/kafka/read-range.js';
 import { AvroSerde } from '../../../src/core/serde/avro-serde.js';
+import { selectionFeatures } from '../../../src/core/serde/market-features.js';
 import { openRawPublisher } from '../../helpers/publish.js';
 import { rawBooks } from '../../helpers/raw-books.js';
 import { exited, spawnOddsflow } from '../../helpers/processes.js';
@@ -47,7 +48,7 @@ async function afterRestart(warmupMinutes: string): Promise<{ bookCount: number;
   expect(pricing[5]!.crossBook.bookCount).toBe(3); // before the restart
   // The home selection's opening odds in every features record, in event time.
   const opening = (await readTopicRange(kafka, serde, names, 'featuresMarket', {}))
-    .map((r) => r.value)
+    .flatMap((r) => selectionFeatures(r.value))
     .filter((f) => f.selectionId.startsWith('home'))
     .sort((a, b) => a.eventTime - b.eventTime)
     .map((f) => f.openingOdds);

@@ -17,6 +17,7 @@ import {
   type PointInTimeRow,
 } from '../../ops/point-in-time.js';
 import { readTopicRange } from '../../../core/kafka/read-range.js';
+import { selectionFeatures } from '../../../core/serde/market-features.js';
 import { toColumns, toCsv } from '../../ops/training-set.js';
 import { createDatabasePool } from '../../roles/stores.js';
 import { AvroSerde } from '../../../core/serde/avro-serde.js';
@@ -82,8 +83,12 @@ async function* fromKafka(config: Config, opts: Options, logger: Logger) {
   const bySelection = new Map<string, SelectionFeatures[]>();
   for (const { value } of features) {
     if (value.eventTime < from || value.eventTime > to) continue;
-    const key = selectionKey(value);
-    bySelection.set(key, [...(bySelection.get(key) ?? []), value]);
+    for (const row of selectionFeatures(value)) {
+      const key = selectionKey(row);
+      const history = bySelection.get(key);
+      if (history) history.push(row);
+      else bySelection.set(key, [row]);
+    }
   }
   for (const history of bySelection.values()) {
     history.sort((a, b) => a.eventTime - b.eventTime);

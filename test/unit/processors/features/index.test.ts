@@ -1,13 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import type { SelectionFeatures } from '../../../../src/core/generated/avro-types.js';
+import type {
+  MarketFeatures,
+  MarketOpening,
+  MarketPricing,
+  SelectionFeatures,
+} from '../../../../src/core/generated/avro-types.js';
+import { selectionFeatures } from '../../../../src/core/serde/market-features.js';
 import { createFeaturesStage, featuresConfigSchema } from '../../../../processors/features/index.js';
 import { pricing, type PricingInput } from './pricing.js';
 
 const t0 = 1_773_500_000_000;
 const s = 1_000;
 const start = t0 + 600 * s;
-const stage = (overrides: Record<string, number> = {}) =>
-  createFeaturesStage(featuresConfigSchema.parse(overrides));
+const rowsOf = (market: MarketFeatures | undefined) =>
+  market === undefined ? [] : selectionFeatures(market);
+/** The stage with its output as rows, one per selection: what most of these tests check. */
+function stage(overrides: Record<string, number> = {}) {
+  const inner = createFeaturesStage(featuresConfigSchema.parse(overrides));
+  return {
+    process: (record: MarketPricing) => rowsOf(inner.process(record)),
+    evictNotUpdatedSince: (eventTime: number) => inner.evictNotUpdatedSince(eventTime),
+    takeOpenings: () => inner.takeOpenings(),
+    restoreOpenings: (opening: MarketOpening) => inner.restoreOpenings(opening),
+    get size() {
+      return inner.size;
+    },
+    stats: inner.stats,
+  };
+}
 const home = (features: SelectionFeatures[]) => features.find((f) => f.selectionId === 'home');
 
 describe('features stage on a hand-computed sequence', () => {
@@ -70,7 +90,7 @@ describe('features stage on a hand-computed sequence', () => {
   };
   const { r1, r2, r3, r4, r5 } = run();
 
-  it('emits one record per selection of the market, keyed and timed by the input', () => {
+  it('gives every selection of the market, keyed and timed by the input', () => {
     expect(r1.map((f) => [f.eventId, f.marketId, f.selectionId, f.name])).toEqual([
       ['soccer/2026-03-14/arsenal~chelsea', 'H2H', 'home', 'HOME'],
       ['soccer/2026-03-14/arsenal~chelsea', 'H2H', 'away', 'AWAY'],
@@ -281,6 +301,38 @@ describe('state bounds and eviction', () => {
     );
     expect(partly.map((f) => f.selectionId)).toEqual(['home']);
     expect(features.stats).toMatchObject({ ignoredSide: 1, invalid: 1 });
+  });
+
+  it('publishes one record per market change: the market’s fields once, every selection in it', () => {
+    const features = createFeaturesStage(featuresConfigSchema.parse({}));
+    const market = features.process(
+      pricing({
+        eventTime: t0,
+        startTime: start,
+        overround: 0.05,
+        bookCount: 2,
+        best: [
+          ['home', 2.0, 0.48],
+          ['away', 1.9, 0.52],
+        ],
+      }),
+    );
+    expect(market).toMatchObject({
+      eventId: 'soccer/2026-03-14/arsenal~chelsea',
+      marketId: 'H2H',
+      eventTime: t0,
+      startTime: start,
+      secondsToStart: 600,
+      numberOfBooks: 2,
+      marketOverround: 0.05,
+    });
+    expect(market?.selections.map((f) => [f.selectionId, f.currentOdds])).toEqual([
+      ['home', 2.0],
+      ['away', 1.9],
+    ]);
+    // A change where no selection has usable odds is applied but publishes nothing.
+    expect(features.process(pricing({ eventTime: t0 + s, best: [['home', NaN, 0.5]] }))).toBeUndefined();
+    expect(features.stats).toMatchObject({ invalid: 0, stale: 0 });
   });
 });
 

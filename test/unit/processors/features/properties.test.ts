@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createFeaturesStage, featuresConfigSchema } from '../../../../processors/features/index.js';
+import type { MarketFeatures } from '../../../../src/core/generated/avro-types.js';
+import { selectionFeatures } from '../../../../src/core/serde/market-features.js';
 import { pricing } from './pricing.js';
+
+const rowsOf = (market: MarketFeatures | undefined) =>
+  market === undefined ? [] : selectionFeatures(market);
 
 const numericFields = [
   'openingOdds',
@@ -37,7 +42,7 @@ describe('features stage properties', () => {
       fc.property(fc.array(record, { maxLength: 200 }), (records) => {
         const stage = createFeaturesStage(featuresConfigSchema.parse({ maxMarkets: 3, idleMs: 600_000 }));
         for (const input of records) {
-          for (const f of stage.process(pricing(input))) {
+          for (const f of rowsOf(stage.process(pricing(input)))) {
             for (const field of numericFields) expect(Number.isFinite(f[field]), field).toBe(true);
             expect(f.secondsToStart === null || Number.isFinite(f.secondsToStart)).toBe(true);
             expect(f.currentOdds).toBeGreaterThan(1);
@@ -57,7 +62,7 @@ describe('features stage properties', () => {
         const stage = createFeaturesStage(featuresConfigSchema.parse({ maxMarkets: 4 }));
         const last = new Map<string, number>();
         for (const input of records) {
-          for (const f of stage.process(pricing(input))) {
+          for (const f of rowsOf(stage.process(pricing(input)))) {
             const key = `${f.eventId}:${f.marketId}:${f.selectionId}`;
             expect(f.eventTime).toBeGreaterThanOrEqual(last.get(key) ?? -Infinity);
             expect(f.eventTime).toBeGreaterThanOrEqual(input.eventTime);
@@ -90,7 +95,7 @@ describe('features stage properties', () => {
       fc.property(fc.array(record, { maxLength: 100 }), (records) => {
         const stage = createFeaturesStage(featuresConfigSchema.parse({}));
         for (const input of records) {
-          for (const f of stage.process(pricing(input))) {
+          for (const f of rowsOf(stage.process(pricing(input)))) {
             expect(Math.abs(f.probabilityVelocity1m)).toBeLessThanOrEqual(1);
             expect(Math.abs(f.probabilityVelocity5m)).toBeLessThanOrEqual(1 / 5);
           }

@@ -31,8 +31,13 @@ function stage() {
       source: null,
     });
     const [pricing] = outputs.flatMap((o) => (o.topic === 'oddsPricing' ? [o.value] : []));
-    const [feature] = outputs.flatMap((o) => (o.topic === 'featuresMarket' ? [o.value] : []));
-    return { bookCount: pricing?.crossBook.bookCount, openingOdds: feature?.openingOdds };
+    const features = outputs.flatMap((o) => (o.topic === 'featuresMarket' ? [o] : []));
+    // One features record per market change, keyed like the market's other topics.
+    expect(features.length).toBeLessThanOrEqual(1);
+    const [feature] = features;
+    if (feature) expect(feature.key).toBe(`${feature.value.eventId}:${feature.value.marketId}`);
+    const home = feature?.value.selections.find((f) => f.selectionId === 'home');
+    return { bookCount: pricing?.crossBook.bookCount, openingOdds: home?.openingOdds };
   };
 }
 
