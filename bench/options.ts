@@ -23,6 +23,9 @@ Scenarios: ${scenarioNames.join(', ')}
   --metrics-dir    directory where each role's last /metrics is saved before it stops
   --compiled       run the roles from the compiled build (dist/, built first), as the Docker image
                    does, instead of under tsx (whose loader adds ~50 MiB to each role's RSS)
+  --role-node-args Node.js flags for the role processes, space-separated (e.g. a heap cap:
+                   --role-node-args="--max-old-space-size=144", with "=" since the value starts
+                   with "--"; what NODE_OPTIONS would give a deployment)
 Prints a table on stdout, progress on stderr, and writes bench/results.json.`;
 
 export interface BenchOptions {
@@ -37,6 +40,8 @@ export interface BenchOptions {
   metricsDir: string | undefined;
   /** Roles from dist/ (`node dist/src/app/cli/main.js`) rather than `node --import tsx`. */
   compiled: boolean;
+  /** Node.js flags for the role processes. */
+  roleNodeArgs: string[];
 }
 
 /** A command line the benchmark does not understand: one line for the user, no stack trace. */
@@ -68,6 +73,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
       'profile-roles': { type: 'string' },
       'metrics-dir': { type: 'string' },
       compiled: { type: 'boolean', default: false },
+      'role-node-args': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -91,6 +97,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
     profileDir: values['profile-roles'],
     metricsDir: values['metrics-dir'],
     compiled: values.compiled,
+    roleNodeArgs: values['role-node-args']?.split(/\s+/).filter((a) => a !== '') ?? [],
   };
 }
 

@@ -51,9 +51,10 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
   const { scenarios: selected, profile } = options;
   const env: BenchEnv = await createBenchEnv({
     databaseUrl: options.databaseUrl,
-    roleNodeArgs: options.profileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`]
-      : [],
+    roleNodeArgs: [
+      ...options.roleNodeArgs,
+      ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`] : []),
+    ],
     metricsDir: options.metricsDir === undefined ? undefined : path.resolve(options.metricsDir),
     partitions: options.partitions,
     roleRuntime: options.compiled ? 'compiled' : 'tsx',

@@ -53,6 +53,13 @@ describe('parseOptions', () => {
     expect(compiled.slice(1)).toEqual(['run', '--role', 'sinks']);
   });
 
+  it('passes --role-node-args to the role processes, one flag per word', () => {
+    expect(parseOptions([]).roleNodeArgs).toEqual([]);
+    expect(
+      parseOptions(['--role-node-args=--max-old-space-size=144  --max-semi-space-size=8']).roleNodeArgs,
+    ).toEqual(['--max-old-space-size=144', '--max-semi-space-size=8']);
+  });
+
   it('refuses unknown scenarios, options and bad numbers', () => {
     expect(() => parseOptions(['--only', 'pipline'])).toThrow(/unknown scenario pipline/);
     expect(() => parseOptions(['--fast'])).toThrow(BenchUsageError);
