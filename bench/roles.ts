@@ -95,7 +95,12 @@ export async function totalLag(env: BenchEnv): Promise<number> {
     const lags = await Promise.all([
       groupLag(admin, env.groups.prepare, [n.oddsRaw, n.resultsRaw]),
       groupLag(admin, env.groups.enrich, [n.oddsNormalized]),
-      groupLag(admin, env.groups.sinkTimescale, [n.oddsNormalized, n.oddsPricing, n.resultsNormalized]),
+      groupLag(admin, env.groups.sinkTimescale, [
+        n.oddsNormalized,
+        n.oddsPricing,
+        n.resultsNormalized,
+        n.featuresMarket,
+      ]),
       groupLag(admin, env.groups.sinkRedis, [n.oddsNormalized, n.oddsPricing]),
     ]);
     return lags.reduce((a, b) => a + b, 0);
