@@ -28,14 +28,14 @@ export const defaultScenarioNames: readonly ScenarioName[] = scenarioNames.filte
 );
 
 /**
- * What `--quick` runs without `--only`: every figure issue 14's goals name, in under two minutes.
+ * What `--quick` runs without `--only`: every figure issue 14's goals name, in about two minutes (the stack already up).
  * The embedded database's write rate and the history engines run in the full run or with --only.
  */
 export const quickScenarioNames: readonly ScenarioName[] = defaultScenarioNames.filter(
   (s) => s !== 'sink_embedded' && s !== 'backfill' && s !== 'backtest',
 );
 
-/** How much work each scenario does: `quick` fits in under 2 minutes, `full` takes longer for steadier numbers. */
+/** How much work each scenario does: `quick` takes about 2 minutes, `full` longer for steadier numbers. */
 export interface Profile {
   decode: { seconds: number };
   sink: { changes: number; batchRecords: number; repeats: number };
