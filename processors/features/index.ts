@@ -29,8 +29,8 @@ export interface FeaturesStats {
 
 /**
  * The features stage: MarketPricing in, the market's features (one MarketFeatures with every
- * selection) out, in event time only (the records'
- * eventTime, never the wall clock), so a replay of a topic yields the same features as the live run.
+ * selection) out, in event time only (the records' eventTime, never the wall clock), so a replay
+ * of a topic yields the same features as the live run.
  * State is bounded two ways: at most `maxMarkets` markets (least recently updated dropped first),
  * and markets idle in event time dropped by `evictNotUpdatedSince`, which the enrich stage calls
  * from the clock it sweeps the cross-book state with.

@@ -128,7 +128,10 @@ export interface ResultRow {
   processedAt: Date;
 }
 
-/** One selection of a features.market record as stored: the SelectionFeatures fields, eventTime as `time`. */
+/**
+ * One selection of a features.market record as stored: the SelectionFeatures fields, eventTime as
+ * `time`.
+ */
 export type FeaturesRow = Omit<SelectionFeatures, 'eventTime' | 'startTime'> & {
   time: Date;
   startTime: Date | null;
