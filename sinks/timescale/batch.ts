@@ -24,7 +24,8 @@ import {
   resultsTable,
   snapshotsTable,
 } from './tables.js';
-import { dedupe, upsertStatements, type StatementLimits } from './upsert.js';
+import { copyChunks, copyStatement } from './copy.js';
+import { dedupe, upsertStatements, type StatementLimits, type TableSpec } from './upsert.js';
 
 export interface BatchRows {
   events: EventRow[];
@@ -63,24 +64,71 @@ export function batchRows(records: readonly SinkRecord[]): BatchRows {
 }
 
 /**
- * The statements of one batch, in a fixed table order and with events sorted by id, so that two
- * sink instances writing overlapping events take row locks in the same order (no deadlocks).
+ * One time-series table's rows of a batch, deduplicated within it: appended by COPY when every
+ * row is new, upserted when some may already be stored (a replay, a correction).
  */
-export function batchStatements(schema: string, rows: BatchRows, limits: StatementLimits): Statement[] {
+export interface SeriesWrite {
+  table: string;
+  rowCount: number;
+  copyStatement: string;
+  /** The rows as COPY text, made as they are read; throws NoCopyText when a value has none. */
+  copyChunks(): Iterable<string>;
+  upserts(): Statement[];
+}
+
+/** What one batch writes, in this order. */
+export interface BatchPlan {
+  /**
+   * The latest-state tables (events, results, book statuses): always upserts (a row is updated
+   * by many records), events and statuses sorted by key so that two sink instances writing
+   * overlapping rows take their locks in one order (no deadlocks).
+   */
+  state: Statement[];
+  /** The time series: odds snapshots, pricing, features. */
+  series: SeriesWrite[];
+}
+
+function seriesWrite<R>(
+  schema: string,
+  spec: TableSpec<R>,
+  rows: readonly R[],
+  limits: StatementLimits,
+): SeriesWrite {
+  const unique = dedupe(spec, rows);
+  return {
+    table: spec.table,
+    rowCount: unique.length,
+    copyStatement: copyStatement(schema, spec),
+    copyChunks: () => copyChunks(spec, unique),
+    upserts: () => upsertStatements(schema, spec, unique, limits),
+  };
+}
+
+export function batchPlan(schema: string, rows: BatchRows, limits: StatementLimits): BatchPlan {
   const events = dedupe(eventsTable, rows.events).sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
-  return [
-    ...upsertStatements(schema, eventsTable, events, limits),
-    ...upsertStatements(schema, resultsTable, rows.results, limits),
-    ...upsertStatements(
-      schema,
-      marketStatusTable,
-      dedupe(marketStatusTable, rows.statuses).sort((a, b) => (statusOrder(a) < statusOrder(b) ? -1 : 1)),
-      limits,
-    ),
-    ...upsertStatements(schema, snapshotsTable, rows.snapshots, limits),
-    ...upsertStatements(schema, pricingTable, rows.pricing, limits),
-    ...upsertStatements(schema, featuresTable, rows.features, limits),
-  ];
+  return {
+    state: [
+      ...upsertStatements(schema, eventsTable, events, limits),
+      ...upsertStatements(schema, resultsTable, rows.results, limits),
+      ...upsertStatements(
+        schema,
+        marketStatusTable,
+        dedupe(marketStatusTable, rows.statuses).sort((a, b) => (statusOrder(a) < statusOrder(b) ? -1 : 1)),
+        limits,
+      ),
+    ],
+    series: [
+      seriesWrite(schema, snapshotsTable, rows.snapshots, limits),
+      seriesWrite(schema, pricingTable, rows.pricing, limits),
+      seriesWrite(schema, featuresTable, rows.features, limits),
+    ].filter((s) => s.rowCount > 0),
+  };
+}
+
+/** A batch as upserts only: the path that needs no COPY (and finds which record the server refuses). */
+export function batchStatements(schema: string, rows: BatchRows, limits: StatementLimits): Statement[] {
+  const plan = batchPlan(schema, rows, limits);
+  return [...plan.state, ...plan.series.flatMap((s) => s.upserts())];
 }
 
 /** Status rows in key order, like events, so concurrent sinks lock them in one order. */

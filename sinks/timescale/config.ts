@@ -20,6 +20,12 @@ export const configSchema = z.strictObject({
    * save round trips; docs/queries.md has the measured write rates.
    */
   rowsPerStatement: z.number().int().min(1).max(10_000).default(1_000),
+  /**
+   * A time-series table's rows in one batch are appended by COPY when there are at least this
+   * many (all new; a replayed row falls back to the upsert); fewer go in one INSERT … ON CONFLICT.
+   * null: never COPY (a server or proxy without COPY FROM STDIN).
+   */
+  copyFromRows: z.number().int().min(1).nullable().default(100),
   /** Bytes per statement, for a server or proxy that limits them; null: no cap. */
   maxStatementBytes: z.number().int().min(1_024).nullable().default(null),
 });

@@ -10,6 +10,7 @@ describe('timescale sink config', () => {
       compressAfter: '7 days',
       retention: '2 years',
       rowsPerStatement: 1_000,
+      copyFromRows: 100,
       maxStatementBytes: null,
     });
   });

@@ -1,0 +1,136 @@
+import { escapeIdentifier } from 'pg';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { StoreError } from '../../../src/core/errors.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { createMetrics } from '../../../src/core/metrics.js';
+import type { SinkRecord } from '../../../sinks/contract.js';
+import { timescaleSink } from '../../../sinks/timescale/index.js';
+import { captureLogs } from '../../helpers/logs.js';
+import { testStack } from '../../helpers/stack.js';
+import { book, pricing, record, t0 } from '../../helpers/records.js';
+import { countRows, scenario, scenarioCounts, usePool, useSchema } from './pg-fixture.js';
+
+const stack = testStack();
+
+// The time series appended by COPY (issue 14), on both servers the sink meets: the machine's
+// PostgreSQL 15 with plain tables and the embedded TimescaleDB with hypertables, where the wire
+// server hands COPY data to PGlite.
+describe.each([
+  { server: 'PostgreSQL 15, plain tables', url: stack.postgresUrl, timescale: 'off' as const },
+  { server: 'embedded TimescaleDB, hypertables', url: stack.timescaleUrl, timescale: 'auto' as const },
+])('timescale sink by COPY on $server', ({ url, timescale }) => {
+  const pool = usePool(url);
+  const [copied, inserted, mixed, refused] = [
+    useSchema(pool),
+    useSchema(pool),
+    useSchema(pool),
+    useSchema(pool),
+  ];
+
+  function sink(schema: string, overrides: z.input<typeof timescaleSink.configSchema> = {}) {
+    const logs = captureLogs();
+    const config = timescaleSink.configSchema.parse({
+      schema,
+      timescale,
+      compressAfter: null,
+      retention: null,
+      copyFromRows: 1,
+      ...overrides,
+    });
+    const logger = createLogger({ level: 'debug', destination: logs.stream });
+    const s = timescaleSink.create(config, { pool, logger, metrics: createMetrics(), clock: Date });
+    const series = () => logs.lines().flatMap((l) => (l.msg === 'batch written' ? [l.series] : []));
+    return { sink: s, series };
+  }
+
+  const table = async (schema: string, name: string, order: string): Promise<unknown[]> =>
+    (
+      await pool.query<Record<string, unknown>>(
+        `SELECT * FROM ${escapeIdentifier(schema)}.${name} ORDER BY ${order}`,
+      )
+    ).rows;
+
+  // Values COPY's text format escapes or writes specially: tab, newline, backslash, nulls, JSON.
+  const awkward = (): SinkRecord[] => [
+    record('oddsNormalized', book({ eventId: 'tab\there\\back\nline', eventTime: t0 + 7 })),
+    record('oddsPricing', pricing({ eventId: 'carriage\rreturn', overround: 0.125 })),
+  ];
+
+  it('stores exactly the rows the upserts store, and says it copied them', async () => {
+    const byCopy = sink(copied);
+    const byInsert = sink(inserted, { copyFromRows: null });
+    await byCopy.sink.start();
+    await byInsert.sink.start();
+    const batch = [...scenario(), ...awkward()];
+    await byCopy.sink.writeBatch(batch);
+    await byInsert.sink.writeBatch(batch);
+    expect(byCopy.series()).toEqual(['copied']);
+    expect(byInsert.series()).toEqual(['upserted']);
+    for (const [name, order] of [
+      ['odds_snapshots', 'event_id, market_id, bookmaker, selection_id, side, time'],
+      ['market_pricing', 'event_id, market_id, bookmaker, side, selection_id, time'],
+      ['events', 'event_id'],
+      ['market_status', 'event_id, market_id, bookmaker, side'],
+    ] as const) {
+      const rows = await table(copied, name, order);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows).toEqual(await table(inserted, name, order));
+    }
+    expect(await table(copied, 'odds_snapshots', 'time')).toContainEqual(
+      expect.objectContaining({ event_id: 'tab\there\\back\nline' }),
+    );
+  });
+
+  it('takes a replayed batch back to the upserts: no row twice, none rewritten', async () => {
+    const { sink: s, series } = sink(copied, { migrate: false });
+    const before = await countRows(pool, copied);
+    const versions = async () =>
+      (
+        await pool.query<{ v: string }>(
+          `SELECT xmin::text AS v FROM ${escapeIdentifier(copied)}.odds_snapshots ORDER BY 1`,
+        )
+      ).rows;
+    const stored = await versions();
+    await s.writeBatch([...scenario(), ...awkward()]);
+    expect(series()).toEqual(['upserted']);
+    expect(await countRows(pool, copied)).toEqual(before);
+    expect(await versions()).toEqual(stored);
+  });
+
+  it('writes a batch of new and replayed rows in full, a corrected price replacing the stored one', async () => {
+    const { sink: s, series } = sink(mixed);
+    await s.start();
+    await s.writeBatch(scenario());
+    const [first] = scenario();
+    const corrected = record('oddsNormalized', {
+      ...(first!.value as SinkRecord<'oddsNormalized'>['value']),
+      selections: (first!.value as SinkRecord<'oddsNormalized'>['value']).selections.map((sel) => ({
+        ...sel,
+        decimalOdds: 9.5,
+      })),
+    });
+    const fresh = record('oddsNormalized', book({ eventTime: t0 + 999_000 }));
+    await s.writeBatch([corrected, fresh]);
+    expect(series()).toEqual(['copied', 'upserted']);
+    const counts = await countRows(pool, mixed);
+    expect(counts.odds_snapshots).toBe(scenarioCounts.odds_snapshots + 2);
+    const { rows } = await pool.query<{ odds: number }>(
+      `SELECT odds FROM ${escapeIdentifier(mixed)}.odds_snapshots WHERE time = $1 AND bookmaker = 'betfair' ORDER BY selection_id`,
+      [new Date((first!.value as { eventTime: number }).eventTime)],
+    );
+    expect(rows.map((r) => r.odds)).toEqual([9.5, 9.5]);
+  });
+
+  it('names the record whose row the server refuses in a COPY, and writes none of the batch', async () => {
+    const { sink: s } = sink(refused);
+    await s.start();
+    const good = record('oddsNormalized', book({ eventId: 'good-event', eventTime: t0 + 1 }));
+    const bad = record('oddsPricing', pricing({ eventId: 'good-event', bookmaker: 'bad\u0000book' }));
+    const err: unknown = await s.writeBatch([good, bad]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ code: 'DATABASE_QUERY_FAILED', retriable: false });
+    expect((err as Error).message).toContain(`record oddsPricing[0]@${bad.offset} refused`);
+    expect(await countRows(pool, refused)).toMatchObject({ events: 0, odds_snapshots: 0, market_pricing: 0 });
+  });
+});
