@@ -53,10 +53,11 @@ export interface Profile {
  * per market); the lower one, which this machine's pipeline keeps up with, comes first and shows
  * the latency of the path itself.
  */
-const latency = (seconds: number, warmupSeconds: number): LatencyOptions => ({
+const latency = (seconds: number, warmupSeconds: number, baselineSeconds: number): LatencyOptions => ({
   markets: 100,
   sampledMarkets: 25,
   pollPauseMs: 2,
+  baselineSeconds,
   loads: [
     { name: 'latency_200', perSecond: 200, warmupSeconds, seconds },
     { name: 'latency_2000', perSecond: 2_000, warmupSeconds, seconds },
@@ -65,11 +66,11 @@ const latency = (seconds: number, warmupSeconds: number): LatencyOptions => ({
 
 export const profiles: Record<'quick' | 'full', Profile> = {
   quick: {
-    decode: { seconds: 2 },
+    decode: { seconds: 1 },
     sink: { changes: 2_000, batchRecords: 1_000, repeats: 1 },
     backlogChanges: 4_000,
     passthrough: { messages: 30_000, repeats: 1 },
-    latency: latency(10, 3),
+    latency: latency(10, 2, 5),
     backfill: { copies: 2 },
     backtest: { changes: 8_000 },
     clientAb: { messages: 20_000, repeats: 1 },
@@ -79,7 +80,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     sink: { changes: 15_000, batchRecords: 1_000, repeats: 3 },
     backlogChanges: 40_000,
     passthrough: { messages: 200_000, repeats: 3 },
-    latency: latency(60, 10),
+    latency: latency(60, 10, 60),
     backfill: { copies: 16 },
     backtest: { changes: 60_000 },
     clientAb: { messages: 50_000, repeats: 2 },

@@ -69,12 +69,15 @@ export interface Counters {
   redis: number;
 }
 
+/** A role's /metrics now; empty for a role not running. */
+export async function scrapeRole(roles: Roles, role: RoleName): Promise<string> {
+  const running = roles.running.get(role);
+  return running ? scrape(running.httpPort) : '';
+}
+
 /** What the roles counted so far, from their /metrics; 0 for a role not running. */
 export async function counters(roles: Roles): Promise<Counters> {
-  const text = async (role: RoleName) => {
-    const running = roles.running.get(role);
-    return running ? scrape(running.httpPort) : '';
-  };
+  const text = (role: RoleName) => scrapeRole(roles, role);
   const [c, p, s] = await Promise.all([text('connectors'), text('processors'), text('sinks')]);
   return {
     published: sumSamples(c, 'oddsflow_connector_records_total', { kind: 'book' }),

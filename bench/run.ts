@@ -110,11 +110,14 @@ async function roleScenarios(
   undo.push(stopRoles);
   try {
     if (backlog) {
-      results.push(...(await benchPipeline(env, roles, backlog)));
+      const pipeline = await benchPipeline(env, roles, backlog);
+      results.push(...pipeline.results);
       // The same shape runs alone, as the pipeline did.
       await roles.stop('processors');
       await roles.stop('sinks');
-      results.push(...(await benchSameShape(env, backlog.books.length + backlog.results.length)));
+      results.push(
+        ...(await benchSameShape(env, backlog.books.length + backlog.results.length, pipeline.written)),
+      );
     }
     if (options.scenarios.has('latency'))
       results.push(...(await benchLatency(env, roles, options.profile.latency)));

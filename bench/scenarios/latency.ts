@@ -29,6 +29,8 @@ export interface LatencyOptions {
   sampledMarkets: number;
   /** Pause between two polls of the probe, ms. */
   pollPauseMs: number;
+  /** How long the bare hop beside the first load is measured (a steady figure comes sooner). */
+  baselineSeconds: number;
 }
 
 /** Markets (`eventId:marketId`) whose odds hash the sinks wrote at or after `sinceMs`, up to `count`. */
@@ -144,7 +146,13 @@ export async function benchLatency(
     const first = options.loads[0];
     if (first !== undefined)
       results.push(
-        ...(await benchLatencyBaseline(env, probe, first, options.markets, options.sampledMarkets)),
+        ...(await benchLatencyBaseline(
+          env,
+          probe,
+          { ...first, seconds: options.baselineSeconds },
+          options.markets,
+          options.sampledMarkets,
+        )),
       );
     const startedAt = Date.now();
     await roles.start('connectors', {

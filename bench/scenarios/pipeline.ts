@@ -6,7 +6,8 @@ import { cpuMsExceptBench, cpuShares, cpuSnapshot, formatShares, type CpuSnapsho
 import type { BenchEnv } from '../env.js';
 import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
-import { counters, totalLag, type Counters, type Roles } from '../roles.js';
+import { sumSamples } from '../prometheus.js';
+import { counters, scrapeRole, totalLag, type Counters, type Roles } from '../roles.js';
 import { perSecond } from '../stats.js';
 
 /** Publishes the backlog through the connector's own Kafka publisher, 500 books a send. */
@@ -36,7 +37,7 @@ export async function benchPipeline(
   env: BenchEnv,
   roles: Roles,
   backlog: RawBacklog,
-): Promise<BenchResult[]> {
+): Promise<{ results: BenchResult[]; written: (topic: string) => number }> {
   const scenario = 'pipeline';
   const total = backlog.books.length + backlog.results.length;
   progress(
@@ -80,7 +81,11 @@ export async function benchPipeline(
       );
       // Every process's CPU (roles, broker, registry, PostgreSQL, Redis) per raw record drained.
       const cpuUs = (cpuMsExceptBench(start.cpu, lastMoved.cpu) * 1000) / (total - start.prepareIn);
-      return [
+      // What the processors wrote to each topic, from their own count: the same shape's input.
+      const processorsMetrics = await scrapeRole(roles, 'processors');
+      const written = (topic: string) =>
+        sumSamples(processorsMetrics, 'oddsflow_records_written_total', { topic });
+      const results: BenchResult[] = [
         { name: 'pipeline', value: Math.round(rate), unit: 'records/s' },
         { name: 'cpu_us_per_record', value: Math.round(cpuUs), unit: 'µs' },
         {
@@ -90,6 +95,7 @@ export async function benchPipeline(
         },
         { name: 'pipeline_sink_records', value: Math.round(perSecond(sinkRecords, ms)), unit: 'records/s' },
       ];
+      return { results, written };
     }
     if (moved) lastMoved = { at, cpu: cpuSnapshot(roles.pids()) };
     if (at - lastMoved.at > 60_000) {

@@ -5,7 +5,6 @@ import { packageRoot } from '../../src/core/config/paths.js';
 import type { TopicId } from '../../src/core/kafka/topics.js';
 import type { BenchEnv } from '../env.js';
 import { cpuMsExceptBench, cpuShares, cpuSnapshot, formatShares, type CpuSnapshot } from '../cpu.js';
-import { countMessages } from '../kafka-count.js';
 import { groupLag } from '../kafka-lag.js';
 import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
@@ -43,18 +42,14 @@ function startStage(env: BenchEnv, spec: SameShapeSpec): Promise<ChildProcess> {
  * every group has committed everything; the pipeline's rate over this is
  * `ratios.pipeline_vs_same_shape`. Runs after the pipeline scenario, whose topics it copies.
  */
-export async function benchSameShape(env: BenchEnv, rawTotal: number): Promise<BenchResult[]> {
+export async function benchSameShape(
+  env: BenchEnv,
+  rawTotal: number,
+  written: (topic: string) => number,
+): Promise<BenchResult[]> {
   const scenario = 'same_shape';
   const n = env.names;
-  const counted = async (id: TopicId) => [id, await countMessages(env, n[id])] as const;
-  const counts = new Map(
-    await Promise.all(
-      (
-        ['oddsNormalized', 'resultsNormalized', 'oddsPricing', 'featuresMarket', 'featuresOpening'] as const
-      ).map(counted),
-    ),
-  );
-  const count = (id: TopicId) => counts.get(id) ?? 0;
+  const count = (id: TopicId) => written(n[id]);
   const ss = (id: TopicId) => env.topic(`same-shape.${n[id].slice(env.topic('').length)}`);
   const copied = [
     'oddsNormalized',
