@@ -108,6 +108,98 @@ export function errorResponse(severity: 'ERROR' | 'FATAL', sqlstate: string, mes
   );
 }
 
+export const commandComplete = (tag: string): Buffer => typed('C', cstring(tag));
+
+/**
+ * A CopyInResponse: the client may now send CopyData until CopyDone or CopyFail. Overall format
+ * 0 text (CSV too) or 1 binary, then the column count and each column's format.
+ */
+export function copyInResponse(binary: boolean, columns: number): Buffer {
+  const body = Buffer.alloc(3 + 2 * columns);
+  body.writeInt8(binary ? 1 : 0, 0);
+  body.writeInt16BE(columns, 1);
+  for (let i = 0; i < columns; i++) body.writeInt16BE(binary ? 1 : 0, 3 + 2 * i);
+  return typed('G', body);
+}
+
+/** The fields of a PostgreSQL error as node-postgres's parser (and so PGlite's) names them. */
+export interface PostgresErrorFields {
+  message: string;
+  severity: string;
+  code: string;
+  detail?: string | undefined;
+  hint?: string | undefined;
+  position?: string | undefined;
+  internalPosition?: string | undefined;
+  internalQuery?: string | undefined;
+  where?: string | undefined;
+  schema?: string | undefined;
+  table?: string | undefined;
+  column?: string | undefined;
+  dataType?: string | undefined;
+  constraint?: string | undefined;
+  file?: string | undefined;
+  line?: string | undefined;
+  routine?: string | undefined;
+}
+
+/** Each field's code in an ErrorResponse. */
+const errorFieldCodes: ReadonlyArray<[keyof PostgresErrorFields, string]> = [
+  ['severity', 'S'],
+  ['severity', 'V'],
+  ['code', 'C'],
+  ['message', 'M'],
+  ['detail', 'D'],
+  ['hint', 'H'],
+  ['position', 'P'],
+  ['internalPosition', 'p'],
+  ['internalQuery', 'q'],
+  ['where', 'W'],
+  ['schema', 's'],
+  ['table', 't'],
+  ['column', 'c'],
+  ['dataType', 'd'],
+  ['constraint', 'n'],
+  ['file', 'F'],
+  ['line', 'L'],
+  ['routine', 'R'],
+];
+
+/** An error PGlite threw for a statement: PostgreSQL's error, with its fields. */
+export function isPostgresError(err: unknown): err is Error & PostgresErrorFields {
+  const fields = err as Partial<PostgresErrorFields> | undefined;
+  return err instanceof Error && typeof fields?.severity === 'string' && typeof fields.code === 'string';
+}
+
+/** An error the backend raised, sent on to a client with every field it had (or `overrides`). */
+export function postgresErrorResponse(
+  fields: PostgresErrorFields,
+  overrides: Partial<PostgresErrorFields> = {},
+): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, code] of errorFieldCodes) {
+    const value = name in overrides ? overrides[name] : fields[name];
+    if (value !== undefined) parts.push(cstring(`${code}${value}`));
+  }
+  return typed('E', Buffer.concat([...parts, Buffer.from([0])]));
+}
+
+/** The bytes of a Query's or Parse's SQL text (undefined for other messages). */
+export function messageSqlBytes(message: FrontendMessage): Buffer | undefined {
+  const start = message.type === 'Q' ? 5 : message.type === 'P' ? message.bytes.indexOf(0, 5) + 1 : 0;
+  if (start <= 0) return undefined;
+  const end = message.bytes.indexOf(0, start);
+  return end < 0 ? undefined : message.bytes.subarray(start, end);
+}
+
+/** The Query or Parse message with other SQL (a Parse keeps its name and declares no parameter types). */
+export function withSql(message: FrontendMessage, sql: string): FrontendMessage {
+  if (message.type === 'Q') return { type: 'Q', bytes: simpleQuery(sql) };
+  const nameEnd = message.bytes.indexOf(0, 5);
+  const name = message.bytes.subarray(5, nameEnd + 1);
+  return { type: 'P', bytes: typed('P', Buffer.concat([name, cstring(sql), Buffer.alloc(2)])) };
+}
+
 /** What a backend reply says about the session once it has been sent. */
 export interface ReplySummary {
   /** The status of the reply's last ReadyForQuery (I idle, T in a transaction, E failed one), if any. */

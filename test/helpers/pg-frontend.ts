@@ -42,6 +42,9 @@ export const fe = {
   execute: () => typed('E', Buffer.concat([cstring(''), int32(0)])),
   sync: () => typed('S', Buffer.alloc(0)),
   query: (sql: string) => typed('Q', cstring(sql)),
+  copyData: (data: Buffer | string) => typed('d', Buffer.from(data)),
+  copyDone: () => typed('c', Buffer.alloc(0)),
+  copyFail: (reason: string) => typed('f', cstring(reason)),
 };
 
 /** Parse+Bind of `INSERT INTO <table> VALUES ($1)` padded so that the Bind ends exactly at byte `end`. */

