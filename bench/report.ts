@@ -12,6 +12,8 @@ export interface BenchRatios {
   pipeline_vs_same_shape: number | null;
   pipeline_vs_passthrough: number | null;
   sink_vs_copy: number | null;
+  /** The same on the embedded TimescaleDB's hypertables (sink_embedded, not in --quick). */
+  sink_vs_copy_embedded: number | null;
   /** Hop throughput of @platformatic/kafka over kafkajs's (client_ab); kafkajs stays below 1.5. */
   client_platformatic_vs_kafkajs: number | null;
 }
@@ -38,6 +40,7 @@ export const targets: readonly Target[] = [
   { name: 'rss_processors', max: 256 },
   { name: 'rss_sinks', max: 256 },
   { name: 'sink_vs_copy', min: 0.7 },
+  { name: 'sink_vs_copy_embedded', min: 0.7 },
   { name: 'betfair_decode', min: 100_000 },
   { name: 'backfill', min: 50_000 },
   { name: 'backtest', min: 200_000 },
@@ -51,6 +54,7 @@ export function buildReport(results: readonly BenchResult[]): BenchReport {
       pipeline_vs_same_shape: round(ratio(value('pipeline'), value('same_shape')), 3),
       pipeline_vs_passthrough: round(ratio(value('pipeline'), value('passthrough')), 3),
       sink_vs_copy: round(ratio(value('sink_timescale'), value('copy_baseline')), 3),
+      sink_vs_copy_embedded: round(ratio(value('sink_embedded'), value('sink_embedded_copy')), 3),
       client_platformatic_vs_kafkajs: round(
         ratio(
           value(clientAbResultName('platformatic', 'hop_msgs_per_s')),

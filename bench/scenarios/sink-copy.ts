@@ -71,6 +71,56 @@ async function csvFile<R>(dir: string, spec: TableSpec<R>, rows: readonly R[]): 
   return file;
 }
 
+/**
+ * Rows per second of `psql \\copy … FROM file WITH (FORMAT csv)` of the rows into the tables of
+ * `env.schema` on `url`, emptied by `empty` before each of `repeats` runs: the wall time of the
+ * psql process, its start-up included (~20 ms).
+ */
+export async function psqlCopyRates(
+  env: BenchEnv,
+  url: string,
+  dir: string,
+  workload: Pick<SinkWorkload, 'snapshots' | 'pricing' | 'rows'>,
+  repeats: number,
+  empty: () => Promise<unknown>,
+): Promise<number[]> {
+  const files = [
+    {
+      spec: snapshotsTable as TableSpec<unknown>,
+      file: await csvFile(dir, snapshotsTable, workload.snapshots),
+    },
+    { spec: pricingTable as TableSpec<unknown>, file: await csvFile(dir, pricingTable, workload.pricing) },
+  ];
+  const copyArgs = [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1'];
+  for (const { spec, file } of files) {
+    const columns = spec.columns.map((c) => c.name).join(', ');
+    copyArgs.push(
+      '-c',
+      `\\copy ${qualified(env.schema, spec.table)} (${columns}) FROM '${file}' WITH (FORMAT csv)`,
+    );
+  }
+  const rates: number[] = [];
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    for (let r = 0; r < repeats; r++) {
+      await empty();
+      const began = performance.now();
+      await run('psql', copyArgs);
+      const ms = performance.now() - began;
+      const written = await rowCount(pool, env.schema);
+      if (written !== workload.rows) throw new Error(`COPY wrote ${written} rows, expected ${workload.rows}`);
+      rates.push(perSecond(workload.rows, ms));
+      progress(
+        'copy_baseline',
+        `psql \\copy run ${r + 1}/${repeats} into ${new URL(url).host}: ${Math.round(rates.at(-1)!)} rows/s`,
+      );
+    }
+  } finally {
+    await pool.end();
+  }
+  return rates;
+}
+
 export async function rowCount(client: pg.Client | pg.Pool, schema: string): Promise<number> {
   const { rows } = await client.query<{ n: string }>(
     `SELECT (SELECT count(*) FROM ${qualified(schema, 'odds_snapshots')}) + (SELECT count(*) FROM ${qualified(schema, 'market_pricing')}) AS n`,
@@ -78,22 +128,24 @@ export async function rowCount(client: pg.Client | pg.Pool, schema: string): Pro
   return Number(rows[0]?.n ?? 0);
 }
 
-const truncate = (client: pg.Client, schema: string) =>
+export const truncate = (client: pg.Client | pg.Pool, schema: string) =>
   client.query(
     `TRUNCATE ${['events', 'results', 'odds_snapshots', 'market_pricing'].map((t) => qualified(schema, t)).join(', ')}`,
   );
 
-/** The sink's input of a simulated stream, in Kafka-fetch-like batches, and the rows it makes. */
-export async function sinkWorkload(
-  env: BenchEnv,
-  options: Pick<SinkCopyOptions, 'changes' | 'batchRecords'>,
-): Promise<{
+export interface SinkWorkload {
   batches: SinkRecord[][];
   snapshots: ReturnType<typeof snapshotRows>;
   pricing: ReturnType<typeof pricingRows>;
   rows: number;
   records: number;
-}> {
+}
+
+/** The sink's input of a simulated stream, in Kafka-fetch-like batches, and the rows it makes. */
+export async function sinkWorkload(
+  env: BenchEnv,
+  options: Pick<SinkCopyOptions, 'changes' | 'batchRecords'>,
+): Promise<SinkWorkload> {
   const lines = simulatedStream({ changes: options.changes, startMs: Date.now() - 3_600_000 });
   const chain = await runChain(env.config.settings, recordsOf(lines));
   const byTopic = [sinkRecords('oddsNormalized', chain.books), sinkRecords('oddsPricing', chain.pricing)];
@@ -110,8 +162,8 @@ export async function sinkWorkload(
 
 /**
  * Rows per second of the Timescale sink's writeBatch against a plain `COPY … FROM STDIN` (psql
- * `\copy` from a CSV file) of the same rows into the same, emptied tables. On the machine's
- * PostgreSQL 15: COPY FROM STDIN crashes the embedded PGlite.
+ * `\copy` from a CSV file) of the same rows into the same, emptied tables, on PostgreSQL (the
+ * machine's 15 by default). sink_embedded does the same on the embedded TimescaleDB's hypertables.
  */
 export async function benchSinkVsCopy(env: BenchEnv, options: SinkCopyOptions): Promise<BenchResult[]> {
   const scenario = 'sink_timescale';
@@ -155,32 +207,14 @@ export async function benchSinkVsCopy(env: BenchEnv, options: SinkCopyOptions): 
       );
     }
 
-    const files = [
-      { spec: snapshotsTable as TableSpec<unknown>, file: await csvFile(dir, snapshotsTable, snapshots) },
-      { spec: pricingTable as TableSpec<unknown>, file: await csvFile(dir, pricingTable, pricing) },
-    ];
-    const copyArgs = [env.databaseUrl, '-X', '-q', '-v', 'ON_ERROR_STOP=1'];
-    for (const { spec, file } of files) {
-      const columns = spec.columns.map((c) => c.name).join(', ');
-      copyArgs.push(
-        '-c',
-        `\\copy ${qualified(env.schema, spec.table)} (${columns}) FROM '${file}' WITH (FORMAT csv)`,
-      );
-    }
-    const copyRates: number[] = [];
-    for (let r = 0; r < options.repeats; r++) {
-      await truncate(client, env.schema);
-      const began = performance.now();
-      await run('psql', copyArgs);
-      const ms = performance.now() - began;
-      const written = await rowCount(client, env.schema);
-      if (written !== rows) throw new Error(`COPY wrote ${written} rows, expected ${rows}`);
-      copyRates.push(perSecond(rows, ms));
-      progress(
-        'copy_baseline',
-        `psql \\copy run ${r + 1}/${options.repeats}: ${Math.round(copyRates.at(-1)!)} rows/s`,
-      );
-    }
+    const copyRates = await psqlCopyRates(
+      env,
+      env.databaseUrl,
+      dir,
+      { snapshots, pricing, rows },
+      options.repeats,
+      () => truncate(client, env.schema),
+    );
     await sink.stop();
     return [
       { name: 'sink_timescale', value: Math.round(summarize(sinkRates).p50), unit: 'rows/s' },

@@ -13,9 +13,16 @@ import type { BenchEnv } from '../env.js';
 import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
 import { perSecond, summarize } from '../stats.js';
-import { rowCount, sinkWorkload, type SinkCopyOptions } from './sink-copy.js';
+import {
+  psqlCopyRates,
+  rowCount,
+  sinkWorkload,
+  truncate,
+  type SinkCopyOptions,
+  type SinkWorkload,
+} from './sink-copy.js';
 
-type Rates = { fresh: number; replay: number };
+type Rates = { fresh: number; replay: number; copy: number };
 
 export interface SinkEmbeddedOptions extends Pick<SinkCopyOptions, 'changes' | 'batchRecords' | 'repeats'> {
   /** Another embedded server to measure in the same run (e.g. one from an older commit). */
@@ -62,12 +69,16 @@ async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void>
   }
 }
 
-/** New rows, then the same batches again (a replay after a crash), through the Timescale sink. */
+/**
+ * New rows, then the same batches again (a replay after a crash), through the Timescale sink;
+ * then the same rows by psql's COPY into the same tables, emptied.
+ */
 async function measure(
   env: BenchEnv,
   url: string,
-  workload: Awaited<ReturnType<typeof sinkWorkload>>,
+  workload: SinkWorkload,
   label: string,
+  dir: string,
 ): Promise<Rates> {
   // A lost reply (the stall of the wire server before issue 12) fails the run instead of hanging it.
   const pool = new pg.Pool({ connectionString: url, max: 2, query_timeout: 120_000 });
@@ -86,8 +97,9 @@ async function measure(
     }
     const written = await rowCount(pool, env.schema);
     if (written !== workload.rows) throw new Error(`${label}: ${written} rows, expected ${workload.rows}`);
+    const [copy] = await psqlCopyRates(env, url, dir, workload, 1, () => truncate(pool, env.schema));
     await pool.query(`DROP SCHEMA ${env.schema} CASCADE`);
-    return { fresh: rates[0]!, replay: rates[1]! };
+    return { fresh: rates[0]!, replay: rates[1]!, copy: copy! };
   } finally {
     await pool.end();
   }
@@ -106,6 +118,7 @@ export async function benchSinkEmbedded(env: BenchEnv, options: SinkEmbeddedOpti
     `${workload.rows} rows in ${workload.batches.length} batches of ≤ ${options.batchRecords}`,
   );
   const embedded = await startEmbedded();
+  const dir = await mkdtemp(path.join(tmpdir(), 'oddsflow-bench-embedded-copy-'));
   try {
     const servers = [
       { name: 'sink_embedded', url: embedded.url, label: 'this embedded server', runs: [] as Rates[] },
@@ -122,12 +135,15 @@ export async function benchSinkEmbedded(env: BenchEnv, options: SinkEmbeddedOpti
     ];
     // Alternating, so that a change in the machine's load (2 shared cores) falls on both alike.
     for (let r = 0; r < options.repeats; r++)
-      for (const server of servers) server.runs.push(await measure(env, server.url, workload, server.label));
+      for (const server of servers)
+        server.runs.push(await measure(env, server.url, workload, server.label, dir));
     return servers.flatMap(({ name, runs }) => [
       { name, value: Math.round(summarize(runs.map((x) => x.fresh)).p50), unit: 'rows/s' },
       { name: `${name}_replay`, value: Math.round(summarize(runs.map((x) => x.replay)).p50), unit: 'rows/s' },
+      { name: `${name}_copy`, value: Math.round(summarize(runs.map((x) => x.copy)).p50), unit: 'rows/s' },
     ]);
   } finally {
     await embedded.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -7,6 +7,8 @@ const results = [
   { name: 'same_shape', value: 5_000, unit: 'records/s' },
   { name: 'sink_timescale', value: 56_000, unit: 'rows/s' },
   { name: 'copy_baseline', value: 80_000, unit: 'rows/s' },
+  { name: 'sink_embedded', value: 9_000, unit: 'rows/s' },
+  { name: 'sink_embedded_copy', value: 12_000, unit: 'rows/s' },
   { name: 'latency_200_p99', value: 42.5, unit: 'ms' },
   { name: 'client_ab.kafkajs.hop_msgs_per_s', value: 6_000, unit: 'messages/s' },
   { name: 'client_ab.platformatic.hop_msgs_per_s', value: 9_000, unit: 'messages/s' },
@@ -20,6 +22,7 @@ describe('buildReport', () => {
       pipeline_vs_same_shape: 0.4,
       pipeline_vs_passthrough: 0.05,
       sink_vs_copy: 0.7,
+      sink_vs_copy_embedded: 0.75,
       client_platformatic_vs_kafkajs: 1.5,
     });
   });
@@ -61,7 +64,7 @@ describe('formatTable', () => {
     const lines = formatTable(buildReport(results)).split('\n');
     expect(lines[0]).toMatch(/^name\s+value\s+unit\s+target$/);
     expect(lines[1]).toMatch(/^-+ +-+ +-+ +-+ +-+$/);
-    expect(lines).toHaveLength(2 + results.length + 4);
+    expect(lines).toHaveLength(2 + results.length + 5);
     expect(lines.find((l) => l.startsWith('latency_200_p99'))).toMatch(/42\.5\s+ms\s+≤ 50\.0\s+met$/);
     expect(lines.find((l) => l.startsWith('pipeline_vs_same_shape'))).toMatch(
       /0\.400\s+ratio\s+≥ 0\.500\s+MISSED$/,
