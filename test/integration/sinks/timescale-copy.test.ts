@@ -21,7 +21,8 @@ describe.each([
   { server: 'embedded TimescaleDB, hypertables', url: stack.timescaleUrl, timescale: 'auto' as const },
 ])('timescale sink by COPY on $server', ({ url, timescale }) => {
   const pool = usePool(url);
-  const [copied, inserted, mixed, refused] = [
+  const [copied, inserted, mixed, refused, compressed] = [
+    useSchema(pool),
     useSchema(pool),
     useSchema(pool),
     useSchema(pool),
@@ -133,4 +134,24 @@ describe.each([
     expect((err as Error).message).toContain(`record oddsPricing[0]@${bad.offset} refused`);
     expect(await countRows(pool, refused)).toMatchObject({ events: 0, odds_snapshots: 0, market_pricing: 0 });
   });
+
+  it.runIf(timescale === 'auto')(
+    'copies new rows into compressed chunks and takes a replay there back to the upserts',
+    async () => {
+      const { sink: s, series } = sink(compressed);
+      await s.start();
+      await s.writeBatch(scenario());
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(compress_chunk(c))::int AS n FROM show_chunks($1::regclass) c`,
+        [`${escapeIdentifier(compressed)}.odds_snapshots`],
+      );
+      expect(rows[0]!.n).toBeGreaterThan(0);
+      await s.writeBatch(scenario());
+      expect(await countRows(pool, compressed)).toEqual(scenarioCounts);
+      // Between two stored instants: into the same (compressed) chunk.
+      await s.writeBatch([record('oddsNormalized', book({ eventTime: t0 + 10_000 }))]);
+      expect(series()).toEqual(['copied', 'upserted', 'copied']);
+      expect((await countRows(pool, compressed)).odds_snapshots).toBe(scenarioCounts.odds_snapshots + 2);
+    },
+  );
 });
