@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { intervalSchema, schemaNameSchema } from '../migrations/sql.js';
 
 /** Defaults the config and its environment settings (settings.ts) share. */
-export const timescaleDefaults = { schema: 'public', compressAfter: '7 days', retention: '2 years' } as const;
+export const timescaleDefaults = {
+  schema: 'public',
+  compressAfter: '7 days',
+  retention: '2 years',
+  copyFromRows: 100,
+} as const;
 
 export const configSchema = z.strictObject({
   /** The PostgreSQL schema holding the tables (tests use a random one). */
@@ -25,7 +30,7 @@ export const configSchema = z.strictObject({
    * many (all new; a replayed row falls back to the upsert); fewer go in one INSERT … ON CONFLICT.
    * null: never COPY (a server or proxy without COPY FROM STDIN).
    */
-  copyFromRows: z.number().int().min(1).nullable().default(100),
+  copyFromRows: z.number().int().min(1).nullable().default(timescaleDefaults.copyFromRows),
   /** Bytes per statement, for a server or proxy that limits them; null: no cap. */
   maxStatementBytes: z.number().int().min(1_024).nullable().default(null),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { positiveInt } from '../../src/core/config/settings.js';
 import { intervalSchema, schemaNameSchema } from '../migrations/sql.js';
 import type { SinkSettings } from '../contract.js';
 import { timescaleDefaults, type TimescaleSinkConfig } from './config.js';
@@ -12,6 +13,10 @@ const shape = {
   ODDSFLOW_TIMESCALE: z.enum(['auto', 'off']).default('auto'),
   ODDSFLOW_COMPRESS_AFTER: policy(timescaleDefaults.compressAfter),
   ODDSFLOW_RETENTION: policy(timescaleDefaults.retention),
+  ODDSFLOW_DB_COPY_FROM_ROWS: z
+    .literal('never')
+    .or(positiveInt.max(1_000_000))
+    .default(timescaleDefaults.copyFromRows),
 };
 
 /** The TimescaleDB sink's environment settings; the rest of its config keeps its defaults. */
@@ -22,5 +27,6 @@ export const timescaleSettings = {
     timescale: s.ODDSFLOW_TIMESCALE,
     compressAfter: orNull(s.ODDSFLOW_COMPRESS_AFTER),
     retention: orNull(s.ODDSFLOW_RETENTION),
+    copyFromRows: s.ODDSFLOW_DB_COPY_FROM_ROWS === 'never' ? null : s.ODDSFLOW_DB_COPY_FROM_ROWS,
   }),
 } satisfies SinkSettings;

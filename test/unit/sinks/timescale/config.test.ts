@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { timescaleSink } from '../../../../sinks/timescale/index.js';
 
@@ -33,5 +34,15 @@ describe('timescale sink config', () => {
     expect(parsed.success).toBe(false);
     const paths = parsed.error!.issues.map((i) => (i.path.length ? i.path.join('.') : i.code));
     expect(paths.sort()).toEqual(['retention', 'schema', 'unrecognized_keys']);
+  });
+
+  it("takes COPY's threshold from ODDSFLOW_DB_COPY_FROM_ROWS, `never` for upserts only", () => {
+    const { shape, configFrom } = timescaleSink.settings;
+    const settingsOf = (env: Record<string, string>) =>
+      timescaleSink.configSchema.parse(configFrom(z.object(shape).parse(env)));
+    expect(settingsOf({}).copyFromRows).toBe(100);
+    expect(settingsOf({ ODDSFLOW_DB_COPY_FROM_ROWS: '250' }).copyFromRows).toBe(250);
+    expect(settingsOf({ ODDSFLOW_DB_COPY_FROM_ROWS: 'never' }).copyFromRows).toBeNull();
+    expect(z.object(shape).safeParse({ ODDSFLOW_DB_COPY_FROM_ROWS: '0' }).success).toBe(false);
   });
 });
