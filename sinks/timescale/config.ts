@@ -6,7 +6,6 @@ export const timescaleDefaults = {
   schema: 'public',
   compressAfter: '7 days',
   retention: '2 years',
-  copyFromRows: 100,
 } as const;
 
 export const configSchema = z.strictObject({
@@ -26,11 +25,10 @@ export const configSchema = z.strictObject({
    */
   rowsPerStatement: z.number().int().min(1).max(10_000).default(1_000),
   /**
-   * A time-series table's rows in one batch are appended by COPY when there are at least this
-   * many (all new; a replayed row falls back to the upsert); fewer go in one INSERT … ON CONFLICT.
-   * null: never COPY (a server or proxy without COPY FROM STDIN).
+   * Append the time series by COPY (a batch holding a stored row falls back to the upserts);
+   * off: upserts only, for a server or proxy without COPY FROM STDIN.
    */
-  copyFromRows: z.number().int().min(1).nullable().default(timescaleDefaults.copyFromRows),
+  copy: z.boolean().default(true),
   /** Bytes per statement, for a server or proxy that limits them; null: no cap. */
   maxStatementBytes: z.number().int().min(1_024).nullable().default(null),
 });

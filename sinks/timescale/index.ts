@@ -47,36 +47,36 @@ async function inTransaction(client: PoolClient, work: () => Promise<void>): Pro
 const isUniqueViolation = (err: unknown): boolean => err instanceof DatabaseError && err.code === '23505';
 
 /**
- * The time series of a batch. Tables with at least `copyFromRows` new rows are appended by COPY,
- * which PostgreSQL takes several times faster than INSERT … ON CONFLICT (bench/README.md); a
- * replayed or corrected row makes the COPY fail on the primary key, and then, back at the
- * savepoint, those tables are upserted as before, so a replay still neither duplicates nor loses
- * a row. A few rows go faster in one INSERT than in a savepoint and a COPY.
+ * The time series of a batch, appended by COPY: PostgreSQL takes it two to three times faster
+ * than INSERT … ON CONFLICT for a thousand rows and no slower for seven, and the embedded
+ * database five times faster for a few rows (docs/queries.md, "Write path"). A replayed or
+ * corrected row makes the COPY fail on the primary key, and then, back at the savepoint, the
+ * tables are upserted instead, so a replay still neither duplicates nor loses a row.
  */
 async function writeSeries(
   client: PoolClient,
   series: readonly SeriesWrite[],
-  copyFromRows: number | null,
+  copy: boolean,
 ): Promise<'copied' | 'upserted'> {
-  const copied = copyFromRows === null ? [] : series.filter((s) => s.rowCount >= copyFromRows);
-  await runAll(
-    client,
-    series.filter((s) => !copied.includes(s)).flatMap((s) => s.upserts()),
-  );
-  if (copied.length === 0) return 'upserted';
+  const upsertAll = () =>
+    runAll(
+      client,
+      series.flatMap((s) => s.upserts()),
+    );
+  if (!copy) {
+    await upsertAll();
+    return 'upserted';
+  }
   await client.query('SAVEPOINT oddsflow_copy');
   try {
-    for (const s of copied) await copyInto(client, s.copyStatement, s.copyChunks());
+    for (const s of series) await copyInto(client, s.copyStatement, s.copyChunks());
     await client.query('RELEASE SAVEPOINT oddsflow_copy');
     return 'copied';
   } catch (err) {
     // A value without COPY text stops the COPY with CopyFail; pg binds it in the upsert.
     if (!isUniqueViolation(err) && !(err instanceof NoCopyText)) throw err;
     await client.query('ROLLBACK TO SAVEPOINT oddsflow_copy');
-    await runAll(
-      client,
-      copied.flatMap((s) => s.upserts()),
-    );
+    await upsertAll();
     return 'upserted';
   }
 }
@@ -147,11 +147,11 @@ export function createTimescaleSink(config: TimescaleSinkConfig, deps: Timescale
       const plan = batchPlan(config.schema, batchRows(records), limits);
       const { client, release } = await checkout(pool, 'timescale: connect');
       let discard: Error | undefined;
-      let series: 'copied' | 'upserted' = 'upserted';
+      let series: 'copied' | 'upserted' | 'none' = 'none';
       try {
         await inTransaction(client, async () => {
           await runAll(client, plan.state);
-          series = await writeSeries(client, plan.series, config.copyFromRows);
+          if (plan.series.length > 0) series = await writeSeries(client, plan.series, config.copy);
         });
       } catch (err) {
         if (!isDataError(err)) {

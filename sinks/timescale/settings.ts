@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { positiveInt } from '../../src/core/config/settings.js';
 import { intervalSchema, schemaNameSchema } from '../migrations/sql.js';
 import type { SinkSettings } from '../contract.js';
 import { timescaleDefaults, type TimescaleSinkConfig } from './config.js';
@@ -13,10 +12,7 @@ const shape = {
   ODDSFLOW_TIMESCALE: z.enum(['auto', 'off']).default('auto'),
   ODDSFLOW_COMPRESS_AFTER: policy(timescaleDefaults.compressAfter),
   ODDSFLOW_RETENTION: policy(timescaleDefaults.retention),
-  ODDSFLOW_DB_COPY_FROM_ROWS: z
-    .literal('never')
-    .or(positiveInt.max(1_000_000))
-    .default(timescaleDefaults.copyFromRows),
+  ODDSFLOW_DB_COPY: z.enum(['on', 'off']).default('on'),
 };
 
 /** The TimescaleDB sink's environment settings; the rest of its config keeps its defaults. */
@@ -27,6 +23,6 @@ export const timescaleSettings = {
     timescale: s.ODDSFLOW_TIMESCALE,
     compressAfter: orNull(s.ODDSFLOW_COMPRESS_AFTER),
     retention: orNull(s.ODDSFLOW_RETENTION),
-    copyFromRows: s.ODDSFLOW_DB_COPY_FROM_ROWS === 'never' ? null : s.ODDSFLOW_DB_COPY_FROM_ROWS,
+    copy: s.ODDSFLOW_DB_COPY === 'on',
   }),
 } satisfies SinkSettings;

@@ -36,7 +36,6 @@ describe.each([
       timescale,
       compressAfter: null,
       retention: null,
-      copyFromRows: 1,
       ...overrides,
     });
     const logger = createLogger({ level: 'debug', destination: logs.stream });
@@ -60,7 +59,7 @@ describe.each([
 
   it('stores exactly the rows the upserts store, and says it copied them', async () => {
     const byCopy = sink(copied);
-    const byInsert = sink(inserted, { copyFromRows: null });
+    const byInsert = sink(inserted, { copy: false });
     await byCopy.sink.start();
     await byInsert.sink.start();
     const batch = [...scenario(), ...awkward()];

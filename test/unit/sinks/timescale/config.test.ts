@@ -11,7 +11,7 @@ describe('timescale sink config', () => {
       compressAfter: '7 days',
       retention: '2 years',
       rowsPerStatement: 1_000,
-      copyFromRows: 100,
+      copy: true,
       maxStatementBytes: null,
     });
   });
@@ -36,13 +36,12 @@ describe('timescale sink config', () => {
     expect(paths.sort()).toEqual(['retention', 'schema', 'unrecognized_keys']);
   });
 
-  it("takes COPY's threshold from ODDSFLOW_DB_COPY_FROM_ROWS, `never` for upserts only", () => {
+  it('appends by COPY unless ODDSFLOW_DB_COPY is off', () => {
     const { shape, configFrom } = timescaleSink.settings;
     const settingsOf = (env: Record<string, string>) =>
       timescaleSink.configSchema.parse(configFrom(z.object(shape).parse(env)));
-    expect(settingsOf({}).copyFromRows).toBe(100);
-    expect(settingsOf({ ODDSFLOW_DB_COPY_FROM_ROWS: '250' }).copyFromRows).toBe(250);
-    expect(settingsOf({ ODDSFLOW_DB_COPY_FROM_ROWS: 'never' }).copyFromRows).toBeNull();
-    expect(z.object(shape).safeParse({ ODDSFLOW_DB_COPY_FROM_ROWS: '0' }).success).toBe(false);
+    expect(settingsOf({}).copy).toBe(true);
+    expect(settingsOf({ ODDSFLOW_DB_COPY: 'off' }).copy).toBe(false);
+    expect(z.object(shape).safeParse({ ODDSFLOW_DB_COPY: 'no' }).success).toBe(false);
   });
 });
