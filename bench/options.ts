@@ -12,7 +12,7 @@ import {
 export const usage = `npm run bench -- [--quick] [--only <scenario,…>] [options]
 
 Scenarios: ${scenarioNames.join(', ')}
-  --quick          shorter runs, without sink_embedded, backfill and backtest (about 2 minutes)
+  --quick          shorter runs, without backfill and backtest (under 2 minutes)
   --only           run only these scenarios (${optInScenarioNames.join(', ')} run only when named here)
   --database-url   PostgreSQL for the sinks (default postgres://postgres@127.0.0.1:5432/test)
   --compare-embedded  URL of another embedded TimescaleDB to measure in sink_embedded beside this

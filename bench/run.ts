@@ -67,7 +67,10 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
     if (selected.has('sink_timescale')) results.push(...(await benchSinkVsCopy(env, profile.sink)));
     if (selected.has('sink_embedded'))
       results.push(
-        ...(await benchSinkEmbedded(env, { ...profile.sink, compareUrl: options.compareEmbeddedUrl })),
+        ...(await benchSinkEmbedded(env, {
+          ...profile.sinkEmbedded,
+          compareUrl: options.compareEmbeddedUrl,
+        })),
       );
     const backlog = (['passthrough', 'pipeline', 'client_ab'] as const).some((s) => selected.has(s))
       ? await rawBacklog(env, profile.backlogChanges)
