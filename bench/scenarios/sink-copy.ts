@@ -72,18 +72,18 @@ async function csvFile<R>(dir: string, spec: TableSpec<R>, rows: readonly R[]): 
 }
 
 /**
- * Rows per second of `psql \\copy … FROM file WITH (FORMAT csv)` of the rows into the tables of
- * `env.schema` on `url`, emptied by `empty` before each of `repeats` runs: the wall time of the
- * psql process, its start-up included (~20 ms).
+ * psql's `\\copy … FROM file WITH (FORMAT csv)` of the rows into the tables of `env.schema` on
+ * `url`, the CSV files written once: each call of the returned function empties the tables with
+ * `empty`, copies, checks the count and gives rows per second of the psql process's wall time
+ * (its start-up included, ~20 ms).
  */
-export async function psqlCopyRates(
+export async function psqlCopy(
   env: BenchEnv,
   url: string,
   dir: string,
   workload: Pick<SinkWorkload, 'snapshots' | 'pricing' | 'rows'>,
-  repeats: number,
   empty: () => Promise<unknown>,
-): Promise<number[]> {
+): Promise<() => Promise<number>> {
   const files = [
     {
       spec: snapshotsTable as TableSpec<unknown>,
@@ -99,26 +99,22 @@ export async function psqlCopyRates(
       `\\copy ${qualified(env.schema, spec.table)} (${columns}) FROM '${file}' WITH (FORMAT csv)`,
     );
   }
-  const rates: number[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  try {
-    for (let r = 0; r < repeats; r++) {
-      await empty();
-      const began = performance.now();
-      await run('psql', copyArgs);
-      const ms = performance.now() - began;
+  return async () => {
+    await empty();
+    const began = performance.now();
+    await run('psql', copyArgs);
+    const ms = performance.now() - began;
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
       const written = await rowCount(pool, env.schema);
       if (written !== workload.rows) throw new Error(`COPY wrote ${written} rows, expected ${workload.rows}`);
-      rates.push(perSecond(workload.rows, ms));
-      progress(
-        'copy_baseline',
-        `psql \\copy run ${r + 1}/${repeats} into ${new URL(url).host}: ${Math.round(rates.at(-1)!)} rows/s`,
-      );
+    } finally {
+      await pool.end();
     }
-  } finally {
-    await pool.end();
-  }
-  return rates;
+    const rate = perSecond(workload.rows, ms);
+    progress('copy_baseline', `psql \\copy into ${new URL(url).host}: ${Math.round(rate)} rows/s`);
+    return rate;
+  };
 }
 
 export async function rowCount(client: pg.Client | pg.Pool, schema: string): Promise<number> {
@@ -192,7 +188,12 @@ export async function benchSinkVsCopy(env: BenchEnv, options: SinkCopyOptions): 
     });
     await sink.start();
 
+    const copyOnce = await psqlCopy(env, env.databaseUrl, dir, { snapshots, pricing, rows }, () =>
+      truncate(client, env.schema),
+    );
+    // Turn about, so that a change in the machine's load (2 shared cores) falls on both alike.
     const sinkRates: number[] = [];
+    const copyRates: number[] = [];
     for (let r = 0; r < options.repeats; r++) {
       await truncate(client, env.schema);
       const began = performance.now();
@@ -205,16 +206,8 @@ export async function benchSinkVsCopy(env: BenchEnv, options: SinkCopyOptions): 
         scenario,
         `writeBatch run ${r + 1}/${options.repeats}: ${Math.round(sinkRates.at(-1)!)} rows/s`,
       );
+      copyRates.push(await copyOnce());
     }
-
-    const copyRates = await psqlCopyRates(
-      env,
-      env.databaseUrl,
-      dir,
-      { snapshots, pricing, rows },
-      options.repeats,
-      () => truncate(client, env.schema),
-    );
     await sink.stop();
     return [
       { name: 'sink_timescale', value: Math.round(summarize(sinkRates).p50), unit: 'rows/s' },

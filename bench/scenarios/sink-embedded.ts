@@ -14,7 +14,7 @@ import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
 import { perSecond, summarize } from '../stats.js';
 import {
-  psqlCopyRates,
+  psqlCopy,
   rowCount,
   sinkWorkload,
   truncate,
@@ -100,9 +100,9 @@ async function measure(
     }
     const written = await rowCount(pool, env.schema);
     if (written !== workload.rows) throw new Error(`${label}: ${written} rows, expected ${workload.rows}`);
-    const [copy] = await psqlCopyRates(env, url, dir, workload, 1, () => truncate(pool, env.schema));
+    const copy = await (await psqlCopy(env, url, dir, workload, () => truncate(pool, env.schema)))();
     await pool.query(`DROP SCHEMA ${env.schema} CASCADE`);
-    return { fresh: rates[0]!, replay: rates[1], copy: copy! };
+    return { fresh: rates[0]!, replay: rates[1], copy };
   } finally {
     await pool.end();
   }
