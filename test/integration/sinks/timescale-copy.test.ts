@@ -134,6 +134,32 @@ describe.each([
     expect(await countRows(pool, refused)).toMatchObject({ events: 0, odds_snapshots: 0, market_pricing: 0 });
   });
 
+  it('stops a COPY at a value without COPY text and lets the server refuse it in the upsert, naming the record', async () => {
+    const { sink: s } = sink(refused, { migrate: false });
+    const good = record('oddsNormalized', book({ eventId: 'dated-event', eventTime: t0 + 3 }));
+    const base = pricing({ eventId: 'dated-event' });
+    const [first, ...others] = base.crossBook.selections;
+    // A quote time beyond what a JavaScript Date can hold: an Invalid Date in the row.
+    const undated = record('oddsPricing', {
+      ...base,
+      crossBook: { ...base.crossBook, selections: [{ ...first!, quoteTime: 1e20 }, ...others] },
+    });
+    const err: unknown = await s.writeBatch([good, undated]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err).toMatchObject({ code: 'DATABASE_QUERY_FAILED', retriable: false });
+    expect((err as Error).message).toContain(`record oddsPricing[0]@${undated.offset} refused`);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${escapeIdentifier(refused)}.odds_snapshots WHERE event_id = 'dated-event'`,
+    );
+    expect(rows).toEqual([{ n: 0 }]);
+    // The connection is usable after the CopyFail: the next batch is written.
+    await s.writeBatch([good]);
+    const after = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${escapeIdentifier(refused)}.odds_snapshots WHERE event_id = 'dated-event'`,
+    );
+    expect(after.rows[0]!.n).toBeGreaterThan(0);
+  });
+
   it.runIf(timescale === 'auto')(
     'copies new rows into compressed chunks and takes a replay there back to the upserts',
     async () => {
