@@ -170,6 +170,7 @@ export function createTimescaleSink(config: TimescaleSinkConfig, deps: Timescale
         // A client that failed for any other reason than its data may be dead: the pool drops it.
         release(discard);
       }
+      if (series !== 'none') metrics.sinkSeriesWrites.inc({ method: series });
       const now = clock.now();
       for (const record of records) {
         const eventTime = recordEventTime(record);

@@ -101,6 +101,12 @@ export function createMetrics(registry: Registry = new Registry()) {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    sinkSeriesWrites: new Counter({
+      name: 'oddsflow_sink_series_writes_total',
+      help: 'TimescaleDB sink batches by how their time series were written: copied (COPY), or upserted (COPY off, or a stored row - a replay, a correction - sent the batch back to the upserts).',
+      labelNames: ['method'] as const,
+      registers: [registry],
+    }),
     endToEndSeconds: new Histogram({
       name: 'oddsflow_end_to_end_latency_seconds',
       help: 'From the provider timestamp to the record written in a store, by store.',

@@ -39,9 +39,14 @@ describe.each([
       ...overrides,
     });
     const logger = createLogger({ level: 'debug', destination: logs.stream });
-    const s = timescaleSink.create(config, { pool, logger, metrics: createMetrics(), clock: Date });
+    const metrics = createMetrics();
+    const s = timescaleSink.create(config, { pool, logger, metrics, clock: Date });
     const series = () => logs.lines().flatMap((l) => (l.msg === 'batch written' ? [l.series] : []));
-    return { sink: s, series };
+    const counted = async (): Promise<Record<string, number>> =>
+      Object.fromEntries(
+        (await metrics.sinkSeriesWrites.get()).values.map((v) => [String(v.labels.method), v.value]),
+      );
+    return { sink: s, series, counted };
   }
 
   const table = async (schema: string, name: string, order: string): Promise<unknown[]> =>
@@ -66,6 +71,7 @@ describe.each([
     await byCopy.sink.writeBatch(batch);
     await byInsert.sink.writeBatch(batch);
     expect(byCopy.series()).toEqual(['copied']);
+    expect(await byCopy.counted()).toEqual({ copied: 1 });
     expect(byInsert.series()).toEqual(['upserted']);
     for (const [name, order] of [
       ['odds_snapshots', 'event_id, market_id, bookmaker, selection_id, side, time'],
@@ -83,7 +89,7 @@ describe.each([
   });
 
   it('takes a replayed batch back to the upserts: no row twice, none rewritten', async () => {
-    const { sink: s, series } = sink(copied, { migrate: false });
+    const { sink: s, series, counted } = sink(copied, { migrate: false });
     const before = await countRows(pool, copied);
     const versions = async () =>
       (
@@ -94,6 +100,7 @@ describe.each([
     const stored = await versions();
     await s.writeBatch([...scenario(), ...awkward()]);
     expect(series()).toEqual(['upserted']);
+    expect(await counted()).toEqual({ upserted: 1 });
     expect(await countRows(pool, copied)).toEqual(before);
     expect(await versions()).toEqual(stored);
   });
