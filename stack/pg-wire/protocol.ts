@@ -96,16 +96,7 @@ export const closeStatement = (name: string): Buffer =>
 
 /** An ErrorResponse; FATAL tells the client the server is closing the connection. */
 export function errorResponse(severity: 'ERROR' | 'FATAL', sqlstate: string, message: string): Buffer {
-  return typed(
-    'E',
-    Buffer.concat([
-      cstring(`S${severity}`),
-      cstring(`V${severity}`),
-      cstring(`C${sqlstate}`),
-      cstring(`M${message}`),
-      Buffer.from([0]),
-    ]),
-  );
+  return postgresErrorResponse({ severity, code: sqlstate, message });
 }
 
 export const commandComplete = (tag: string): Buffer => typed('C', cstring(tag));
