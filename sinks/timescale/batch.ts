@@ -68,7 +68,6 @@ export function batchRows(records: readonly SinkRecord[]): BatchRows {
  * row is new, upserted when some may already be stored (a replay, a correction).
  */
 export interface SeriesWrite {
-  table: string;
   rowCount: number;
   copyStatement: string;
   /** The rows as COPY text, made as they are read; throws NoCopyText when a value has none. */
@@ -96,7 +95,6 @@ function seriesWrite<R>(
 ): SeriesWrite {
   const unique = dedupe(spec, rows);
   return {
-    table: spec.table,
     rowCount: unique.length,
     copyStatement: copyStatement(schema, spec),
     copyChunks: () => copyChunks(spec, unique),
