@@ -71,26 +71,32 @@ async function csvFile<R>(dir: string, spec: TableSpec<R>, rows: readonly R[]): 
   return file;
 }
 
+/** The workload's rows as CSV files, one per table, for psql's `\copy`. */
+export async function csvFiles(
+  dir: string,
+  workload: Pick<SinkWorkload, 'snapshots' | 'pricing'>,
+): Promise<{ spec: TableSpec<unknown>; file: string }[]> {
+  return [
+    {
+      spec: snapshotsTable,
+      file: await csvFile(dir, snapshotsTable, workload.snapshots),
+    },
+    { spec: pricingTable, file: await csvFile(dir, pricingTable, workload.pricing) },
+  ];
+}
+
 /**
- * psql's `\\copy … FROM file WITH (FORMAT csv)` of the rows into the tables of `env.schema` on
- * `url`, the CSV files written once: each call of the returned function empties the tables with
- * `empty`, copies, checks the count and gives rows per second of the psql process's wall time
- * (its start-up included, ~20 ms).
+ * One psql `\copy … FROM file WITH (FORMAT csv)` of the files into the tables of `env.schema`
+ * on `url`, emptied first through `db` (a connection to the same database), which then checks the
+ * count: rows per second of the psql process's wall time (its start-up included, ~20 ms).
  */
 export async function psqlCopy(
   env: BenchEnv,
   url: string,
-  dir: string,
-  workload: Pick<SinkWorkload, 'snapshots' | 'pricing' | 'rows'>,
-  empty: () => Promise<unknown>,
-): Promise<() => Promise<number>> {
-  const files = [
-    {
-      spec: snapshotsTable as TableSpec<unknown>,
-      file: await csvFile(dir, snapshotsTable, workload.snapshots),
-    },
-    { spec: pricingTable as TableSpec<unknown>, file: await csvFile(dir, pricingTable, workload.pricing) },
-  ];
+  db: pg.Client | pg.Pool,
+  files: readonly { spec: TableSpec<unknown>; file: string }[],
+  rows: number,
+): Promise<number> {
   const copyArgs = [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1'];
   for (const { spec, file } of files) {
     const columns = spec.columns.map((c) => c.name).join(', ');
@@ -99,22 +105,15 @@ export async function psqlCopy(
       `\\copy ${qualified(env.schema, spec.table)} (${columns}) FROM '${file}' WITH (FORMAT csv)`,
     );
   }
-  return async () => {
-    await empty();
-    const began = performance.now();
-    await run('psql', copyArgs);
-    const ms = performance.now() - began;
-    const pool = new pg.Pool({ connectionString: url, max: 1 });
-    try {
-      const written = await rowCount(pool, env.schema);
-      if (written !== workload.rows) throw new Error(`COPY wrote ${written} rows, expected ${workload.rows}`);
-    } finally {
-      await pool.end();
-    }
-    const rate = perSecond(workload.rows, ms);
-    progress('copy_baseline', `psql \\copy into ${new URL(url).host}: ${Math.round(rate)} rows/s`);
-    return rate;
-  };
+  await truncate(db, env.schema);
+  const began = performance.now();
+  await run('psql', copyArgs);
+  const ms = performance.now() - began;
+  const written = await rowCount(db, env.schema);
+  if (written !== rows) throw new Error(`COPY wrote ${written} rows, expected ${rows}`);
+  const rate = perSecond(rows, ms);
+  progress('copy_baseline', `psql \\copy into ${new URL(url).host}: ${Math.round(rate)} rows/s`);
+  return rate;
 }
 
 export async function rowCount(client: pg.Client | pg.Pool, schema: string): Promise<number> {
@@ -124,7 +123,7 @@ export async function rowCount(client: pg.Client | pg.Pool, schema: string): Pro
   return Number(rows[0]?.n ?? 0);
 }
 
-export const truncate = (client: pg.Client | pg.Pool, schema: string) =>
+const truncate = (client: pg.Client | pg.Pool, schema: string) =>
   client.query(
     `TRUNCATE ${['events', 'results', 'odds_snapshots', 'market_pricing'].map((t) => qualified(schema, t)).join(', ')}`,
   );
@@ -188,9 +187,7 @@ export async function benchSinkVsCopy(env: BenchEnv, options: SinkCopyOptions): 
     });
     await sink.start();
 
-    const copyOnce = await psqlCopy(env, env.databaseUrl, dir, { snapshots, pricing, rows }, () =>
-      truncate(client, env.schema),
-    );
+    const files = await csvFiles(dir, { snapshots, pricing });
     // Turn about, so that a change in the machine's load (2 shared cores) falls on both alike.
     const sinkRates: number[] = [];
     const copyRates: number[] = [];
@@ -206,7 +203,7 @@ export async function benchSinkVsCopy(env: BenchEnv, options: SinkCopyOptions): 
         scenario,
         `writeBatch run ${r + 1}/${options.repeats}: ${Math.round(sinkRates.at(-1)!)} rows/s`,
       );
-      copyRates.push(await copyOnce());
+      copyRates.push(await psqlCopy(env, env.databaseUrl, client, files, rows));
     }
     await sink.stop();
     return [

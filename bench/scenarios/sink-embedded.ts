@@ -14,10 +14,10 @@ import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
 import { perSecond, summarize } from '../stats.js';
 import {
+  csvFiles,
   psqlCopy,
   rowCount,
   sinkWorkload,
-  truncate,
   type SinkCopyOptions,
   type SinkWorkload,
 } from './sink-copy.js';
@@ -80,7 +80,7 @@ async function measure(
   url: string,
   workload: SinkWorkload,
   label: string,
-  dir: string,
+  files: Awaited<ReturnType<typeof csvFiles>>,
   replay: boolean,
 ): Promise<Rates> {
   // A lost reply (the stall of the wire server before issue 12) fails the run instead of hanging it.
@@ -100,7 +100,7 @@ async function measure(
     }
     const written = await rowCount(pool, env.schema);
     if (written !== workload.rows) throw new Error(`${label}: ${written} rows, expected ${workload.rows}`);
-    const copy = await (await psqlCopy(env, url, dir, workload, () => truncate(pool, env.schema)))();
+    const copy = await psqlCopy(env, url, pool, files, workload.rows);
     await pool.query(`DROP SCHEMA ${env.schema} CASCADE`);
     return { fresh: rates[0]!, replay: rates[1], copy };
   } finally {
@@ -123,6 +123,7 @@ export async function benchSinkEmbedded(env: BenchEnv, options: SinkEmbeddedOpti
   const embedded = await startEmbedded();
   const dir = await mkdtemp(path.join(tmpdir(), 'oddsflow-bench-embedded-copy-'));
   try {
+    const files = await csvFiles(dir, workload);
     const servers = [
       { name: 'sink_embedded', url: embedded.url, label: 'this embedded server', runs: [] as Rates[] },
       ...(options.compareUrl
@@ -139,7 +140,7 @@ export async function benchSinkEmbedded(env: BenchEnv, options: SinkEmbeddedOpti
     // Alternating, so that a change in the machine's load (2 shared cores) falls on both alike.
     for (let r = 0; r < options.repeats; r++)
       for (const server of servers)
-        server.runs.push(await measure(env, server.url, workload, server.label, dir, options.replay));
+        server.runs.push(await measure(env, server.url, workload, server.label, files, options.replay));
     return servers.flatMap(({ name, runs }) => [
       { name, value: Math.round(summarize(runs.map((x) => x.fresh)).p50), unit: 'rows/s' },
       ...(options.replay
