@@ -306,6 +306,18 @@ describe('wire server on a real PGlite', () => {
         CREATE TABLE copy_bin (k int, v text, at timestamptz);`),
     );
 
+    /** A connection of the test's own, closed after it whatever happens. */
+    const withClient = async (test: (client: pg.PoolClient) => Promise<void>): Promise<void> => {
+      const pool = newPool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        await test(client);
+      } finally {
+        client.release();
+        await pool.end();
+      }
+    };
+
     const copyInto = async (client: pg.PoolClient, sql: string, chunks: Iterable<string | Buffer>) => {
       const stream = client.query(copyFrom(sql));
       await pipeline(Readable.from(chunks), stream);
@@ -327,9 +339,7 @@ describe('wire server on a real PGlite', () => {
         chunks.push(chunk);
       }
       expect(chunks.reduce((n, c) => n + c.length, 0)).toBeGreaterThan(1_000_000);
-      const pool = newPool({ max: 1 });
-      const client = await pool.connect();
-      try {
+      await withClient(async (client) => {
         expect(await copyInto(client, 'COPY copy_text FROM STDIN', chunks)).toBe(rows);
         const { rows: stats } = await client.query<{ n: number; bytes: number; first: string; last: string }>(
           `SELECT count(*)::int AS n, sum(length(v))::int AS bytes,
@@ -349,16 +359,11 @@ describe('wire server on a real PGlite', () => {
             last: `payload-${rows - 1}-${'x'.repeat(16)}`,
           },
         ]);
-      } finally {
-        client.release();
-        await pool.end();
-      }
+      });
     });
 
     it('copies CSV with quoted commas, quotes, newlines, NULL and empty strings', async () => {
-      const pool = newPool({ max: 1 });
-      const client = await pool.connect();
-      try {
+      await withClient(async (client) => {
         const csv = 'k,v\n1,"a,b"\n2,"say ""hi"""\n3,"line1\nline2"\n4,\n5,""\n';
         const copied = await copyInto(
           client,
@@ -374,10 +379,7 @@ describe('wire server on a real PGlite', () => {
           { k: 4, v: null },
           { k: 5, v: '' },
         ]);
-      } finally {
-        client.release();
-        await pool.end();
-      }
+      });
     });
 
     it('copies inside BEGIN … COMMIT, seen by another connection only after the commit, and a ROLLBACK undoes it', async () => {
@@ -408,9 +410,7 @@ describe('wire server on a real PGlite', () => {
     });
 
     it('answers a duplicate key in a COPY with 23505, aborts the transaction, and ROLLBACK TO SAVEPOINT recovers it', async () => {
-      const pool = newPool({ max: 1 });
-      const client = await pool.connect();
-      try {
+      await withClient(async (client) => {
         await client.query('BEGIN');
         await client.query(`INSERT INTO copy_pk VALUES (1, 'before')`);
         await client.query('SAVEPOINT before_copy');
@@ -440,29 +440,19 @@ describe('wire server on a real PGlite', () => {
         });
         expect(await errorOf(client.query('COMMIT'))).toBeUndefined(); // PostgreSQL turns it into a rollback
         expect((await client.query('SELECT count(*)::int AS n FROM copy_pk')).rows).toEqual([{ n: 2 }]);
-      } finally {
-        client.release();
-        await pool.end();
-      }
+      });
     });
 
     it('points an error position at the client text, not at the rewritten statement', async () => {
-      const pool = newPool({ max: 1 });
-      const client = await pool.connect();
-      try {
+      await withClient(async (client) => {
         const sql = 'COPY copy_raw FROM STDIN WHERE nope > 1';
         const failure = await errorOf(copyInto(client, sql, ['9\tx\n']));
         expect(failure).toMatchObject({ code: '42703', position: String(sql.indexOf('nope') + 1) });
-      } finally {
-        client.release();
-        await pool.end();
-      }
+      });
     });
 
     it('fails the COPY the client abandons (CopyFail) with 57014, leaving a transaction aborted and the connection usable', async () => {
-      const pool = newPool({ max: 1 });
-      const client = await pool.connect();
-      try {
+      await withClient(async (client) => {
         const abandon = async () => {
           const stream = client.query(copyFrom('COPY copy_fail FROM STDIN'));
           const failed = new Promise<pg.DatabaseError>((resolve) => stream.on('error', resolve));
@@ -483,10 +473,7 @@ describe('wire server on a real PGlite', () => {
         expect(await errorOf(client.query('SELECT 1'))).toMatchObject({ code: '25P02' });
         await client.query('ROLLBACK');
         expect((await client.query('SELECT count(*)::int AS n FROM copy_fail')).rows).toEqual([{ n: 0 }]);
-      } finally {
-        client.release();
-        await pool.end();
-      }
+      });
     });
 
     it("serves psql's \\copy from a file", async () => {
