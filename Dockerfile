@@ -37,5 +37,6 @@ USER node
 EXPOSE 9464
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.ODDSFLOW_HTTP_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "dist/src/app/cli/main.js"]
+# V8 memory flags: src/app/node-flags.ts says why (a test keeps them the same everywhere).
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "dist/src/app/cli/main.js"]
 CMD ["run", "--role", "all"]

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { roleNodeFlags } from '../../src/app/node-flags.js';
 import { packageRoot } from '../../src/core/config/paths.js';
 
 /** Lines of the demo's output that mean a stage or a store stopped answering. */
@@ -37,6 +38,7 @@ export function runDemoRound(durationSeconds: number, limitMs: number): Promise<
   const child = spawn(
     process.execPath,
     [
+      ...roleNodeFlags,
       '--import',
       'tsx',
       path.join(packageRoot, 'src/app/cli/main.ts'),

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll } from 'vitest';
+import { roleNodeFlags } from '../../src/app/node-flags.js';
 import { packageRoot } from '../../src/core/config/paths.js';
 
 const children = new Set<ChildProcess>();
@@ -11,7 +12,8 @@ afterAll(() => {
 
 /**
  * `oddsflow <args>` as a child process with the given environment (a variable set to undefined is
- * removed from the inherited one); killed after the file if still running.
+ * removed from the inherited one), started with the Node.js flags `npm run oddsflow` gives it; killed
+ * after the file if still running.
  */
 export function spawnOddsflow(
   args: string[],
@@ -19,7 +21,7 @@ export function spawnOddsflow(
 ): ChildProcess & { output: () => string } {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(packageRoot, 'src/app/cli/main.ts'), ...args],
+    [...roleNodeFlags, '--import', 'tsx', path.join(packageRoot, 'src/app/cli/main.ts'), ...args],
     {
       cwd: packageRoot,
       env: { ...process.env, ...env },

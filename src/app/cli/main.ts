@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=100
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
