@@ -21,9 +21,11 @@ Scenarios: ${scenarioNames.join(', ')}
   --partitions     partitions of every topic (default: ODDSFLOW_TOPIC_PARTITIONS, 6)
   --profile-roles  directory for V8 CPU profiles of the role processes (node --cpu-prof)
   --metrics-dir    directory where each role's last /metrics is saved before it stops
-  --compiled       run the roles from the compiled build (dist/, built first), as the Docker image
-                   does, instead of under tsx (whose loader adds ~50 MiB to each role's RSS)
-  --role-node-args Node.js flags for the role processes, space-separated (e.g. a heap cap:
+  --tsx            run the roles from the sources under tsx instead of from the compiled build
+                   (dist/, built first, as the Docker image and the oddsflow bin run them); tsx's
+                   loader adds ~40 MiB to each role's RSS
+  --role-node-args Node.js flags for the role processes, space-separated, after the project's own
+                   (src/app/node-flags.ts), so they override them (e.g. a heap cap:
                    --role-node-args="--max-old-space-size=144", with "=" since the value starts
                    with "--"; what NODE_OPTIONS would give a deployment)
 Prints a table on stdout, progress on stderr, and writes bench/results.json.`;
@@ -38,9 +40,9 @@ export interface BenchOptions {
   partitions: number | undefined;
   profileDir: string | undefined;
   metricsDir: string | undefined;
-  /** Roles from dist/ (`node dist/src/app/cli/main.js`) rather than `node --import tsx`. */
-  compiled: boolean;
-  /** Node.js flags for the role processes. */
+  /** Roles from the sources (`node --import tsx`) rather than dist/ (`node dist/src/app/cli/main.js`). */
+  tsx: boolean;
+  /** Node.js flags for the role processes, after the project's own. */
   roleNodeArgs: string[];
 }
 
@@ -72,7 +74,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
       partitions: { type: 'string' },
       'profile-roles': { type: 'string' },
       'metrics-dir': { type: 'string' },
-      compiled: { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
       'role-node-args': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -96,7 +98,7 @@ function checkedOptions(argv: readonly string[]): BenchOptions {
     partitions,
     profileDir: values['profile-roles'],
     metricsDir: values['metrics-dir'],
-    compiled: values.compiled,
+    tsx: values.tsx,
     roleNodeArgs: values['role-node-args']?.split(/\s+/).filter((a) => a !== '') ?? [],
   };
 }

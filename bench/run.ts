@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { roleNodeFlags } from '../src/app/node-flags.js';
 import { packageRoot } from '../src/core/config/paths.js';
 import { rawBacklog } from './backlog.js';
 import { buildDist } from './build.js';
@@ -52,12 +53,13 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
   const env: BenchEnv = await createBenchEnv({
     databaseUrl: options.databaseUrl,
     roleNodeArgs: [
+      ...roleNodeFlags,
       ...options.roleNodeArgs,
       ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profileDir)}`] : []),
     ],
     metricsDir: options.metricsDir === undefined ? undefined : path.resolve(options.metricsDir),
     partitions: options.partitions,
-    roleRuntime: options.compiled ? 'compiled' : 'tsx',
+    roleRuntime: options.tsx ? 'tsx' : 'compiled',
   });
   const cleanup = () => env.cleanup();
   undo.push(cleanup);
@@ -89,7 +91,7 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
       const { benchClientAb } = await import('./scenarios/client-ab.js');
       results.push(...(await benchClientAb(env, profile.clientAb, backlog.messages)));
     }
-    if (selected.has('pipeline') || selected.has('latency'))
+    if (needsRoles(selected))
       await roleScenarios(env, options, results, selected.has('pipeline') ? backlog : undefined);
     // Last: backfill publishes to this run's odds.raw, which the pipeline scenario must find holding
     // only its own backlog.
@@ -101,6 +103,10 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
     await cleanup().catch((err: Error) => progress('bench', err.message));
   }
 }
+
+/** Whether the scenarios start role processes (`oddsflow run --role …`). */
+const needsRoles = (scenarios: ReadonlySet<string>): boolean =>
+  scenarios.has('pipeline') || scenarios.has('latency');
 
 async function roleScenarios(
   env: BenchEnv,
@@ -141,7 +147,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   progress('bench', `${options.quick ? 'quick' : 'full'} run of ${[...options.scenarios].join(', ')}`);
-  if (options.compiled) buildDist();
+  if (!options.tsx && needsRoles(options.scenarios)) buildDist();
   const results: BenchResult[] = [];
   if (options.scenarios.has('betfair_decode')) results.push(...benchBetfairDecode(options.profile.decode));
   if ([...options.scenarios].some((s) => s !== 'betfair_decode')) await withStack(options, results);

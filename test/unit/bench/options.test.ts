@@ -43,9 +43,9 @@ describe('parseOptions', () => {
     expect(options.profile.latency.loads[0]?.seconds).toBe(profiles.quick.latency.loads.at(-1)?.seconds);
   });
 
-  it('runs the roles under tsx unless --compiled, then from dist/ as the Docker image does', () => {
-    expect(parseOptions([]).compiled).toBe(false);
-    expect(parseOptions(['--quick', '--compiled']).compiled).toBe(true);
+  it('runs the roles from dist/ as the Docker image does, unless --tsx', () => {
+    expect(parseOptions([]).tsx).toBe(false);
+    expect(parseOptions(['--quick', '--tsx']).tsx).toBe(true);
     const tsx = roleCommand('sinks', { nodeArgs: ['--cpu-prof'] });
     expect(tsx.slice(0, 3)).toEqual(['--cpu-prof', '--import', 'tsx']);
     expect(tsx.at(3)).toMatch(/\/src\/app\/cli\/main\.ts$/);
