@@ -211,6 +211,11 @@ export const registryService: LocalService = {
         command: which('java') ?? 'java',
         args: [
           `-Xmx${s.ODDSFLOW_STACK_REGISTRY_HEAP_MB}m`,
+          // A light service (schemas are registered once, then cached by every client): the
+          // client compiler only and the serial collector start it in 10.3 s instead of 11.6
+          // (mean of 6 and 5 starts on 2 cores), and each stack start pays for it.
+          '-XX:TieredStopAtLevel=1',
+          '-XX:+UseSerialGC',
           `-Dquarkus.http.port=${s.ODDSFLOW_STACK_REGISTRY_PORT}`,
           '-Dquarkus.http.host=127.0.0.1',
           // In-memory storage would forget schema ids on restart while Kafka still holds
