@@ -72,9 +72,9 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     sink: { changes: 2_000, batchRecords: 1_000, repeats: 2 },
     // Half the rows and no replay: the embedded database writes about a third as fast.
     sinkEmbedded: { changes: 1_000, batchRecords: 1_000, repeats: 1, replay: false },
-    backlogChanges: 4_000,
-    passthrough: { messages: 30_000, repeats: 1 },
-    latency: latency(8, 2, 4),
+    backlogChanges: 3_000,
+    passthrough: { messages: 20_000, repeats: 1 },
+    latency: latency(6, 2, 3),
     backfill: { copies: 2 },
     backtest: { changes: 8_000 },
     clientAb: { messages: 20_000, repeats: 1 },
