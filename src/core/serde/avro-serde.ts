@@ -113,7 +113,16 @@ function registryRefused(action: string, status: number, err: unknown): SerdeErr
 export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly ids = new Map<TopicId, Promise<number>>();
+  /** The ids once registered: encoding then needs no wait. */
+  private readonly knownIds = new Map<TopicId, number>();
+  /** This build's type of each topic: what its records are read as and written with. */
   private readonly readers = new Map<TopicId, avsc.Type>();
+  /**
+   * Where every record is encoded before it is copied out, grown when one does not fit. The
+   * registry client's `encode` wrote each record twice when it was over avsc's 1 KiB buffer (most
+   * of ours are) and then copied it again behind the header.
+   */
+  private scratch = Buffer.allocUnsafe(64 * 1024);
   /** By topic and writer schema id: the registry client compiles both schemas on every call otherwise. */
   private readonly decoders = new Map<string, (payload: Buffer) => unknown>();
 
@@ -160,7 +169,10 @@ export class AvroSerde {
     if (!id) {
       id = this.register(topic);
       // A failed registration (registry down) must be retried by the next call, not cached.
-      id.catch(() => this.ids.delete(topic));
+      id.then(
+        (known) => this.knownIds.set(topic, known),
+        () => this.ids.delete(topic),
+      );
       this.ids.set(topic, id);
     }
     return id;
@@ -176,18 +188,50 @@ export class AvroSerde {
   }
 
   private async encodeValue(topic: TopicId, value: unknown): Promise<Buffer> {
-    const id = await this.schemaId(topic);
+    const id = this.knownIds.get(topic) ?? (await this.schemaId(topic));
+    return this.encodeWith(topic, id, value);
+  }
+
+  /**
+   * The Confluent wire format of `value` with the registered schema `id`: the bytes the registry
+   * client's `encode` makes (the same schema compiled by the same avsc), written once into the
+   * scratch buffer and copied out once with the header in place.
+   */
+  private encodeWith(topic: TopicId, id: number, value: unknown): Buffer {
+    const type = this.typeOf(topic);
     try {
-      return await this.registry.encode(id, value);
+      for (;;) {
+        const end = type.encode(value, this.scratch, 5);
+        if (end >= 0) {
+          const out = Buffer.allocUnsafe(end);
+          this.scratch.copy(out, 5, 5, end);
+          out[0] = WIRE_MAGIC_BYTE;
+          out.writeInt32BE(id, 1);
+          return out;
+        }
+        // A negative end is the bytes missing.
+        this.scratch = Buffer.allocUnsafe(2 * (this.scratch.length - end));
+      }
     } catch (err) {
-      const paths = (err as { paths?: string[][] }).paths;
-      const where = paths?.length ? ` at ${paths.map((p) => p.join('.')).join(', ')}` : '';
+      const paths: string[][] = [];
+      type.isValid(value, { errorHook: (path) => paths.push(path) });
+      const where = paths.length ? ` at ${paths.map((p) => p.join('.')).join(', ')}` : '';
       throw new SerdeError(
         'SERDE_ENCODE_FAILED',
         `encode ${this.topics[topic]}: value does not match ${topicSchema(topic).name}${where}`,
         { cause: err },
       );
     }
+  }
+
+  private typeOf(topic: TopicId): avsc.Type {
+    let type = this.readers.get(topic);
+    if (!type) {
+      // As the client compiles a schema without references: avsc, no options.
+      type = avsc.Type.forSchema(topicSchema(topic));
+      this.readers.set(topic, type);
+    }
+    return type;
   }
 
   /**
@@ -240,13 +284,7 @@ export class AvroSerde {
         const read = resolvedReader(avsc.Type.forSchema(loadSchema(earlier.schema)), writer);
         decode = (payload) => earlier.upgrade(read(payload) as never);
       } else {
-        let reader = this.readers.get(topic);
-        if (!reader) {
-          // As the client compiles a schema without references: avsc, no options.
-          reader = avsc.Type.forSchema(topicSchema(topic));
-          this.readers.set(topic, reader);
-        }
-        decode = resolvedReader(reader, writer);
+        decode = resolvedReader(this.typeOf(topic), writer);
       }
     } catch (err) {
       throw new SerdeError(

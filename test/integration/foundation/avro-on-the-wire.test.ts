@@ -108,6 +108,29 @@ describe('Avro on the wire through the schema registry', () => {
     expect(await serde.decode('oddsRaw', raw)).toEqual(book);
   });
 
+  it("writes the registry client's own bytes, for records over its 1 KiB buffer and over the serde's 64 KiB one", async () => {
+    const id = await serde.schemaId('oddsRaw');
+    for (const value of [
+      book,
+      { ...book, sourceEventId: 'e'.repeat(2_000) },
+      { ...book, sourceEventId: 'é'.repeat(100_000) }, // 200 KB: the scratch buffer grows
+      book, // and serves a small one again
+    ]) {
+      const ours = await serde.encode('oddsRaw', value);
+      expect(ours.equals(await serde.registry.encode(id, value))).toBe(true);
+      expect(await serde.decode('oddsRaw', ours)).toEqual(value);
+    }
+  });
+
+  it('refuses a value that does not match the schema with a typed error naming the field', async () => {
+    const failure = await serde
+      .encode('oddsRaw', { ...book, sourceEventId: 42 } as unknown as typeof book)
+      .catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(SerdeError);
+    expect(failure).toMatchObject({ code: 'SERDE_ENCODE_FAILED', retriable: false });
+    expect((failure as Error).message).toMatch(/value does not match RawMarketBook at sourceEventId/);
+  });
+
   it('registers with BACKWARD compatibility and re-registering returns the same id', async () => {
     const subject = valueSubject(names.oddsRaw);
     const response = await fetch(`${config.registry.url}/config/${encodeURIComponent(subject)}`);
