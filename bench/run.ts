@@ -126,6 +126,8 @@ async function roleScenarios(
   backlog: Awaited<ReturnType<typeof rawBacklog>> | undefined,
 ): Promise<void> {
   const roles = new Roles(env);
+  /** The same shape's stages, stopping while the latency scenario starts its roles. */
+  let stages: Promise<void> = Promise.resolve();
   const stopRoles = () => roles.stopAll();
   undo.push(stopRoles);
   try {
@@ -134,13 +136,18 @@ async function roleScenarios(
       results.push(...pipeline.results);
       // The same shape runs alone, as the pipeline did.
       await Promise.all([roles.stop('processors'), roles.stop('sinks')]);
-      results.push(
-        ...(await benchSameShape(env, backlog.books.length + backlog.results.length, pipeline.written)),
+      const shape = await benchSameShape(
+        env,
+        backlog.books.length + backlog.results.length,
+        pipeline.written,
       );
+      results.push(...shape.results);
+      stages = shape.stopped;
     }
     if (options.scenarios.has('latency'))
       results.push(...(await benchLatency(env, roles, options.profile.latency)));
   } finally {
+    await stages;
     undo.splice(undo.indexOf(stopRoles), 1);
     await roles.stopAll();
   }

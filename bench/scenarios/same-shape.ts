@@ -46,6 +46,31 @@ export async function benchSameShape(
   env: BenchEnv,
   rawTotal: number,
   written: (topic: string) => number,
+): Promise<{ results: BenchResult[]; stopped: Promise<void> }> {
+  const children: ChildProcess[] = [];
+  // The stages leave their groups gracefully, which waits out an idle fetch (up to 5 s): once the
+  // figures are in, the caller goes on meanwhile and waits for them before the run ends.
+  const stop = (): Promise<void> => {
+    for (const child of children) child.kill('SIGTERM');
+    return Promise.all(
+      children.map((c) =>
+        c.exitCode === null ? new Promise<void>((r) => c.once('exit', () => r())) : Promise.resolve(),
+      ),
+    ).then(() => undefined);
+  };
+  try {
+    return { results: await copyTheShape(env, rawTotal, written, children), stopped: stop() };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function copyTheShape(
+  env: BenchEnv,
+  rawTotal: number,
+  written: (topic: string) => number,
+  children: ChildProcess[],
 ): Promise<BenchResult[]> {
   const scenario = 'same_shape';
   const n = env.names;
@@ -103,67 +128,57 @@ export async function benchSameShape(
         })),
       },
     ];
-    const children: ChildProcess[] = [];
-    try {
-      children.push(await startStage(env, { role: 'sinks', sinks, ...common }));
-      children.push(
-        await startStage(env, { role: 'processors', prepare: stages[0], enrich: stages[1], ...common }),
-      );
-      // The copy stages and the stack services; the pipeline's roles, idle by now, are left out.
-      const stagePids = new Map(
-        children.map((child, i): [string, number] => [
-          i === 0 ? 'same-shape sinks' : 'same-shape processors',
-          child.pid!,
-        ]),
-      );
-      const cpuFrom = cpuSnapshot(stagePids);
-      const started = performance.now();
-      const lagOf = async () => {
-        const lags = await Promise.all([
-          ...stages.map((s) => groupLag(admin, s.group, s.inputs)),
-          ...sinks.map((s) => groupLag(admin, s.group, s.inputs)),
-        ]);
-        return lags.reduce((a, b) => a + b, 0);
-      };
-      let lastReport = started;
-      let drained: { at: number; cpu: CpuSnapshot } | undefined;
-      for (;;) {
-        const lag = await lagOf();
-        const now = performance.now();
-        // The groups' lags are read one after another: a stage may commit (and feed the next)
-        // in between, so the drain counts from the first of two polls in a row at 0.
-        if (lag !== 0) drained = undefined;
-        else if (drained === undefined) drained = { at: now, cpu: cpuSnapshot(stagePids) };
-        else {
-          const ms = drained.at - started;
-          const rate = perSecond(rawTotal, ms);
-          progress(scenario, `CPU (cores) while copying: ${formatShares(cpuShares(cpuFrom, drained.cpu))}`);
-          progress(
-            scenario,
-            `drained ${rawTotal} raw records in ${(ms / 1000).toFixed(1)} s: ${Math.round(rate)} raw records/s`,
-          );
-          // What moving the pipeline's messages through its transactions costs with no work at
-          // all: the floor under cpu_us_per_record for this topology and client.
-          const cpuUs = (cpuMsExceptBench(cpuFrom, drained.cpu) * 1000) / rawTotal;
-          return [
-            { name: 'same_shape', value: Math.round(rate), unit: 'records/s' },
-            { name: 'same_shape_cpu_us_per_record', value: Math.round(cpuUs), unit: 'µs' },
-          ];
-        }
-        if (now - started > 300_000) throw new Error(`same_shape: not drained after 5 minutes (lag ${lag})`);
-        if (now - lastReport > 3_000) {
-          lastReport = now;
-          progress(scenario, `lag ${lag}`);
-        }
-        await sleep(250);
+    children.push(await startStage(env, { role: 'sinks', sinks, ...common }));
+    children.push(
+      await startStage(env, { role: 'processors', prepare: stages[0], enrich: stages[1], ...common }),
+    );
+    // The copy stages and the stack services; the pipeline's roles, idle by now, are left out.
+    const stagePids = new Map(
+      children.map((child, i): [string, number] => [
+        i === 0 ? 'same-shape sinks' : 'same-shape processors',
+        child.pid!,
+      ]),
+    );
+    const cpuFrom = cpuSnapshot(stagePids);
+    const started = performance.now();
+    const lagOf = async () => {
+      const lags = await Promise.all([
+        ...stages.map((s) => groupLag(admin, s.group, s.inputs)),
+        ...sinks.map((s) => groupLag(admin, s.group, s.inputs)),
+      ]);
+      return lags.reduce((a, b) => a + b, 0);
+    };
+    let lastReport = started;
+    let drained: { at: number; cpu: CpuSnapshot } | undefined;
+    for (;;) {
+      const lag = await lagOf();
+      const now = performance.now();
+      // The groups' lags are read one after another: a stage may commit (and feed the next)
+      // in between, so the drain counts from the first of two polls in a row at 0.
+      if (lag !== 0) drained = undefined;
+      else if (drained === undefined) drained = { at: now, cpu: cpuSnapshot(stagePids) };
+      else {
+        const ms = drained.at - started;
+        const rate = perSecond(rawTotal, ms);
+        progress(scenario, `CPU (cores) while copying: ${formatShares(cpuShares(cpuFrom, drained.cpu))}`);
+        progress(
+          scenario,
+          `drained ${rawTotal} raw records in ${(ms / 1000).toFixed(1)} s: ${Math.round(rate)} raw records/s`,
+        );
+        // What moving the pipeline's messages through its transactions costs with no work at
+        // all: the floor under cpu_us_per_record for this topology and client.
+        const cpuUs = (cpuMsExceptBench(cpuFrom, drained.cpu) * 1000) / rawTotal;
+        return [
+          { name: 'same_shape', value: Math.round(rate), unit: 'records/s' },
+          { name: 'same_shape_cpu_us_per_record', value: Math.round(cpuUs), unit: 'µs' },
+        ];
       }
-    } finally {
-      for (const child of children) child.kill('SIGTERM');
-      await Promise.all(
-        children.map((c) =>
-          c.exitCode === null ? new Promise((r) => c.once('exit', r)) : Promise.resolve(),
-        ),
-      );
+      if (now - started > 300_000) throw new Error(`same_shape: not drained after 5 minutes (lag ${lag})`);
+      if (now - lastReport > 3_000) {
+        lastReport = now;
+        progress(scenario, `lag ${lag}`);
+      }
+      await sleep(250);
     }
   } finally {
     await admin.disconnect();
