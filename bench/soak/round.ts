@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { roleNodeFlags } from '../../src/app/node-flags.js';
+import { cliFromSources } from '../../src/app/node-flags.js';
 import { packageRoot } from '../../src/core/config/paths.js';
 
 /** Lines of the demo's output that mean a stage or a store stopped answering. */
@@ -37,16 +36,7 @@ export function runDemoRound(durationSeconds: number, limitMs: number): Promise<
   const began = Date.now();
   const child = spawn(
     process.execPath,
-    [
-      ...roleNodeFlags,
-      '--import',
-      'tsx',
-      path.join(packageRoot, 'src/app/cli/main.ts'),
-      'demo',
-      '--duration',
-      String(durationSeconds),
-      '--json',
-    ],
+    cliFromSources(['demo', '--duration', String(durationSeconds), '--json']),
     { cwd: packageRoot, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

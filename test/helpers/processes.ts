@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { afterAll } from 'vitest';
-import { roleNodeFlags } from '../../src/app/node-flags.js';
+import { cliFromSources } from '../../src/app/node-flags.js';
 import { packageRoot } from '../../src/core/config/paths.js';
 
 const children = new Set<ChildProcess>();
@@ -19,15 +18,11 @@ export function spawnOddsflow(
   args: string[],
   env: Record<string, string | undefined>,
 ): ChildProcess & { output: () => string } {
-  const child = spawn(
-    process.execPath,
-    [...roleNodeFlags, '--import', 'tsx', path.join(packageRoot, 'src/app/cli/main.ts'), ...args],
-    {
-      cwd: packageRoot,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, cliFromSources(args), {
+    cwd: packageRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));

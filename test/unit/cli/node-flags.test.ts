@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { roleNodeFlags } from '../../../src/app/node-flags.js';
+import { cliFromSources, roleNodeFlags } from '../../../src/app/node-flags.js';
 import { packageRoot } from '../../../src/core/config/paths.js';
 
 const read = (file: string) => readFileSync(path.join(packageRoot, file), 'utf8');
@@ -14,11 +14,15 @@ describe('the Node.js flags of the processes that run roles', () => {
     expect(run.status).toBe(0);
   });
 
-  it('start `npm run oddsflow` and `npm run demo`', () => {
+  it('start `npm run oddsflow` and `npm run demo`, and the CLI the tests and soak rounds spawn', () => {
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
     const prefix = `node ${roleNodeFlags.join(' ')} --import tsx src/app/cli/main.ts`;
     expect(scripts.oddsflow).toBe(prefix);
     expect(scripts.demo).toBe(`${prefix} demo`);
+    const spawned = ['node', ...cliFromSources(['demo'])].join(' ');
+    expect(spawned).toBe(
+      `${prefix} demo`.replace('src/app/cli/main.ts', path.join(packageRoot, 'src/app/cli/main.ts')),
+    );
   });
 
   it('start the oddsflow bin (its shebang) and the Docker image (its entrypoint)', () => {
