@@ -7,7 +7,7 @@ import type { ResumeState } from './resume-state.js';
  * Most records held back while a publish is in flight; past it, the stream waits (backpressure) and
  * the frames wait as received text, which is far smaller than the books made of them. A publish of
  * 1,000 records is already one request per partition; at 5,000 the held books took the connector's
- * peak RSS to 320–390 MiB at 2,000 changes/s, against 240 at 1,000, and the connector received no fewer changes.
+ * peak RSS to 320–390 MiB at 2,000 changes/s, against 240 at 1,000, with no fewer changes received.
  */
 const maxPendingRecords = 1_000;
 

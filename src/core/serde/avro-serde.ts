@@ -116,7 +116,7 @@ export class AvroSerde {
   /** The ids once registered: encoding then needs no wait. */
   private readonly knownIds = new Map<TopicId, number>();
   /** This build's type of each topic: what its records are read as and written with. */
-  private readonly readers = new Map<TopicId, avsc.Type>();
+  private readonly types = new Map<TopicId, avsc.Type>();
   /**
    * Where every record is encoded before it is copied out, grown when one does not fit. The
    * registry client's `encode` wrote each record twice when it was over avsc's 1 KiB buffer (most
@@ -225,11 +225,11 @@ export class AvroSerde {
   }
 
   private typeOf(topic: TopicId): avsc.Type {
-    let type = this.readers.get(topic);
+    let type = this.types.get(topic);
     if (!type) {
       // As the client compiles a schema without references: avsc, no options.
       type = avsc.Type.forSchema(topicSchema(topic));
-      this.readers.set(topic, type);
+      this.types.set(topic, type);
     }
     return type;
   }
