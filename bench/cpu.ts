@@ -76,17 +76,25 @@ export function cpuSnapshot(processes: ReadonlyMap<string, number>): CpuSnapshot
 }
 
 /**
+ * CPU ms a process used between two snapshots. One that was not there at the first (a PostgreSQL
+ * backend of a connection the sinks' pool opened meanwhile, a service restarted) started after
+ * it, so all its time counts; counting it as nothing left out up to a quarter of a drain's CPU.
+ * A process that ended in between is not in `to`, and its last stretch is lost.
+ */
+function usedBetween(from: CpuSnapshot, pid: number, now: { name: string; ms: number }): number {
+  const before = from.byPid.get(pid);
+  return before === undefined || before.name !== now.name ? now.ms : now.ms - before.ms;
+}
+
+/**
  * Share of one core each name used between two snapshots (1.0 = one core busy all the time),
- * over the processes present in both (a service restarted in between counts from its new start
- * only, never negatively), plus `machine busy` and `machine idle` over all cores.
+ * over the processes present at the second, plus `machine busy` and `machine idle` over all cores.
  */
 export function cpuShares(from: CpuSnapshot, to: CpuSnapshot): Map<string, number> {
   const wall = to.at - from.at;
   const shares = new Map<string, number>();
-  for (const [pid, { name, ms }] of to.byPid) {
-    const before = from.byPid.get(pid);
-    const used = before === undefined || before.name !== name ? 0 : ms - before.ms;
-    shares.set(name, (shares.get(name) ?? 0) + used / wall);
+  for (const [pid, now] of to.byPid) {
+    shares.set(now.name, (shares.get(now.name) ?? 0) + usedBetween(from, pid, now) / wall);
   }
   shares.set('machine busy', (to.machine.busy - from.machine.busy) / wall);
   shares.set('machine idle', (to.machine.idle - from.machine.idle) / wall);
@@ -96,11 +104,7 @@ export function cpuShares(from: CpuSnapshot, to: CpuSnapshot): Map<string, numbe
 /** CPU ms used between two snapshots by every process but this one (the bench's own clients). */
 export function cpuMsExceptBench(from: CpuSnapshot, to: CpuSnapshot): number {
   let total = 0;
-  for (const [pid, { name, ms }] of to.byPid) {
-    const before = from.byPid.get(pid);
-    if (name === 'bench' || before === undefined || before.name !== name) continue;
-    total += ms - before.ms;
-  }
+  for (const [pid, now] of to.byPid) if (now.name !== 'bench') total += usedBetween(from, pid, now);
   return total;
 }
 

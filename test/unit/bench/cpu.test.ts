@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cpuShares, parseStatCpuMs, serviceOf, type CpuSnapshot } from '../../../bench/cpu.js';
+import {
+  cpuMsExceptBench,
+  cpuShares,
+  parseStatCpuMs,
+  serviceOf,
+  type CpuSnapshot,
+} from '../../../bench/cpu.js';
 
 describe('parseStatCpuMs', () => {
   it('adds utime and stime (in ticks of 10 ms), whatever the process name holds', () => {
@@ -46,17 +52,27 @@ describe('cpuShares', () => {
     expect(shares.get('machine idle')).toBe(0.5);
   });
 
-  it('counts a process that appeared or restarted in between as nothing, never as negative', () => {
+  it('counts all the time of a process that appeared or restarted in between: it started after the first snapshot', () => {
     const from: CpuSnapshot = {
       at: 0,
       machine: { busy: 0, idle: 0 },
-      byPid: new Map([[30, { name: 'registry', ms: 90_000 }]]),
+      byPid: new Map([
+        [30, { name: 'registry', ms: 90_000 }],
+        [40, { name: 'postgres', ms: 2_000 }],
+      ]),
     };
     const to: CpuSnapshot = {
       at: 1_000,
       machine: { busy: 1_000, idle: 1_000 },
-      byPid: new Map([[31, { name: 'registry', ms: 4_000 }]]),
+      byPid: new Map([
+        [31, { name: 'registry', ms: 400 }],
+        [40, { name: 'postgres', ms: 2_100 }],
+        [41, { name: 'postgres', ms: 300 }],
+        [50, { name: 'bench', ms: 700 }],
+      ]),
     };
-    expect(cpuShares(from, to).get('registry')).toBe(0);
+    expect(cpuShares(from, to).get('registry')).toBeCloseTo(0.4, 12);
+    expect(cpuShares(from, to).get('postgres')).toBeCloseTo(0.4, 12);
+    expect(cpuMsExceptBench(from, to)).toBe(800);
   });
 });
