@@ -20,13 +20,21 @@ export interface FieldWrite {
   field: string;
   /** eventTime (ms) of the record the value comes from. */
   t: number;
-  value: string;
+  /**
+   * The value, `{"t":…,"o":<offset>,…}`, made only for the write a batch keeps: a saturated
+   * fetch holds a market many times over, and all but its newest value per field would be
+   * stringified for nothing.
+   */
+  render(offset: string): string;
 }
 
 /** A field as written: its value also carries `o`, the Kafka offset of its record. */
-export interface PlannedField extends FieldWrite {
+export interface PlannedField {
+  field: string;
+  t: number;
   /** Offset of the record in its partition, which breaks ties between equal times. */
   o: string;
+  value: string;
 }
 
 export interface HashWrite {
@@ -36,32 +44,21 @@ export interface HashWrite {
   fields: PlannedField[];
 }
 
-/**
- * A field with its record's offset, stored second in the value (`{"t":…,"o":…,…}`) where the
- * write script reads it. A market's records all come from one partition (the topics are keyed
- * by market), so between two records of the same time the later offset is the later correction:
- * a replay of the earlier one must not undo it.
- */
-export function withOffset(field: FieldWrite, offset: string): PlannedField {
-  // Spliced after the time rather than found with a regular expression: the sink does this for
-  // every field it writes.
-  const head = timeHead(field.t);
-  const value = field.value.startsWith(head)
-    ? `${head},"o":${offset}${field.value.slice(head.length)}`
-    : field.value;
-  return { field: field.field, t: field.t, value, o: offset };
-}
-
-const timeHead = (t: number): string => `{"t":${JSON.stringify(t)}`;
-
 /** Whether `b` is at least as new as `a`: a later time, or the same time at an offset not before. */
-export function notOlder(a: PlannedField, b: PlannedField): boolean {
+function notOlder(a: { t: number; o: string }, b: { t: number; o: string }): boolean {
   return a.t < b.t || (a.t === b.t && BigInt(a.o) <= BigInt(b.o));
 }
 
-/** `{"t":…,…body}`: the time first, then the body's members (never empty), without copying the body. */
-const stamped = (t: number, body: Record<string, unknown>): string =>
-  `${timeHead(t)},${JSON.stringify(body).slice(1)}`;
+/**
+ * `{"t":…,"o":…,…body}`: the time first and the record's offset second, where the write script
+ * reads them, then the body's members (never empty). A market's records all come from one
+ * partition (the topics are keyed by market), so between two records of the same time the later
+ * offset is the later correction: a replay of the earlier one must not undo it.
+ */
+const stamped =
+  (t: number, body: () => Record<string, unknown>) =>
+  (offset: string): string =>
+    `{"t":${JSON.stringify(t)},"o":${offset},${JSON.stringify(body()).slice(1)}`;
 
 export function marketKey(
   prefix: string,
@@ -80,7 +77,7 @@ export function bookFields(book: MarketBook): FieldWrite[] {
   return book.selections.map((s) => ({
     field: [book.bookmaker, s.selectionId, book.side].join(fieldSeparator),
     t: book.eventTime,
-    value: stamped(book.eventTime, {
+    render: stamped(book.eventTime, () => ({
       odds: s.decimalOdds,
       size: s.size,
       point: s.point,
@@ -95,7 +92,7 @@ export function bookFields(book: MarketBook): FieldWrite[] {
       depth: s.depth,
       bspNear: s.bspNear,
       bspFar: s.bspFar,
-    }),
+    })),
   }));
 }
 
@@ -105,7 +102,7 @@ export function marketFields(book: MarketBook): FieldWrite[] {
     {
       field: [book.bookmaker, book.side].join(fieldSeparator),
       t: book.eventTime,
-      value: stamped(book.eventTime, {
+      render: stamped(book.eventTime, () => ({
         status: book.status,
         inPlay: book.inPlay,
         settled: book.settled,
@@ -114,7 +111,7 @@ export function marketFields(book: MarketBook): FieldWrite[] {
         sourceMarketId: book.sourceMarketId,
         marketBaseRate: book.marketBaseRate,
         totalMatched: book.totalMatched,
-      }),
+      })),
     },
   ];
 }
@@ -124,7 +121,7 @@ export function pricingFields(p: MarketPricing): FieldWrite[] {
     {
       field: [p.bookmaker, p.side].join(fieldSeparator),
       t: p.eventTime,
-      value: stamped(p.eventTime, {
+      render: stamped(p.eventTime, () => ({
         method: p.method,
         overround: p.overround,
         bookPercentage: p.bookPercentage,
@@ -145,7 +142,7 @@ export function pricingFields(p: MarketPricing): FieldWrite[] {
           handicap: s.handicap,
           size: s.size,
         })),
-      }),
+      })),
     },
   ];
 }
@@ -163,7 +160,7 @@ export function bestFields(p: MarketPricing): FieldWrite[] {
     {
       field: p.side,
       t: p.eventTime,
-      value: stamped(p.eventTime, {
+      render: stamped(p.eventTime, () => ({
         bookCount: crossBook.bookCount,
         bestBookSum: crossBook.bestBookSum,
         arbitrage: crossBook.arbitrage,
@@ -172,12 +169,12 @@ export function bestFields(p: MarketPricing): FieldWrite[] {
         leftOut: crossBook.leftOut,
         backBack: crossBook.backBack,
         backLay: crossBook.backLay,
-      }),
+      })),
     },
     ...crossBook.selections.map((b) => ({
       field: [p.side, b.selectionId].join(fieldSeparator),
       t: p.eventTime,
-      value: stamped(p.eventTime, {
+      render: stamped(p.eventTime, () => ({
         bestOdds: b.bestOdds,
         bestBookmaker: b.bestBookmaker,
         consensusFairProbability: b.consensusFairProbability,
@@ -190,12 +187,12 @@ export function bestFields(p: MarketPricing): FieldWrite[] {
         sourceMarketId: b.sourceMarketId,
         sourceSelectionId: b.sourceSelectionId,
         handicap: b.handicap,
-      }),
+      })),
     })),
     ...withdrawn.map((s) => ({
       field: [p.side, s.selectionId].join(fieldSeparator),
       t: p.eventTime,
-      value: stamped(p.eventTime, { bestOdds: null, bestBookmaker: null }),
+      render: stamped(p.eventTime, () => ({ bestOdds: null, bestBookmaker: null })),
     })),
   ];
 }
@@ -211,20 +208,28 @@ export function expiryOf(startTime: number | null, eventTime: number, ttl: Ttl):
   return startTime === null ? afterWrite : Math.max(startTime + ttl.ttlAfterStartSeconds * 1000, afterWrite);
 }
 
+/** The newest write of a field so far, and its record's offset. */
+interface Kept {
+  write: FieldWrite;
+  t: number;
+  o: string;
+}
+
 /**
  * The hashes a batch writes: one entry per key, the newest value per field (a field written
- * twice in a batch needs to travel once), and the latest expiry of its records.
+ * twice in a batch needs to travel once, and is made into JSON once), and the latest expiry of
+ * its records.
  */
 export function planWrites(records: readonly SinkRecord[], config: RedisSinkConfig): HashWrite[] {
-  const byKey = new Map<string, { expireAt: number; fields: Map<string, PlannedField> }>();
+  const byKey = new Map<string, { expireAt: number; fields: Map<string, Kept> }>();
   const add = (key: string, expireAt: number, fields: FieldWrite[], offset: string): void => {
     let entry = byKey.get(key);
     if (!entry) byKey.set(key, (entry = { expireAt, fields: new Map() }));
     entry.expireAt = Math.max(entry.expireAt, expireAt);
-    for (const written of fields) {
-      const f = withOffset(written, offset);
-      const earlier = entry.fields.get(f.field);
-      if (!earlier || notOlder(earlier, f)) entry.fields.set(f.field, f);
+    for (const write of fields) {
+      const kept = { write, t: write.t, o: offset };
+      const earlier = entry.fields.get(write.field);
+      if (!earlier || notOlder(earlier, kept)) entry.fields.set(write.field, kept);
     }
   };
   for (const record of records) {
@@ -250,5 +255,14 @@ export function planWrites(records: readonly SinkRecord[], config: RedisSinkConf
       add(marketKey(config.keyPrefix, 'best', p.eventId, p.marketId), expireAt, bestFields(p), record.offset);
     }
   }
-  return [...byKey].map(([key, { expireAt, fields }]) => ({ key, expireAt, fields: [...fields.values()] }));
+  return [...byKey].map(([key, { expireAt, fields }]) => ({
+    key,
+    expireAt,
+    fields: [...fields.values()].map(({ write, t, o }) => ({
+      field: write.field,
+      t,
+      o,
+      value: write.render(o),
+    })),
+  }));
 }

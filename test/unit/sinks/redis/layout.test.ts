@@ -27,9 +27,10 @@ describe('field layout', () => {
       'betfair|sel-c|back',
     ]);
     expect(fields[0]!.t).toBe(t0);
-    expect(fields[0]!.value).toMatch(new RegExp(`^\\{"t":${t0},`));
-    expect(JSON.parse(fields[0]!.value)).toEqual({
+    expect(fields[0]!.render('7')).toMatch(new RegExp(`^\\{"t":${t0},"o":7,"odds":`));
+    expect(JSON.parse(fields[0]!.render('7'))).toEqual({
       t: t0,
+      o: 7,
       odds: 2.5,
       size: 120,
       point: null,
@@ -45,7 +46,7 @@ describe('field layout', () => {
       bspNear: null,
       bspFar: null,
     });
-    expect(JSON.parse(fields[2]!.value)).toMatchObject({ odds: null, status: 'REMOVED' });
+    expect(JSON.parse(fields[2]!.render('7'))).toMatchObject({ odds: null, status: 'REMOVED' });
   });
 
   it("says in every price that its market is suspended, and keeps the book's status and ids apart", () => {
@@ -62,7 +63,7 @@ describe('field layout', () => {
         depth: [{ price: 2.5, size: 120 }],
       })),
     });
-    expect(JSON.parse(bookFields(suspended)[0]!.value)).toMatchObject({
+    expect(JSON.parse(bookFields(suspended)[0]!.render('7'))).toMatchObject({
       marketStatus: 'SUSPENDED',
       sourceSelectionId: '1001',
       handicap: 0,
@@ -72,8 +73,9 @@ describe('field layout', () => {
     });
     const [status] = marketFields(suspended);
     expect(status!.field).toBe('betfair|back');
-    expect(JSON.parse(status!.value)).toEqual({
+    expect(JSON.parse(status!.render('7'))).toEqual({
       t: t0,
+      o: 7,
       status: 'SUSPENDED',
       inPlay: false,
       settled: false,
@@ -88,7 +90,7 @@ describe('field layout', () => {
   it('writes a book pricing field and best prices per side and selection', () => {
     const [book] = pricingFields(pricing());
     expect(book!.field).toBe('betfair|back');
-    expect(JSON.parse(book!.value)).toMatchObject({
+    expect(JSON.parse(book!.render('7'))).toMatchObject({
       t: t0,
       method: 'shin',
       overround: 0.05,
@@ -96,8 +98,9 @@ describe('field layout', () => {
     });
     const best = bestFields(pricing());
     expect(best.map((f) => f.field)).toEqual(['back', 'back|sel-a', 'back|sel-b']);
-    expect(JSON.parse(best[0]!.value)).toEqual({
+    expect(JSON.parse(best[0]!.render('7'))).toEqual({
       t: t0,
+      o: 7,
       bookCount: 2,
       bestBookSum: 1.02,
       arbitrage: false,
@@ -107,7 +110,7 @@ describe('field layout', () => {
       backBack: null,
       backLay: [],
     });
-    expect(JSON.parse(best[1]!.value)).toMatchObject({
+    expect(JSON.parse(best[1]!.render('7'))).toMatchObject({
       t: t0,
       bestOdds: 2.6,
       bestBookmaker: 'pinnacle',
@@ -125,7 +128,12 @@ describe('field layout', () => {
       },
     });
     expect(withdrawn.map((f) => f.field)).toEqual(['back', 'back|sel-a', 'back|sel-b']);
-    expect(JSON.parse(withdrawn[2]!.value)).toEqual({ t: t0, bestOdds: null, bestBookmaker: null });
+    expect(JSON.parse(withdrawn[2]!.render('7'))).toEqual({
+      t: t0,
+      o: 7,
+      bestOdds: null,
+      bestBookmaker: null,
+    });
   });
 });
 
