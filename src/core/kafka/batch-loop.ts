@@ -143,6 +143,33 @@ export async function runBatchLoop(
   const letterFor = (source: SourcePosition, message: KafkaMessage, code: string, reason: string) =>
     consumedLetter(options.deadLetterStage, source, message, { code, message: reason }, deps.clock.now());
 
+  const sourceOf = (topic: TopicId, message: KafkaMessage, partition: number): SourcePosition => ({
+    topic: deps.names[topic],
+    partition,
+    offset: message.offset,
+  });
+  const recordOf = (topic: TopicId, message: KafkaMessage, partition: number, value: unknown): Consumed => {
+    const record = {
+      topic,
+      value,
+      key: message.key,
+      raw: message.value ?? Buffer.alloc(0),
+      source: sourceOf(topic, message, partition),
+      timestamp: Number(message.timestamp),
+    };
+    return { kind: 'record', message, record: record as DecodedRecord };
+  };
+  const letterOf = (topic: TopicId, message: KafkaMessage, partition: number, err: unknown): Consumed => ({
+    kind: 'letter',
+    message,
+    letter: letterFor(
+      sourceOf(topic, message, partition),
+      message,
+      'SERDE_DECODE_FAILED',
+      describeError(err),
+    ),
+  });
+
   /** A registry that fails or refuses is not the record's fault: the loop holds until it answers. */
   const decode = async (
     topic: TopicId,
@@ -150,19 +177,26 @@ export async function runBatchLoop(
     partition: number,
     heartbeat?: () => Promise<void>,
   ): Promise<Consumed> => {
-    const source = { topic: deps.names[topic], partition, offset: message.offset };
     const raw = message.value ?? Buffer.alloc(0);
     try {
       const value = await hold('decoding', () => deps.serde.decode(topic, raw), heartbeat);
-      const record = { topic, value, key: message.key, raw, source, timestamp: Number(message.timestamp) };
-      return { kind: 'record', message, record: record as DecodedRecord };
+      return recordOf(topic, message, partition, value);
     } catch (err) {
       if (err instanceof HoldInterrupted) throw err;
-      return {
-        kind: 'letter',
-        message,
-        letter: letterFor(source, message, 'SERDE_DECODE_FAILED', describeError(err)),
-      };
+      return letterOf(topic, message, partition, err);
+    }
+  };
+
+  /**
+   * `decode` when the writer's schema is known (every record but a schema's first): no registry
+   * to wait for, so no promise per record. Undefined otherwise.
+   */
+  const decodeKnown = (topic: TopicId, message: KafkaMessage, partition: number): Consumed | undefined => {
+    try {
+      const value = deps.serde.decodeIfKnown(topic, message.value ?? Buffer.alloc(0));
+      return value === undefined ? undefined : recordOf(topic, message, partition, value);
+    } catch (err) {
+      return letterOf(topic, message, partition, err);
     }
   };
 
@@ -184,7 +218,10 @@ export async function runBatchLoop(
         const consumed: Consumed[] = [];
         for (const message of chunk) {
           if (message.value === null && options.tombstones === 'skip') continue;
-          consumed.push(await decode(topicId, message, batch.partition, heartbeat));
+          consumed.push(
+            decodeKnown(topicId, message, batch.partition) ??
+              (await decode(topicId, message, batch.partition, heartbeat)),
+          );
         }
         const last = chunk[chunk.length - 1]!.offset;
         const commitOffset = nextOffset(batch, last, i + options.maxRecordsPerChunk >= messages.length);

@@ -17,10 +17,8 @@ export async function encodeRecords(
 ): Promise<EncodedRecord[]> {
   const encoded: EncodedRecord[] = [];
   for (const record of records) {
-    encoded.push({
-      topic: names[record.topic],
-      message: { key: record.key, value: await serde.encodeRecord(record) },
-    });
+    const value = serde.encodeRecordIfKnown(record) ?? (await serde.encodeRecord(record));
+    encoded.push({ topic: names[record.topic], message: { key: record.key, value } });
   }
   return encoded;
 }

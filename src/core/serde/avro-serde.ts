@@ -124,7 +124,7 @@ export class AvroSerde {
    */
   private scratch = Buffer.allocUnsafe(64 * 1024);
   /** By topic and writer schema id: the registry client compiles both schemas on every call otherwise. */
-  private readonly decoders = new Map<string, (payload: Buffer) => unknown>();
+  private readonly decoders = new Map<TopicId, Map<number, (payload: Buffer) => unknown>>();
 
   constructor(
     private readonly settings: RegistrySettings,
@@ -187,6 +187,15 @@ export class AvroSerde {
     return this.encodeValue(record.topic, record.value);
   }
 
+  /**
+   * `encodeRecord` without waiting: undefined until the topic's schema is registered by this
+   * process. The processors encode nearly every output this way, without a promise of its own.
+   */
+  encodeRecordIfKnown(record: OutputRecord): Buffer | undefined {
+    const id = this.knownIds.get(record.topic);
+    return id === undefined ? undefined : this.encodeWith(record.topic, id, record.value);
+  }
+
   private async encodeValue(topic: TopicId, value: unknown): Promise<Buffer> {
     const id = this.knownIds.get(topic) ?? (await this.schemaId(topic));
     return this.encodeWith(topic, id, value);
@@ -239,6 +248,17 @@ export class AvroSerde {
    * topic, so records written by an older (compatible) producer read as today's type.
    */
   async decode<T extends TopicId>(topic: T, message: Buffer): Promise<TopicValues[T]> {
+    return (
+      this.decodeIfKnown(topic, message) ??
+      this.read(topic, await this.decoder(topic, wireSchemaId(message)!), message)
+    );
+  }
+
+  /**
+   * `decode` without waiting: undefined while the writer's schema has not been fetched yet. The
+   * consumer loops take nearly every record this way, without a promise of its own.
+   */
+  decodeIfKnown<T extends TopicId>(topic: T, message: Buffer): TopicValues[T] | undefined {
     const id = wireSchemaId(message);
     if (id === undefined) {
       throw new SerdeError(
@@ -246,7 +266,15 @@ export class AvroSerde {
         `decode ${this.topics[topic]}: not in Confluent wire format (no magic byte 0 and schema id)`,
       );
     }
-    const decoder = this.decoders.get(`${topic}:${id}`) ?? (await this.decoder(topic, id));
+    const decoder = this.decoders.get(topic)?.get(id);
+    return decoder && this.read(topic, decoder, message);
+  }
+
+  private read<T extends TopicId>(
+    topic: T,
+    decoder: (payload: Buffer) => unknown,
+    message: Buffer,
+  ): TopicValues[T] {
     try {
       return decoder(message.subarray(5)) as TopicValues[T];
     } catch (err) {
@@ -295,7 +323,9 @@ export class AvroSerde {
         },
       );
     }
-    this.decoders.set(`${topic}:${id}`, decode);
+    let byId = this.decoders.get(topic);
+    if (!byId) this.decoders.set(topic, (byId = new Map<number, (payload: Buffer) => unknown>()));
+    byId.set(id, decode);
     return decode;
   }
 

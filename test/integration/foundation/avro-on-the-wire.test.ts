@@ -122,6 +122,32 @@ describe('Avro on the wire through the schema registry', () => {
     }
   });
 
+  it('decodes and encodes without waiting once the schema is known, and refuses bytes not in the wire format', async () => {
+    const fresh = new AvroSerde(config.registry, names);
+    const bytes = await serde.encode('oddsRaw', book);
+    // The consumer loops' path: nothing fetched yet, so the caller must take decode's wait.
+    expect(fresh.decodeIfKnown('oddsRaw', bytes)).toBeUndefined();
+    expect(await fresh.decode('oddsRaw', bytes)).toEqual(book);
+    expect(fresh.decodeIfKnown('oddsRaw', bytes)).toEqual(book);
+    const refusal = (bytes: Buffer): unknown => {
+      try {
+        return fresh.decodeIfKnown('oddsRaw', bytes);
+      } catch (err) {
+        return err;
+      }
+    };
+    expect(refusal(Buffer.from('{"not":"avro"}'))).toMatchObject({
+      code: 'SERDE_DECODE_FAILED',
+      retriable: false,
+    });
+    // And the processors' path for what they write: nothing until the schema is registered here.
+    const record = { topic: 'oddsRaw', key: null, value: book } as const;
+    expect(fresh.encodeRecordIfKnown(record)).toBeUndefined();
+    expect((await fresh.encodeRecord(record)).equals(bytes)).toBe(true);
+    expect(fresh.encodeRecordIfKnown(record)?.equals(bytes)).toBe(true);
+    expect(refusal(bytes.subarray(0, 12))).toMatchObject({ code: 'SERDE_DECODE_FAILED', retriable: false });
+  });
+
   it('refuses a value that does not match the schema with a typed error naming the field', async () => {
     const failure = await serde
       .encode('oddsRaw', { ...book, sourceEventId: 42 } as unknown as typeof book)
