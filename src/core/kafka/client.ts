@@ -1,7 +1,6 @@
 import {
   Kafka,
   logLevel as KafkaLogLevel,
-  Partitioners,
   type KafkaConfig,
   type logCreator,
   type Consumer,
@@ -11,6 +10,7 @@ import {
 } from 'kafkajs';
 import type { KafkaSettings } from '../config/load.js';
 import type { Logger } from '../logger.js';
+import { cachingDefaultPartitioner } from './partitioner.js';
 
 const toPino = {
   [KafkaLogLevel.ERROR]: 'error',
@@ -95,7 +95,7 @@ export function createProducer(
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: cachingDefaultPartitioner,
     // Unlimited retries, as idempotence needs: a broker outage holds the send until the broker is
     // back instead of failing a record that may or may not have been written.
     retry: { initialRetryTime: 100, maxRetryTime: 10_000, retries: Number.MAX_SAFE_INTEGER },
