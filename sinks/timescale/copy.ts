@@ -17,10 +17,11 @@ const needsEscape = /[\\\n\r\t]/;
 const escapes: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 /**
- * The last date written and its text: the rows of one record share their times, and
- * `toISOString` is the dearest value to write.
+ * The last date written in each column and its text: the rows of one record share their times,
+ * and `toISOString` is the dearest value to write. Per column, because two date columns of a row
+ * (a snapshot's event and receipt times) would otherwise evict each other on every row.
  */
-let lastDate = { ms: Number.NaN, text: '' };
+const lastDates = new Map<string, { ms: number; text: string }>();
 
 /**
  * A value in COPY's text format, the same text node-postgres binds for it (numbers as
@@ -41,8 +42,13 @@ export function copyTextValue(column: string, value: unknown): string {
       // An invalid Date has no instant; the INSERT path lets the server refuse it as data.
       const ms = value instanceof Date ? value.getTime() : Number.NaN;
       if (Number.isNaN(ms)) throw new NoCopyText(column, value);
-      if (ms !== lastDate.ms) lastDate = { ms, text: (value as Date).toISOString() };
-      return lastDate.text;
+      let last = lastDates.get(column);
+      if (last === undefined) lastDates.set(column, (last = { ms: Number.NaN, text: '' }));
+      if (last.ms !== ms) {
+        last.ms = ms;
+        last.text = (value as Date).toISOString();
+      }
+      return last.text;
     }
   }
 }
