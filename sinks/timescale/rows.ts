@@ -139,9 +139,35 @@ export type FeaturesRow = Omit<SelectionFeatures, 'eventTime' | 'startTime'> & {
 
 const dateOrNull = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
-export function featuresRow(features: SelectionFeatures): FeaturesRow {
-  const { eventTime, startTime, ...rest } = features;
-  return { ...rest, time: new Date(eventTime), startTime: dateOrNull(startTime) };
+/** Written out field by field: a rest and a spread per row were 3 % of the sinks' CPU. */
+export function featuresRow(f: SelectionFeatures): FeaturesRow {
+  return {
+    time: new Date(f.eventTime),
+    eventId: f.eventId,
+    marketId: f.marketId,
+    selectionId: f.selectionId,
+    name: f.name,
+    startTime: dateOrNull(f.startTime),
+    secondsToStart: f.secondsToStart,
+    inPlay: f.inPlay,
+    openingOdds: f.openingOdds,
+    currentOdds: f.currentOdds,
+    changeSinceOpen: f.changeSinceOpen,
+    consensusProbability: f.consensusProbability,
+    probabilityVelocity1m: f.probabilityVelocity1m,
+    probabilityVelocity5m: f.probabilityVelocity5m,
+    volatility5m: f.volatility5m,
+    numberOfBooks: f.numberOfBooks,
+    marketOverround: f.marketOverround,
+    phase: f.phase,
+    bestBookmaker: f.bestBookmaker,
+    bestProvider: f.bestProvider,
+    sourceEventId: f.sourceEventId,
+    sourceMarketId: f.sourceMarketId,
+    sourceSelectionId: f.sourceSelectionId,
+    handicap: f.handicap,
+    quoteTime: f.quoteTime,
+  };
 }
 
 /**
@@ -240,6 +266,8 @@ export function pricingRows(pricing: MarketPricing): PricingRow[] {
     : null;
   return pricing.selections.map((selection) => {
     const cross = best.get(selection.selectionId);
+    // Named one by one rather than spread into the row: a spread per row costs more than the row.
+    const fair = splitFair(selection.fairProbabilities);
     return {
       time: new Date(pricing.eventTime),
       eventId: pricing.eventId,
@@ -257,7 +285,12 @@ export function pricingRows(pricing: MarketPricing): PricingRow[] {
       impliedProbability: selection.impliedProbability,
       fairProbability: selection.fairProbability,
       fairOdds: selection.fairOdds,
-      ...splitFair(selection.fairProbabilities),
+      fairMultiplicative: fair.fairMultiplicative,
+      fairAdditive: fair.fairAdditive,
+      fairPower: fair.fairPower,
+      fairShin: fair.fairShin,
+      fairOddsRatio: fair.fairOddsRatio,
+      fairOther: fair.fairOther,
       bestOdds: cross?.bestOdds ?? null,
       bestBookmaker: cross?.bestBookmaker ?? null,
       consensusFairProbability: cross?.consensusFairProbability ?? null,
