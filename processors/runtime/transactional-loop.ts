@@ -14,6 +14,7 @@ import {
 import {
   countWritten,
   encodeRecords,
+  encodeRecordsIfKnown,
   groupByTopic,
   messageBytes,
   splitBySize,
@@ -147,7 +148,9 @@ async function transactionalStrategy(
     heartbeat: () => Promise<void>,
   ): Promise<{ outputs: OutputRecord[]; encoded: EncodedRecord[] }> => {
     const outputs = consumed.kind === 'record' ? transform(consumed.record) : [consumed.letter];
-    const encoded = await hold('encoding', () => encodeRecords(deps.serde, deps.names, outputs), heartbeat);
+    const encoded =
+      encodeRecordsIfKnown(deps.serde, deps.names, outputs) ??
+      (await hold('encoding', () => encodeRecords(deps.serde, deps.names, outputs), heartbeat));
     const oversized = encoded.find((e) => messageBytes(e.message) > options.maxRecordBytes);
     if (!oversized || consumed.kind !== 'record') return { outputs, encoded };
     const bytes = messageBytes(oversized.message);

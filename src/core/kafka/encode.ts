@@ -15,9 +15,32 @@ export async function encodeRecords(
   names: TopicNames,
   records: readonly OutputRecord[],
 ): Promise<EncodedRecord[]> {
+  const known = encodeRecordsIfKnown(serde, names, records);
+  if (known) return known;
   const encoded: EncodedRecord[] = [];
   for (const record of records) {
-    const value = serde.encodeRecordIfKnown(record) ?? (await serde.encodeRecord(record));
+    encoded.push({
+      topic: names[record.topic],
+      message: { key: record.key, value: await serde.encodeRecord(record) },
+    });
+  }
+  return encoded;
+}
+
+/**
+ * `encodeRecords` without waiting: undefined unless every record's schema is registered by this
+ * process already (then its caller takes the wait, once). The processors encode nearly every
+ * input's outputs this way, without promises of their own.
+ */
+export function encodeRecordsIfKnown(
+  serde: AvroSerde,
+  names: TopicNames,
+  records: readonly OutputRecord[],
+): EncodedRecord[] | undefined {
+  const encoded: EncodedRecord[] = [];
+  for (const record of records) {
+    const value = serde.encodeRecordIfKnown(record);
+    if (value === undefined) return undefined;
     encoded.push({ topic: names[record.topic], message: { key: record.key, value } });
   }
   return encoded;
