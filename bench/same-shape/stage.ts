@@ -4,7 +4,9 @@
  * `sinks` runs two consumer groups shaped like the TimescaleDB and Redis sinks that only commit.
  * Nothing is decoded or computed: each input record is answered by as many recorded pipeline
  * output messages (their real keys and bytes) as the pipeline wrote per input on average.
- * Writes `{"ready":true}` on stdout once its consumers run; stops on SIGTERM.
+ * Writes `{"ready":true}` on stdout once its consumers run, and `{"firstBatchAt":<epoch ms>}` when
+ * its first batch arrives (the copy's start, as the pipeline's is its first record read, not the
+ * groups' joining); stops on SIGTERM.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
 import { createConsumer, createKafka, createProducer } from '../../src/core/kafka/client.js';
@@ -23,6 +25,13 @@ const kafka = createKafka(config.kafka, {
 });
 const consumers: Consumer[] = [];
 const producers: Producer[] = [];
+
+let firstBatchSeen = false;
+const announceFirstBatch = (): void => {
+  if (firstBatchSeen) return;
+  firstBatchSeen = true;
+  process.stdout.write(JSON.stringify({ firstBatchAt: Date.now() }) + '\n');
+};
 
 /** Up to `limit` committed messages of a topic, key and value as the pipeline wrote them. */
 async function recorded(topic: string, limit: number): Promise<Message[]> {
@@ -106,6 +115,7 @@ async function copyLoop(
     eachBatchAutoResolve: false,
     // One partition after another, as the processors take theirs.
     eachBatch: async (payload: EachBatchPayload) => {
+      announceFirstBatch();
       const { batch } = payload;
       const producer = await producerFor(batch.topic, batch.partition);
       for (let i = 0; i < batch.messages.length; i += spec.chunkRecords) {
