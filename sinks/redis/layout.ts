@@ -37,6 +37,12 @@ export interface PlannedField {
   value: string;
 }
 
+/** A field's write with its record's offset: the newest of a batch so far, once kept. */
+interface Kept {
+  write: FieldWrite;
+  o: string;
+}
+
 export interface HashWrite {
   key: string;
   /** When the key should expire (ms since the epoch); only ever extended. */
@@ -45,8 +51,8 @@ export interface HashWrite {
 }
 
 /** Whether `b` is at least as new as `a`: a later time, or the same time at an offset not before. */
-function notOlder(a: { t: number; o: string }, b: { t: number; o: string }): boolean {
-  return a.t < b.t || (a.t === b.t && BigInt(a.o) <= BigInt(b.o));
+function notOlder(a: Kept, b: Kept): boolean {
+  return a.write.t < b.write.t || (a.write.t === b.write.t && BigInt(a.o) <= BigInt(b.o));
 }
 
 /**
@@ -208,13 +214,6 @@ export function expiryOf(startTime: number | null, eventTime: number, ttl: Ttl):
   return startTime === null ? afterWrite : Math.max(startTime + ttl.ttlAfterStartSeconds * 1000, afterWrite);
 }
 
-/** The newest write of a field so far, and its record's offset. */
-interface Kept {
-  write: FieldWrite;
-  t: number;
-  o: string;
-}
-
 /**
  * The hashes a batch writes: one entry per key, the newest value per field (a field written
  * twice in a batch needs to travel once, and is made into JSON once), and the latest expiry of
@@ -227,7 +226,7 @@ export function planWrites(records: readonly SinkRecord[], config: RedisSinkConf
     if (!entry) byKey.set(key, (entry = { expireAt, fields: new Map() }));
     entry.expireAt = Math.max(entry.expireAt, expireAt);
     for (const write of fields) {
-      const kept = { write, t: write.t, o: offset };
+      const kept = { write, o: offset };
       const earlier = entry.fields.get(write.field);
       if (!earlier || notOlder(earlier, kept)) entry.fields.set(write.field, kept);
     }
@@ -258,9 +257,9 @@ export function planWrites(records: readonly SinkRecord[], config: RedisSinkConf
   return [...byKey].map(([key, { expireAt, fields }]) => ({
     key,
     expireAt,
-    fields: [...fields.values()].map(({ write, t, o }) => ({
+    fields: [...fields.values()].map(({ write, o }) => ({
       field: write.field,
-      t,
+      t: write.t,
       o,
       value: write.render(o),
     })),
