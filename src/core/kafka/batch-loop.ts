@@ -148,12 +148,18 @@ export async function runBatchLoop(
     partition,
     offset: message.offset,
   });
-  const recordOf = (topic: TopicId, message: KafkaMessage, partition: number, value: unknown): Consumed => {
+  const recordOf = (
+    topic: TopicId,
+    message: KafkaMessage,
+    partition: number,
+    raw: Buffer,
+    value: unknown,
+  ): Consumed => {
     const record = {
       topic,
       value,
       key: message.key,
-      raw: message.value ?? Buffer.alloc(0),
+      raw,
       source: sourceOf(topic, message, partition),
       timestamp: Number(message.timestamp),
     };
@@ -180,7 +186,7 @@ export async function runBatchLoop(
     const raw = message.value ?? Buffer.alloc(0);
     try {
       const value = await hold('decoding', () => deps.serde.decode(topic, raw), heartbeat);
-      return recordOf(topic, message, partition, value);
+      return recordOf(topic, message, partition, raw, value);
     } catch (err) {
       if (err instanceof HoldInterrupted) throw err;
       return letterOf(topic, message, partition, err);
@@ -192,9 +198,10 @@ export async function runBatchLoop(
    * to wait for, so no promise per record. Undefined otherwise.
    */
   const decodeKnown = (topic: TopicId, message: KafkaMessage, partition: number): Consumed | undefined => {
+    const raw = message.value ?? Buffer.alloc(0);
     try {
-      const value = deps.serde.decodeIfKnown(topic, message.value ?? Buffer.alloc(0));
-      return value === undefined ? undefined : recordOf(topic, message, partition, value);
+      const value = deps.serde.decodeIfKnown(topic, raw);
+      return value === undefined ? undefined : recordOf(topic, message, partition, raw, value);
     } catch (err) {
       return letterOf(topic, message, partition, err);
     }
