@@ -1,6 +1,7 @@
 import type { BackfillBenchOptions } from './scenarios/backfill.js';
 import type { BacktestBenchOptions } from './scenarios/backtest.js';
 import type { ClientAbOptions } from './scenarios/client-ab.js';
+import type { FloorOptions } from './scenarios/floor.js';
 import type { LatencyOptions } from './scenarios/latency.js';
 import type { SinkEmbeddedOptions } from './scenarios/sink-embedded.js';
 
@@ -10,6 +11,7 @@ export const scenarioNames = [
   'sink_embedded',
   'passthrough',
   'pipeline',
+  'floor',
   'latency',
   'backfill',
   'backtest',
@@ -30,10 +32,10 @@ export const defaultScenarioNames: readonly ScenarioName[] = scenarioNames.filte
 
 /**
  * What `--quick` runs without `--only`: every figure issue 14's goals name, in under two minutes.
- * The history engines run in the full run or with --only.
+ * The history engines and the pipeline's floor run in the full run or with --only.
  */
 export const quickScenarioNames: readonly ScenarioName[] = defaultScenarioNames.filter(
-  (s) => s !== 'backfill' && s !== 'backtest',
+  (s) => s !== 'backfill' && s !== 'backtest' && s !== 'floor',
 );
 
 /** How much work each scenario does: `quick` takes about 2 minutes, `full` longer for steadier numbers. */
@@ -43,6 +45,7 @@ export interface Profile {
   sinkEmbedded: Omit<SinkEmbeddedOptions, 'compareUrl'>;
   /** Simulated market changes whose connector output is the odds.raw backlog (about 2 books each). */
   backlogChanges: number;
+  floor: FloorOptions;
   passthrough: { messages: number; repeats: number };
   latency: LatencyOptions;
   backfill: BackfillBenchOptions;
@@ -73,6 +76,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     // Half the rows and no replay: the embedded database writes about a third as fast.
     sinkEmbedded: { changes: 1_000, batchRecords: 1_000, repeats: 1, replay: false },
     backlogChanges: 3_000,
+    floor: { changes: 3_000, rounds: 5 },
     passthrough: { messages: 20_000, repeats: 1 },
     latency: latency(6, 2, 3),
     backfill: { copies: 2 },
@@ -84,6 +88,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     sink: { changes: 15_000, batchRecords: 1_000, repeats: 3 },
     sinkEmbedded: { changes: 15_000, batchRecords: 1_000, repeats: 3, replay: true },
     backlogChanges: 40_000,
+    floor: { changes: 3_000, rounds: 12 },
     passthrough: { messages: 200_000, repeats: 3 },
     latency: latency(60, 10, 60),
     backfill: { copies: 16 },

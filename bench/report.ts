@@ -10,6 +10,12 @@ export interface BenchResult {
 
 export interface BenchRatios {
   pipeline_vs_same_shape: number | null;
+  /**
+   * The most `pipeline_vs_same_shape` could be if the pipeline's own logic cost nothing: every
+   * core of the machine busy at the floor's CPU per raw record (the same shape's, plus the Avro
+   * and PostgreSQL work it does not do: scenarios/floor.ts), over the same shape's rate.
+   */
+  pipeline_vs_same_shape_ceiling: number | null;
   pipeline_vs_passthrough: number | null;
   sink_vs_copy: number | null;
   /** The same on the embedded TimescaleDB's hypertables (sink_embedded, not in --quick). */
@@ -52,6 +58,18 @@ export function buildReport(results: readonly BenchResult[]): BenchReport {
     results: [...results],
     ratios: {
       pipeline_vs_same_shape: round(ratio(value('pipeline'), value('same_shape')), 3),
+      pipeline_vs_same_shape_ceiling: round(
+        ratio(
+          floorRate(
+            value('floor_cores'),
+            value('same_shape_cpu_us_per_record'),
+            value('floor_avro_us_per_record'),
+            value('floor_postgres_us_per_record'),
+          ),
+          value('same_shape'),
+        ),
+        3,
+      ),
       pipeline_vs_passthrough: round(ratio(value('pipeline'), value('passthrough')), 3),
       sink_vs_copy: round(ratio(value('sink_timescale'), value('copy_baseline')), 3),
       sink_vs_copy_embedded: round(ratio(value('sink_embedded'), value('sink_embedded_copy')), 3),
@@ -64,6 +82,12 @@ export function buildReport(results: readonly BenchResult[]): BenchReport {
       ),
     },
   };
+}
+
+/** Raw records per second with `cores` busy at the floor's CPU per raw record. */
+function floorRate(...[cores, ...micros]: (number | undefined)[]): number | undefined {
+  if (cores === undefined || micros.some((m) => m === undefined)) return undefined;
+  return (cores * 1e6) / micros.reduce((sum: number, m) => sum + m!, 0);
 }
 
 function round(x: number | null, digits: number): number | null {

@@ -12,6 +12,7 @@ import { Roles } from './roles.js';
 import { ensureStack } from './stack.js';
 import { benchBackfill } from './scenarios/backfill.js';
 import { benchBacktest } from './scenarios/backtest.js';
+import { benchFloor } from './scenarios/floor.js';
 import { benchBetfairDecode } from './scenarios/betfair-decode.js';
 import { benchLatency } from './scenarios/latency.js';
 import { benchPassthrough } from './scenarios/passthrough.js';
@@ -102,6 +103,7 @@ async function scenariosOnStack(options: BenchOptions, results: BenchResult[]): 
       const { benchClientAb } = await import('./scenarios/client-ab.js');
       results.push(...(await benchClientAb(env, profile.clientAb, backlog.messages)));
     }
+    if (selected.has('floor')) results.push(...(await benchFloor(env, profile.floor)));
     if (needsRoles(selected))
       await roleScenarios(env, options, results, selected.has('pipeline') ? backlog : undefined);
     // Last: backfill publishes to this run's odds.raw, which the pipeline scenario must find holding

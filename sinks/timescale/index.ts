@@ -70,7 +70,7 @@ async function writeSeries(
   await client.query('SAVEPOINT oddsflow_copy');
   try {
     for (const s of series) await copyInto(client, s.copyStatement, s.copyChunks());
-    await client.query('RELEASE SAVEPOINT oddsflow_copy');
+    // No RELEASE: the COMMIT ends the savepoint with the transaction, one round trip less a batch.
     return 'copied';
   } catch (err) {
     // A value without COPY text stops the COPY with CopyFail; pg binds it in the upsert.

@@ -23,6 +23,8 @@ describe('parseOptions', () => {
   it('runs the scenarios of the goals only with --quick, unless --only says otherwise', () => {
     expect([...parseOptions(['--quick']).scenarios]).toEqual([...quickScenarioNames]);
     expect(quickScenarioNames).not.toContain('backfill');
+    expect(quickScenarioNames).not.toContain('floor');
+    expect(defaultScenarioNames).toContain('floor');
     expect(quickScenarioNames).toContain('sink_embedded');
     expect([...parseOptions(['--quick', '--only', 'backfill']).scenarios]).toEqual(['backfill']);
   });

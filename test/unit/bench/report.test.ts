@@ -5,6 +5,10 @@ const results = [
   { name: 'passthrough', value: 40_000, unit: 'records/s' },
   { name: 'pipeline', value: 2_000, unit: 'records/s' },
   { name: 'same_shape', value: 5_000, unit: 'records/s' },
+  { name: 'same_shape_cpu_us_per_record', value: 300, unit: 'µs' },
+  { name: 'floor_avro_us_per_record', value: 100, unit: 'µs' },
+  { name: 'floor_postgres_us_per_record', value: 200, unit: 'µs' },
+  { name: 'floor_cores', value: 2, unit: 'cores' },
   { name: 'sink_timescale', value: 56_000, unit: 'rows/s' },
   { name: 'copy_baseline', value: 80_000, unit: 'rows/s' },
   { name: 'sink_embedded', value: 9_000, unit: 'rows/s' },
@@ -20,6 +24,7 @@ describe('buildReport', () => {
     expect(report.results).toEqual(results);
     expect(report.ratios).toEqual({
       pipeline_vs_same_shape: 0.4,
+      pipeline_vs_same_shape_ceiling: 0.667,
       pipeline_vs_passthrough: 0.05,
       sink_vs_copy: 0.7,
       sink_vs_copy_embedded: 0.75,
@@ -30,6 +35,10 @@ describe('buildReport', () => {
   it('leaves a ratio null when one of its numbers was not measured', () => {
     const report = buildReport(results.filter((r) => r.name !== 'copy_baseline'));
     expect(report.ratios.sink_vs_copy).toBeNull();
+    expect(
+      buildReport(results.filter((r) => r.name !== 'floor_postgres_us_per_record')).ratios
+        .pipeline_vs_same_shape_ceiling,
+    ).toBeNull();
     expect(
       buildReport(results.filter((r) => !r.name.startsWith('client_ab.'))).ratios
         .client_platformatic_vs_kafkajs,
@@ -64,14 +73,16 @@ describe('formatTable', () => {
     const lines = formatTable(buildReport(results)).split('\n');
     expect(lines[0]).toMatch(/^name\s+value\s+unit\s+target$/);
     expect(lines[1]).toMatch(/^-+ +-+ +-+ +-+ +-+$/);
-    expect(lines).toHaveLength(2 + results.length + 5);
+    expect(lines).toHaveLength(2 + results.length + 6);
     expect(lines.find((l) => l.startsWith('latency_200_p99'))).toMatch(/42\.5\s+ms\s+≤ 50\.0\s+met$/);
     expect(lines.find((l) => l.startsWith('pipeline_vs_same_shape'))).toMatch(
       /0\.400\s+ratio\s+≥ 0\.500\s+MISSED$/,
     );
     expect(lines.find((l) => l.startsWith('pipeline_vs_passthrough'))).toMatch(/0\.050\s+ratio$/);
     // Values are right-aligned: every value column ends at the same place.
-    const ends = lines.slice(2).map((l) => l.search(/\d\s+(records\/s|rows\/s|messages\/s|ms|ratio)/));
+    const ends = lines
+      .slice(2)
+      .map((l) => l.search(/\d\s+(records\/s|rows\/s|messages\/s|ms|µs|cores|ratio)/));
     expect(new Set(ends).size).toBe(1);
   });
 });
