@@ -26,7 +26,12 @@ export interface SinkRunnerDeps extends BatchLoopDeps {
 /** The loop's options the sinks role sets (ODDSFLOW_SINK_*), and the write's bound. */
 export type SinkRunnerOptions = Pick<
   BatchLoopOptions,
-  'groupId' | 'maxRecordsPerChunk' | 'holdBackoff' | 'sessionTimeoutMs' | 'partitionsConcurrently'
+  | 'groupId'
+  | 'maxRecordsPerChunk'
+  | 'holdBackoff'
+  | 'sessionTimeoutMs'
+  | 'fetchMaxBytes'
+  | 'partitionsConcurrently'
 > & {
   /**
    * How long one `writeBatch` may take before it counts as the store not answering: it is then

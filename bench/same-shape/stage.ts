@@ -74,7 +74,11 @@ async function shapedBy(outputs: readonly ShapedOutput[]) {
  * so that a drained group shows no lag.
  */
 async function groupConsumer(group: string, inputs: readonly string[]) {
-  const consumer = createConsumer(kafka, group, config.kafka.consumerSessionTimeoutMs);
+  // The roles' session and fetch size, so that the shape's batches are the pipeline's.
+  const consumer = createConsumer(kafka, group, {
+    sessionTimeoutMs: config.kafka.consumerSessionTimeoutMs,
+    fetchMaxBytes: config.kafka.consumerFetchMaxBytes,
+  });
   consumers.push(consumer);
   const markers = new MarkerCommits(consumer, () => undefined);
   consumer.on(consumer.events.GROUP_JOIN, (event) => {

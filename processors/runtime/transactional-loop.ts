@@ -53,7 +53,7 @@ async function heartbeating<T>(heartbeat: () => Promise<void>, work: () => Promi
  */
 export type TransactionalLoopOptions = Pick<
   BatchLoopOptions,
-  'groupId' | 'maxRecordsPerChunk' | 'holdBackoff' | 'sessionTimeoutMs'
+  'groupId' | 'maxRecordsPerChunk' | 'holdBackoff' | 'sessionTimeoutMs' | 'fetchMaxBytes'
 > & {
   /** An output larger than this (key and value) is not produced: its input is dead-lettered. */
   maxRecordBytes: number;

@@ -79,6 +79,7 @@ export async function startProcessors(ctx: RoleContext): Promise<RunningRole> {
     maxRecordBytes: settings.ODDSFLOW_MAX_RECORD_BYTES,
     holdBackoff: { initialMs: 500, maxMs: settings.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
     sessionTimeoutMs: ctx.config.kafka.consumerSessionTimeoutMs,
+    fetchMaxBytes: ctx.config.kafka.consumerFetchMaxBytes,
   };
   const prepareStage = createPrepareStage({ ...options.prepare, metrics: ctx.metrics });
   const prepare = await supervised(ctx, prepareStage.name, () =>

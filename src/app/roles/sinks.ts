@@ -106,6 +106,7 @@ export async function startSinks(ctx: RoleContext): Promise<RunningRole> {
           holdBackoff: { initialMs: 500, maxMs: s.ODDSFLOW_HOLD_BACKOFF_MAX_S * 1000 },
           writeTimeoutMs: s.ODDSFLOW_SINK_WRITE_TIMEOUT_S * 1000,
           sessionTimeoutMs: ctx.config.kafka.consumerSessionTimeoutMs,
+          fetchMaxBytes: ctx.config.kafka.consumerFetchMaxBytes,
           partitionsConcurrently: s.ODDSFLOW_SINK_PARTITIONS_CONCURRENTLY,
         }),
       ),

@@ -20,6 +20,11 @@ export interface KafkaSettings {
    * to others: the longest a killed process's partitions stay unread.
    */
   consumerSessionTimeoutMs: number;
+  /**
+   * Most bytes one fetch asks for, over all its partitions (Kafka's fetch.max.bytes; a larger
+   * first record still comes): what a consumer holds at once when it is behind.
+   */
+  consumerFetchMaxBytes: number;
 }
 
 /**
@@ -139,6 +144,7 @@ export function loadConfigOf<S extends KernelSettings>(spec: SettingsSpec<S>, en
       clientId: s.KAFKA_CLIENT_ID,
       ssl,
       consumerSessionTimeoutMs: s.KAFKA_CONSUMER_SESSION_TIMEOUT_MS,
+      consumerFetchMaxBytes: s.KAFKA_CONSUMER_FETCH_MAX_BYTES,
       sasl:
         s.KAFKA_SASL_MECHANISM && s.KAFKA_SASL_USERNAME && s.KAFKA_SASL_PASSWORD
           ? {

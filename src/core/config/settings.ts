@@ -67,6 +67,9 @@ export const kernelSettingsShape = {
   KAFKA_SASL_ALLOW_PLAINTEXT: bool.default(false),
   // 6 s is the broker's default group.min.session.timeout.ms; below it joins are refused.
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: positiveInt.min(6_000).max(300_000).default(30_000),
+  // kafkajs asks for 10 MiB a fetch: with a backlog every role held that many messages twice
+  // over (bytes, then decoded) and peaked at 260-280 MiB; 1 MiB drains as fast (bench/README.md).
+  KAFKA_CONSUMER_FETCH_MAX_BYTES: positiveInt.min(65_536).max(104_857_600).default(1_048_576),
 
   SCHEMA_REGISTRY_URL: z.url().optional(),
   SCHEMA_REGISTRY_USERNAME: z.string().optional(),

@@ -36,6 +36,8 @@ export interface BatchLoopOptions {
   holdBackoff: BackoffPolicy;
   /** The consumer group session (KafkaSettings.consumerSessionTimeoutMs). */
   sessionTimeoutMs: number;
+  /** Most bytes a fetch asks for (KafkaSettings.consumerFetchMaxBytes). */
+  fetchMaxBytes: number;
   /** Partition batches of one fetch handled side by side (kafkajs partitionsConsumedConcurrently). */
   partitionsConcurrently: number;
   /** Stage recorded on the dead letter of a record whose bytes cannot be read. */
@@ -125,7 +127,7 @@ export async function runBatchLoop(
 ): Promise<ConsumerLoop> {
   const log = deps.logger;
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
-  const consumer = createConsumer(deps.kafka, options.groupId, options.sessionTimeoutMs);
+  const consumer = createConsumer(deps.kafka, options.groupId, options);
   // Registered first: its GROUP_JOIN listener forgets the last assignment before the strategy's learns the new one.
   const markers = new MarkerCommits(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),

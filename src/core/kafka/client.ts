@@ -107,11 +107,20 @@ export function createProducer(
  * A consumer of a role's group: reads committed records only (the processors write in
  * transactions) and never creates topics.
  */
-export function createConsumer(kafka: Kafka, groupId: string, sessionTimeoutMs: number): Consumer {
+/** kafkajs's own cap per partition (Kafka's max.partition.fetch.bytes default). */
+const partitionFetchMaxBytes = 1_048_576;
+
+export function createConsumer(
+  kafka: Kafka,
+  groupId: string,
+  { sessionTimeoutMs, fetchMaxBytes }: { sessionTimeoutMs: number; fetchMaxBytes: number },
+): Consumer {
   return kafka.consumer({
     groupId,
     readUncommitted: false,
     allowAutoTopicCreation: false,
+    maxBytes: fetchMaxBytes,
+    maxBytesPerPartition: Math.min(partitionFetchMaxBytes, fetchMaxBytes),
     sessionTimeout: sessionTimeoutMs,
     // Kafka's advice: at most a third of the session, so two lost heartbeats do not end it.
     heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),

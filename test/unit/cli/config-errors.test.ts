@@ -49,7 +49,7 @@ describe('oddsflow bench', () => {
     const help = oddsflow(['bench', '--help'], {});
     expect(help.status).toBe(0);
     expect(help.stdout).toContain(
-      'Scenarios: betfair_decode, sink_timescale, sink_embedded, passthrough, pipeline, latency',
+      'Scenarios: betfair_decode, sink_timescale, sink_embedded, passthrough, pipeline, floor, latency',
     );
     const bogus = oddsflow(['bench', '--bogus'], {});
     expect(bogus.status).toBe(2);
