@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBeUndefined();
     expect(config.topics).toEqual({ prefix: '', partitions: 6, replicationFactor: 'auto' });
     expect(config.explicit).toEqual({ kafka: false, registry: false, database: false, redis: false });
+    expect(config.kafka.consumerFetchMaxBytes).toBe(1_048_576);
   });
 
   it('parses lists, numbers and booleans from strings', () => {
@@ -38,11 +39,13 @@ describe('loadConfig', () => {
       KAFKA_SASL_USERNAME: 'u',
       KAFKA_SASL_PASSWORD: 'p',
       ODDSFLOW_TOPIC_PARTITIONS: '12',
+      KAFKA_CONSUMER_FETCH_MAX_BYTES: '4194304',
     });
     expect(config.kafka.brokers).toEqual(['a:9092', 'b:9093']);
     expect(config.kafka.ssl).toBe(true);
     expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'u', password: 'p' });
     expect(config.topics.partitions).toBe(12);
+    expect(config.kafka.consumerFetchMaxBytes).toBe(4_194_304);
     expect(config.explicit.kafka).toBe(true);
   });
 
@@ -52,8 +55,11 @@ describe('loadConfig', () => {
       ODDSFLOW_TOPIC_PARTITIONS: 'many',
       ODDSFLOW_LOG_LEVEL: 'loud',
       REDIS_URL: 'http://x',
+      // Under its floor of 64 KiB.
+      KAFKA_CONSUMER_FETCH_MAX_BYTES: '1024',
     });
-    expect(problems).toHaveLength(4);
+    expect(problems).toHaveLength(5);
+    expect(problems.find((p) => p.startsWith('KAFKA_CONSUMER_FETCH_MAX_BYTES:'))).toBeDefined();
     expect(problems.find((p) => p.startsWith('KAFKA_BROKERS:'))).toContain(
       'expected host:port (got "localhost")',
     );
