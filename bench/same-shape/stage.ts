@@ -75,10 +75,7 @@ async function shapedBy(outputs: readonly ShapedOutput[]) {
  */
 async function groupConsumer(group: string, inputs: readonly string[]) {
   // The roles' session and fetch size, so that the shape's batches are the pipeline's.
-  const consumer = createConsumer(kafka, group, {
-    sessionTimeoutMs: config.kafka.consumerSessionTimeoutMs,
-    fetchMaxBytes: config.kafka.consumerFetchMaxBytes,
-  });
+  const consumer = createConsumer(kafka, group, config.kafka);
   consumers.push(consumer);
   const markers = new MarkerCommits(consumer, () => undefined);
   consumer.on(consumer.events.GROUP_JOIN, (event) => {

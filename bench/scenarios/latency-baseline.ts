@@ -36,10 +36,7 @@ export async function benchLatencyBaseline(
   const hashOf = (market: number) => `${env.redisPrefix}baseline:${market}`;
   const redis = new Redis(env.config.redisUrl, { maxRetriesPerRequest: 2 });
   const producer = createProducer(env.kafka);
-  const consumer = createConsumer(env.kafka, `${env.topic('')}latency-baseline`, {
-    sessionTimeoutMs: env.config.kafka.consumerSessionTimeoutMs,
-    fetchMaxBytes: env.config.kafka.consumerFetchMaxBytes,
-  });
+  const consumer = createConsumer(env.kafka, `${env.topic('')}latency-baseline`, env.config.kafka);
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

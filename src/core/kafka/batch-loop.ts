@@ -127,7 +127,10 @@ export async function runBatchLoop(
 ): Promise<ConsumerLoop> {
   const log = deps.logger;
   const topicByName = new Map(topicIds.map((id) => [deps.names[id], id] as const));
-  const consumer = createConsumer(deps.kafka, options.groupId, options);
+  const consumer = createConsumer(deps.kafka, options.groupId, {
+    consumerSessionTimeoutMs: options.sessionTimeoutMs,
+    consumerFetchMaxBytes: options.fetchMaxBytes,
+  });
   // Registered first: its GROUP_JOIN listener forgets the last assignment before the strategy's learns the new one.
   const markers = new MarkerCommits(consumer, (err) =>
     log.debug({ err }, 'commit past transaction markers failed; the next batch commits'),

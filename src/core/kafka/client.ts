@@ -113,8 +113,9 @@ const partitionFetchMaxBytes = 1_048_576;
 export function createConsumer(
   kafka: Kafka,
   groupId: string,
-  { sessionTimeoutMs, fetchMaxBytes }: { sessionTimeoutMs: number; fetchMaxBytes: number },
+  settings: Pick<KafkaSettings, 'consumerSessionTimeoutMs' | 'consumerFetchMaxBytes'>,
 ): Consumer {
+  const { consumerSessionTimeoutMs: sessionTimeoutMs, consumerFetchMaxBytes: fetchMaxBytes } = settings;
   return kafka.consumer({
     groupId,
     readUncommitted: false,
