@@ -101,6 +101,13 @@ export function cpuShares(from: CpuSnapshot, to: CpuSnapshot): Map<string, numbe
   return shares;
 }
 
+/** CPU ms used between two snapshots by the processes reported under `name` (e.g. `postgres`). */
+export function cpuMsOf(from: CpuSnapshot, to: CpuSnapshot, name: string): number {
+  let total = 0;
+  for (const [pid, now] of to.byPid) if (now.name === name) total += usedBetween(from, pid, now);
+  return total;
+}
+
 /** CPU ms used between two snapshots by every process but this one (the bench's own clients). */
 export function cpuMsExceptBench(from: CpuSnapshot, to: CpuSnapshot): number {
   let total = 0;

@@ -21,7 +21,7 @@ import type { StageInput } from '../../processors/runtime/stage.js';
 import { pipelineOptions } from '../../src/app/roles/processors.js';
 import type { RawMarketBook } from '../../src/core/generated/avro-types.js';
 import { recordKeys } from '../../src/core/kafka/records.js';
-import { serviceCpuMs } from '../cpu.js';
+import { cpuMsOf, cpuSnapshot } from '../cpu.js';
 import { csvLine } from '../csv.js';
 import type { BenchEnv } from '../env.js';
 import { progress } from '../progress.js';
@@ -34,13 +34,14 @@ export interface FloorOptions {
   rounds: number;
 }
 
-/** Lowest µs per item of `rounds` runs of `work` over `count` items. */
-function lowestMicros(rounds: number, count: number, work: () => void): number {
+/** Lowest µs of this process's CPU per item of `rounds` runs of `work(round)` over `count` items. */
+function lowestMicros(rounds: number, count: number, work: (round: number) => void): number {
   let best = Infinity;
   for (let r = 0; r < rounds; r++) {
-    const began = performance.now();
-    work();
-    best = Math.min(best, ((performance.now() - began) * 1000) / count);
+    const began = process.cpuUsage();
+    work(r);
+    const { user, system } = process.cpuUsage(began);
+    best = Math.min(best, (user + system) / count);
   }
   return best;
 }
@@ -58,10 +59,6 @@ function avroCosts(topic: TopicId, values: readonly unknown[], rounds: number) {
   });
   return { encode, decode, bytes };
 }
-
-/** CPU ms of every PostgreSQL process (the connection's backend, the WAL writer, the checkpointer). */
-const postgresCpuMs = (): number =>
-  [...serviceCpuMs().values()].filter((p) => p.name === 'postgres').reduce((ms, p) => ms + p.ms, 0);
 
 /**
  * PostgreSQL's CPU per row taking the rows by `COPY … FROM STDIN` in CSV from one open connection
@@ -85,19 +82,21 @@ async function postgresCopyMicrosPerRow(
       text: rows.map((row) => csvLine(spec.columns.map((c) => c.value(row)))).join(''),
     }));
     const rowCount = tables.reduce((n, t) => n + t.rows.length, 0);
+    const truncate = `TRUNCATE ${tables.map((t) => qualified(env.schema, t.spec.table)).join(', ')}`;
     const client = await pool.connect();
     try {
       let best = Infinity;
       for (let r = 0; r < rounds; r++) {
-        await client.query(`TRUNCATE ${tables.map((t) => qualified(env.schema, t.spec.table)).join(', ')}`);
+        await client.query(truncate);
         await client.query('CHECKPOINT');
-        const before = postgresCpuMs();
+        // Every PostgreSQL process: the connection's backend, the WAL writer, the checkpointer.
+        const before = cpuSnapshot(new Map());
         for (const { statement, text } of copies)
           await pipeline(Readable.from([text]), client.query(copyFrom(statement)));
         await client.query('CHECKPOINT');
-        best = Math.min(best, ((postgresCpuMs() - before) * 1000) / rowCount);
+        best = Math.min(best, (cpuMsOf(before, cpuSnapshot(new Map()), 'postgres') * 1000) / rowCount);
       }
-      await client.query(`TRUNCATE ${tables.map((t) => qualified(env.schema, t.spec.table)).join(', ')}`);
+      await client.query(truncate);
       return best;
     } finally {
       client.release();
@@ -125,13 +124,16 @@ async function stagesMicrosPerRecord(
     source: null,
   }));
   const bytes = Buffer.alloc(1_000);
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
-    const options = await pipelineOptions(env.config.settings, () => Date.now());
-    const prepare = createPrepareStage(options.prepare);
-    const enrich = createEnrichStage(options.enrich);
+  // Fresh stages for each round (they keep state), made before any round is timed.
+  const stages = await Promise.all(
+    Array.from({ length: rounds }, async () => {
+      const options = await pipelineOptions(env.config.settings, () => Date.now());
+      return { prepare: createPrepareStage(options.prepare), enrich: createEnrichStage(options.enrich) };
+    }),
+  );
+  return lowestMicros(rounds, inputs.length, (round) => {
+    const { prepare, enrich } = stages[round]!;
     let outputs = 0;
-    const began = process.cpuUsage();
     for (const input of inputs)
       for (const record of prepare.process(input)) {
         outputs++;
@@ -144,11 +146,8 @@ async function stagesMicrosPerRecord(
           source: null,
         }).length;
       }
-    const { user, system } = process.cpuUsage(began);
     if (outputs === 0) throw new Error('floor: the stages wrote nothing');
-    best = Math.min(best, (user + system) / inputs.length);
-  }
-  return best;
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cpuMsExceptBench,
+  cpuMsOf,
   cpuShares,
   parseStatCpuMs,
   serviceOf,
@@ -74,5 +75,7 @@ describe('cpuShares', () => {
     expect(cpuShares(from, to).get('registry')).toBeCloseTo(0.4, 12);
     expect(cpuShares(from, to).get('postgres')).toBeCloseTo(0.4, 12);
     expect(cpuMsExceptBench(from, to)).toBe(800);
+    expect(cpuMsOf(from, to, 'postgres')).toBe(400);
+    expect(cpuMsOf(from, to, 'redis')).toBe(0);
   });
 });
