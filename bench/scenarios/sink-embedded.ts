@@ -14,7 +14,7 @@ import { progress } from '../progress.js';
 import type { BenchResult } from '../report.js';
 import { perSecond, summarize } from '../stats.js';
 import {
-  csvFiles,
+  copyFiles,
   psqlCopy,
   rowCount,
   sinkWorkload,
@@ -80,7 +80,7 @@ async function measure(
   url: string,
   workload: SinkWorkload,
   label: string,
-  files: Awaited<ReturnType<typeof csvFiles>>,
+  files: Awaited<ReturnType<typeof copyFiles>>,
   replay: boolean,
 ): Promise<Rates> {
   // A lost reply (the stall of the wire server before issue 12) fails the run instead of hanging it.
@@ -123,7 +123,7 @@ export async function benchSinkEmbedded(env: BenchEnv, options: SinkEmbeddedOpti
   const embedded = await startEmbedded();
   const dir = await mkdtemp(path.join(tmpdir(), 'oddsflow-bench-embedded-copy-'));
   try {
-    const files = await csvFiles(dir, workload);
+    const files = await copyFiles(dir, workload);
     const servers = [
       { name: 'sink_embedded', url: embedded.url, label: 'this embedded server', runs: [] as Rates[] },
       ...(options.compareUrl

@@ -24,8 +24,8 @@ import {
   resultsTable,
   snapshotsTable,
 } from './tables.js';
-import { copyChunks, copyStatement } from './copy.js';
-import { dedupe, upsertStatements, type StatementLimits, type TableSpec } from './upsert.js';
+import { copyChunks, copyStatement, type CopyTableSpec } from './copy.js';
+import { dedupe, upsertStatements, type StatementLimits } from './upsert.js';
 
 export interface BatchRows {
   events: EventRow[];
@@ -70,8 +70,8 @@ export function batchRows(records: readonly SinkRecord[]): BatchRows {
 export interface SeriesWrite {
   rowCount: number;
   copyStatement: string;
-  /** The rows as COPY text, made as they are read; throws NoCopyText when a value has none. */
-  copyChunks(): Iterable<string>;
+  /** The rows in COPY's binary format, made as they are read; throws NoCopyValue for a value it cannot carry. */
+  copyChunks(): Iterable<Buffer>;
   upserts(): Statement[];
 }
 
@@ -89,7 +89,7 @@ export interface BatchPlan {
 
 function seriesWrite<R>(
   schema: string,
-  spec: TableSpec<R>,
+  spec: CopyTableSpec<R>,
   rows: readonly R[],
   limits: StatementLimits,
 ): SeriesWrite {

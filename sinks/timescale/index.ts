@@ -12,7 +12,7 @@ import {
   recordEventTime,
   type SeriesWrite,
 } from './batch.js';
-import { copyInto, NoCopyText } from './copy.js';
+import { copyInto, NoCopyValue } from './copy.js';
 import { configSchema, type TimescaleSinkConfig } from './config.js';
 import { checkout, isDataError, storeErrorFromPg } from './pg-errors.js';
 import { timescaleSettings } from './settings.js';
@@ -73,8 +73,8 @@ async function writeSeries(
     // No RELEASE: the COMMIT ends the savepoint with the transaction, one round trip less a batch.
     return 'copied';
   } catch (err) {
-    // A value without COPY text stops the COPY with CopyFail; pg binds it in the upsert.
-    if (!isUniqueViolation(err) && !(err instanceof NoCopyText)) throw err;
+    // A value its binary form cannot carry stops the COPY with CopyFail; pg binds it in the upsert.
+    if (!isUniqueViolation(err) && !(err instanceof NoCopyValue)) throw err;
     await client.query('ROLLBACK TO SAVEPOINT oddsflow_copy');
     await upsertAll();
     return 'upserted';

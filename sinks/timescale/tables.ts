@@ -1,5 +1,6 @@
 import type { EventRow, FeaturesRow, MarketStatusRow, PricingRow, ResultRow, SnapshotRow } from './rows.js';
 import { mergeEvents } from './rows.js';
+import type { CopyColumn, CopyTableSpec, CopyType } from './copy.js';
 import type { Column, TableSpec } from './upsert.js';
 
 /**
@@ -8,9 +9,22 @@ import type { Column, TableSpec } from './upsert.js';
  */
 const col = <R>(name: string, value: (row: R) => unknown): Column<R> => ({ name, value });
 
+/** A column of a table appended by COPY, with the PostgreSQL type its binary form is written as. */
+const typed =
+  (type: CopyType) =>
+  <R>(name: string, value: (row: R) => unknown): CopyColumn<R> => ({ name, value, type });
+
+const timestamptz = typed('timestamptz');
+const text = typed('text');
+const float8 = typed('float8');
+const int4 = typed('int4');
+const int8 = typed('int8');
+const bool = typed('bool');
+
 /** pg sends a JS array as a PostgreSQL array, so JSON columns get their text explicitly. */
-const json = <R>(name: string, value: (row: R) => unknown): Column<R> => ({
+const json = <R>(name: string, value: (row: R) => unknown): CopyColumn<R> => ({
   name,
+  type: 'jsonb',
   value: (row) => {
     const v = value(row);
     return v === null ? null : JSON.stringify(v);
@@ -19,87 +33,87 @@ const json = <R>(name: string, value: (row: R) => unknown): Column<R> => ({
 
 const sep = '\u0000';
 
-export const snapshotsTable: TableSpec<SnapshotRow> = {
+export const snapshotsTable: CopyTableSpec<SnapshotRow> = {
   table: 'odds_snapshots',
   columns: [
-    col('time', (r) => r.time),
-    col('event_id', (r) => r.eventId),
-    col('market_id', (r) => r.marketId),
-    col('bookmaker', (r) => r.bookmaker),
-    col('selection_id', (r) => r.selectionId),
-    col('side', (r) => r.side),
-    col('odds', (r) => r.odds),
-    col('size', (r) => r.size),
-    col('point', (r) => r.point),
-    col('implied_probability', (r) => r.impliedProbability),
-    col('selection_status', (r) => r.selectionStatus),
-    col('in_play', (r) => r.inPlay),
-    col('provider', (r) => r.provider),
-    col('received_at', (r) => r.receivedAt),
-    col('market_status', (r) => r.marketStatus),
-    col('source_event_id', (r) => r.sourceEventId),
-    col('source_market_id', (r) => r.sourceMarketId),
-    col('source_selection_id', (r) => r.sourceSelectionId),
-    col('handicap', (r) => r.handicap),
-    col('last_traded_price', (r) => r.lastTradedPrice),
-    col('traded_volume', (r) => r.tradedVolume),
-    col('total_matched', (r) => r.totalMatched),
+    timestamptz('time', (r) => r.time),
+    text('event_id', (r) => r.eventId),
+    text('market_id', (r) => r.marketId),
+    text('bookmaker', (r) => r.bookmaker),
+    text('selection_id', (r) => r.selectionId),
+    text('side', (r) => r.side),
+    float8('odds', (r) => r.odds),
+    float8('size', (r) => r.size),
+    float8('point', (r) => r.point),
+    float8('implied_probability', (r) => r.impliedProbability),
+    text('selection_status', (r) => r.selectionStatus),
+    bool('in_play', (r) => r.inPlay),
+    text('provider', (r) => r.provider),
+    timestamptz('received_at', (r) => r.receivedAt),
+    text('market_status', (r) => r.marketStatus),
+    text('source_event_id', (r) => r.sourceEventId),
+    text('source_market_id', (r) => r.sourceMarketId),
+    text('source_selection_id', (r) => r.sourceSelectionId),
+    float8('handicap', (r) => r.handicap),
+    float8('last_traded_price', (r) => r.lastTradedPrice),
+    float8('traded_volume', (r) => r.tradedVolume),
+    float8('total_matched', (r) => r.totalMatched),
     json('depth', (r) => r.depth),
-    col('bsp_near', (r) => r.bspNear),
-    col('bsp_far', (r) => r.bspFar),
+    float8('bsp_near', (r) => r.bspNear),
+    float8('bsp_far', (r) => r.bspFar),
   ],
   key: ['event_id', 'market_id', 'bookmaker', 'selection_id', 'side', 'time'],
   rowKey: (r) => [r.eventId, r.marketId, r.bookmaker, r.selectionId, r.side, r.time.getTime()].join(sep),
 };
 
-export const pricingTable: TableSpec<PricingRow> = {
+export const pricingTable: CopyTableSpec<PricingRow> = {
   table: 'market_pricing',
   columns: [
-    col('time', (r) => r.time),
-    col('event_id', (r) => r.eventId),
-    col('market_id', (r) => r.marketId),
-    col('bookmaker', (r) => r.bookmaker),
-    col('side', (r) => r.side),
-    col('selection_id', (r) => r.selectionId),
-    col('provider', (r) => r.provider),
-    col('in_play', (r) => r.inPlay),
-    col('method', (r) => r.method),
-    col('pricing_status', (r) => r.pricingStatus),
-    col('overround', (r) => r.overround),
-    col('book_percentage', (r) => r.bookPercentage),
-    col('odds', (r) => r.odds),
-    col('implied_probability', (r) => r.impliedProbability),
-    col('fair_probability', (r) => r.fairProbability),
-    col('fair_odds', (r) => r.fairOdds),
-    col('fair_multiplicative', (r) => r.fairMultiplicative),
-    col('fair_additive', (r) => r.fairAdditive),
-    col('fair_power', (r) => r.fairPower),
-    col('fair_shin', (r) => r.fairShin),
-    col('fair_odds_ratio', (r) => r.fairOddsRatio),
+    timestamptz('time', (r) => r.time),
+    text('event_id', (r) => r.eventId),
+    text('market_id', (r) => r.marketId),
+    text('bookmaker', (r) => r.bookmaker),
+    text('side', (r) => r.side),
+    text('selection_id', (r) => r.selectionId),
+    text('provider', (r) => r.provider),
+    bool('in_play', (r) => r.inPlay),
+    text('method', (r) => r.method),
+    text('pricing_status', (r) => r.pricingStatus),
+    float8('overround', (r) => r.overround),
+    float8('book_percentage', (r) => r.bookPercentage),
+    float8('odds', (r) => r.odds),
+    float8('implied_probability', (r) => r.impliedProbability),
+    float8('fair_probability', (r) => r.fairProbability),
+    float8('fair_odds', (r) => r.fairOdds),
+    float8('fair_multiplicative', (r) => r.fairMultiplicative),
+    float8('fair_additive', (r) => r.fairAdditive),
+    float8('fair_power', (r) => r.fairPower),
+    float8('fair_shin', (r) => r.fairShin),
+    float8('fair_odds_ratio', (r) => r.fairOddsRatio),
     json('fair_other', (r) => r.fairOther),
-    col('best_odds', (r) => r.bestOdds),
-    col('best_bookmaker', (r) => r.bestBookmaker),
-    col('consensus_fair_probability', (r) => r.consensusFairProbability),
-    col('book_count', (r) => r.bookCount),
-    col('arbitrage', (r) => r.arbitrage),
-    col('market_status', (r) => r.marketStatus),
-    col('phase', (r) => r.phase),
-    col('book_left_out', (r) => r.bookLeftOut),
-    col('commission', (r) => r.commission),
-    col('source_event_id', (r) => r.sourceEventId),
-    col('source_market_id', (r) => r.sourceMarketId),
-    col('source_selection_id', (r) => r.sourceSelectionId),
-    col('handicap', (r) => r.handicap),
-    col('best_net_odds', (r) => r.bestNetOdds),
-    col('best_quote_time', (r) => r.bestQuoteTime),
-    col('best_age_ms', (r) => r.bestAgeMs),
-    col('best_provider', (r) => r.bestProvider),
-    col('best_source_event_id', (r) => r.bestSourceEventId),
-    col('best_source_market_id', (r) => r.bestSourceMarketId),
-    col('best_source_selection_id', (r) => r.bestSourceSelectionId),
-    col('best_handicap', (r) => r.bestHandicap),
-    col('back_back_profit', (r) => r.backBackProfit),
-    col('back_lay_profit', (r) => r.backLayProfit),
+    float8('best_odds', (r) => r.bestOdds),
+    text('best_bookmaker', (r) => r.bestBookmaker),
+    float8('consensus_fair_probability', (r) => r.consensusFairProbability),
+    int4('book_count', (r) => r.bookCount),
+    bool('arbitrage', (r) => r.arbitrage),
+    text('market_status', (r) => r.marketStatus),
+    text('phase', (r) => r.phase),
+    text('book_left_out', (r) => r.bookLeftOut),
+    float8('commission', (r) => r.commission),
+    text('source_event_id', (r) => r.sourceEventId),
+    text('source_market_id', (r) => r.sourceMarketId),
+    text('source_selection_id', (r) => r.sourceSelectionId),
+    float8('handicap', (r) => r.handicap),
+    float8('best_net_odds', (r) => r.bestNetOdds),
+    timestamptz('best_quote_time', (r) => r.bestQuoteTime),
+    int8('best_age_ms', (r) => r.bestAgeMs),
+    text('best_provider', (r) => r.bestProvider),
+    text('best_source_event_id', (r) => r.bestSourceEventId),
+    text('best_source_market_id', (r) => r.bestSourceMarketId),
+    text('best_source_selection_id', (r) => r.bestSourceSelectionId),
+    float8('best_handicap', (r) => r.bestHandicap),
+    float8('back_back_profit', (r) => r.backBackProfit),
+    float8('back_lay_profit', (r) => r.backLayProfit),
     json('arbitrage_detail', (r) => r.arbitrageDetail),
   ],
   key: ['event_id', 'market_id', 'bookmaker', 'side', 'selection_id', 'time'],
@@ -147,26 +161,26 @@ export const resultsTable: TableSpec<ResultRow> = {
   updateWhen: 'EXCLUDED.settled_at >= t.settled_at',
 };
 
-export const featuresTable: TableSpec<FeaturesRow> = {
+export const featuresTable: CopyTableSpec<FeaturesRow> = {
   table: 'selection_features',
   columns: [
-    col('time', (r) => r.time),
-    col('event_id', (r) => r.eventId),
-    col('market_id', (r) => r.marketId),
-    col('selection_id', (r) => r.selectionId),
-    col('name', (r) => r.name),
-    col('start_time', (r) => r.startTime),
-    col('seconds_to_start', (r) => r.secondsToStart),
-    col('in_play', (r) => r.inPlay),
-    col('opening_odds', (r) => r.openingOdds),
-    col('current_odds', (r) => r.currentOdds),
-    col('change_since_open', (r) => r.changeSinceOpen),
-    col('consensus_probability', (r) => r.consensusProbability),
-    col('probability_velocity_1m', (r) => r.probabilityVelocity1m),
-    col('probability_velocity_5m', (r) => r.probabilityVelocity5m),
-    col('volatility_5m', (r) => r.volatility5m),
-    col('number_of_books', (r) => r.numberOfBooks),
-    col('market_overround', (r) => r.marketOverround),
+    timestamptz('time', (r) => r.time),
+    text('event_id', (r) => r.eventId),
+    text('market_id', (r) => r.marketId),
+    text('selection_id', (r) => r.selectionId),
+    text('name', (r) => r.name),
+    timestamptz('start_time', (r) => r.startTime),
+    float8('seconds_to_start', (r) => r.secondsToStart),
+    bool('in_play', (r) => r.inPlay),
+    float8('opening_odds', (r) => r.openingOdds),
+    float8('current_odds', (r) => r.currentOdds),
+    float8('change_since_open', (r) => r.changeSinceOpen),
+    float8('consensus_probability', (r) => r.consensusProbability),
+    float8('probability_velocity_1m', (r) => r.probabilityVelocity1m),
+    float8('probability_velocity_5m', (r) => r.probabilityVelocity5m),
+    float8('volatility_5m', (r) => r.volatility5m),
+    int4('number_of_books', (r) => r.numberOfBooks),
+    float8('market_overround', (r) => r.marketOverround),
   ],
   key: ['event_id', 'market_id', 'selection_id', 'time'],
   rowKey: (r) => [r.eventId, r.marketId, r.selectionId, r.time.getTime()].join(sep),

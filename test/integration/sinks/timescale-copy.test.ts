@@ -56,7 +56,7 @@ describe.each([
       )
     ).rows;
 
-  // Values COPY's text format escapes or writes specially: tab, newline, backslash, nulls, JSON.
+  // Values COPY's text format would have to escape (tab, newline, backslash), nulls, JSON.
   const awkward = (): SinkRecord[] => [
     record('oddsNormalized', book({ eventId: 'tab\there\\back\nline', eventTime: t0 + 7 })),
     record('oddsPricing', pricing({ eventId: 'carriage\rreturn', overround: 0.125 })),
@@ -141,7 +141,7 @@ describe.each([
     expect(await countRows(pool, refused)).toMatchObject({ events: 0, odds_snapshots: 0, market_pricing: 0 });
   });
 
-  it('stops a COPY at a value without COPY text and lets the server refuse it in the upsert, naming the record', async () => {
+  it('stops a COPY at a value its binary form cannot carry and lets the server refuse it in the upsert, naming the record', async () => {
     const { sink: s } = sink(refused, { migrate: false });
     const good = record('oddsNormalized', book({ eventId: 'dated-event', eventTime: t0 + 3 }));
     const base = pricing({ eventId: 'dated-event' });
