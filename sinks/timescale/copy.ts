@@ -179,7 +179,7 @@ export function* copyChunks<R>(spec: CopyTableSpec<R>, rows: readonly R[]): Gene
     out.int16(columns.length);
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c]!;
-      out.value(column as CopyColumn<unknown>, column.value(row));
+      out.value(column, column.value(row));
     }
     if (out.pos >= chunkBytes) yield out.take();
   }
