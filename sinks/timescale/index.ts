@@ -43,20 +43,33 @@ async function inTransaction(client: PoolClient, work: () => Promise<void>): Pro
   }
 }
 
-/** A row with this key is already stored. */
+/** A row with this key is already stored: a replay, or a corrected record for the same instant. */
 const isUniqueViolation = (err: unknown): boolean => err instanceof DatabaseError && err.code === '23505';
 
 /**
- * The time series of a batch, appended by COPY: PostgreSQL takes it two to three times faster
- * than INSERT … ON CONFLICT for a thousand rows and no slower for seven, and the embedded
- * database five times faster for a few rows (docs/queries.md, "Write path"). A replayed or
- * corrected row makes the COPY fail on the primary key, and then, back at the savepoint, the
- * tables are upserted instead, so a replay still neither duplicates nor loses a row.
+ * A COPY failure the upserts may still get past, or judge as they always did: a stored row
+ * (23505), a value the binary format cannot carry (NoCopyValue: the COPY ends with CopyFail), any
+ * other data error, and the server not reading our bytes as the column's type. A column altered
+ * from the migrations' type answers 22P03 (real for double precision) or 08P01 ("insufficient
+ * data left in message", numeric for double precision), and still takes the value as text through
+ * the upserts. So a good record is never dead-lettered for the format it was sent in, and a bad
+ * one is refused by the upserts and named.
+ */
+const upsertsMayWrite = (err: unknown): boolean =>
+  err instanceof NoCopyValue || isDataError(err) || (err instanceof DatabaseError && err.code === '08P01');
+
+/**
+ * The time series of a batch, appended by COPY in the binary format: PostgreSQL takes it two to
+ * three times faster than INSERT … ON CONFLICT for a thousand rows and no slower for seven, and
+ * the embedded database five times faster for a few rows (docs/queries.md, "Write path"). A
+ * replayed or corrected row makes the COPY fail on the primary key, and then, back at the
+ * savepoint, the tables are upserted instead, so a replay still neither duplicates nor loses a row.
  */
 async function writeSeries(
   client: PoolClient,
   series: readonly SeriesWrite[],
   copy: boolean,
+  onRefused: (err: unknown) => void,
 ): Promise<'copied' | 'upserted'> {
   const upsertAll = () =>
     runAll(
@@ -73,8 +86,8 @@ async function writeSeries(
     // No RELEASE: the COMMIT ends the savepoint with the transaction, one round trip less a batch.
     return 'copied';
   } catch (err) {
-    // A value its binary form cannot carry stops the COPY with CopyFail; pg binds it in the upsert.
-    if (!isUniqueViolation(err) && !(err instanceof NoCopyValue)) throw err;
+    if (!upsertsMayWrite(err)) throw err;
+    if (!isUniqueViolation(err)) onRefused(err);
     await client.query('ROLLBACK TO SAVEPOINT oddsflow_copy');
     await upsertAll();
     return 'upserted';
@@ -115,6 +128,14 @@ export function createTimescaleSink(config: TimescaleSinkConfig, deps: Timescale
     rowsPerStatement: config.rowsPerStatement,
     maxStatementBytes: config.maxStatementBytes,
   };
+  // Once per reason: a table whose column types differ from the migrations' refuses every batch.
+  const refusals = new Set<string>();
+  const copyRefused = (err: unknown): void => {
+    const reason = err instanceof DatabaseError ? `${err.code}: ${err.message}` : (err as Error).message;
+    if (refusals.has(reason)) return;
+    refusals.add(reason);
+    log.warn({ reason }, 'COPY refused a batch; its time series were upserted instead');
+  };
 
   const refusedRecordError = async (
     client: PoolClient,
@@ -151,7 +172,8 @@ export function createTimescaleSink(config: TimescaleSinkConfig, deps: Timescale
       try {
         await inTransaction(client, async () => {
           await runAll(client, plan.state);
-          if (plan.series.length > 0) series = await writeSeries(client, plan.series, config.copy);
+          if (plan.series.length > 0)
+            series = await writeSeries(client, plan.series, config.copy, copyRefused);
         });
       } catch (err) {
         if (!isDataError(err)) {

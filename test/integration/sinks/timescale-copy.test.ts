@@ -21,7 +21,8 @@ describe.each([
   { server: 'embedded TimescaleDB, hypertables', url: stack.timescaleUrl, timescale: 'auto' as const },
 ])('timescale sink by COPY on $server', ({ url, timescale }) => {
   const pool = usePool(url);
-  const [copied, inserted, mixed, refused, compressed] = [
+  const [copied, inserted, mixed, refused, compressed, altered] = [
+    useSchema(pool),
     useSchema(pool),
     useSchema(pool),
     useSchema(pool),
@@ -42,11 +43,13 @@ describe.each([
     const metrics = createMetrics();
     const s = timescaleSink.create(config, { pool, logger, metrics, clock: Date });
     const series = () => logs.lines().flatMap((l) => (l.msg === 'batch written' ? [l.series] : []));
+    const refusals = () =>
+      logs.lines().flatMap((l) => (l.level === 'warn' && l.msg.startsWith('COPY refused') ? [l.reason] : []));
     const counted = async (): Promise<Record<string, number>> =>
       Object.fromEntries(
         (await metrics.sinkSeriesWrites.get()).values.map((v) => [String(v.labels.method), v.value]),
       );
-    return { sink: s, series, counted };
+    return { sink: s, series, counted, refusals };
   }
 
   const table = async (schema: string, name: string, order: string): Promise<unknown[]> =>
@@ -166,6 +169,33 @@ describe.each([
     );
     expect(after.rows[0]!.n).toBeGreaterThan(0);
   });
+
+  // TimescaleDB does not alter a column's type on a hypertable with a columnstore: plain tables only.
+  it.runIf(timescale === 'off')(
+    'upserts the time series when a column differs from the migrations’ type, dead-letters nothing, and says why once',
+    async () => {
+      const { sink: s, series, refusals } = sink(altered);
+      await s.start();
+      const t = (name: string) => `${escapeIdentifier(altered)}.${name}`;
+      // Each answers the binary format differently: 08P01, 22P03.
+      await pool.query(`ALTER TABLE ${t('odds_snapshots')} ALTER COLUMN size TYPE numeric`);
+      await pool.query(`ALTER TABLE ${t('market_pricing')} ALTER COLUMN overround TYPE real`);
+      await s.writeBatch(scenario());
+      await s.writeBatch([record('oddsNormalized', book({ eventTime: t0 + 999_000 }))]);
+      await s.writeBatch([record('oddsPricing', pricing({ eventTime: t0 + 999_000 }))]);
+      expect(series()).toEqual(['upserted', 'upserted', 'upserted']);
+      expect(await countRows(pool, altered)).toEqual({
+        ...scenarioCounts,
+        odds_snapshots: scenarioCounts.odds_snapshots + 2,
+        market_pricing: scenarioCounts.market_pricing + 2,
+      });
+      // The first COPY of each batch fails: odds_snapshots' (twice, logged once), then market_pricing's.
+      expect(refusals()).toEqual([
+        expect.stringMatching(/^08P01: /),
+        expect.stringMatching(/^22P03: incorrect binary data format/),
+      ]);
+    },
+  );
 
   it.runIf(timescale === 'auto')(
     'copies new rows into compressed chunks and takes a replay there back to the upserts',
