@@ -128,12 +128,14 @@ export function createTimescaleSink(config: TimescaleSinkConfig, deps: Timescale
     rowsPerStatement: config.rowsPerStatement,
     maxStatementBytes: config.maxStatementBytes,
   };
-  // Once per reason: a table whose column types differ from the migrations' refuses every batch.
+  // Once per kind (SQLSTATE, or NoCopyValue): a table whose column types differ from the
+  // migrations' refuses every batch, and the messages of bad values differ value by value.
   const refusals = new Set<string>();
   const copyRefused = (err: unknown): void => {
+    const kind = err instanceof DatabaseError ? (err.code ?? 'no SQLSTATE') : (err as Error).name;
+    if (refusals.has(kind)) return;
+    refusals.add(kind);
     const reason = err instanceof DatabaseError ? `${err.code}: ${err.message}` : (err as Error).message;
-    if (refusals.has(reason)) return;
-    refusals.add(reason);
     log.warn({ reason }, 'COPY refused a batch; its time series were upserted instead');
   };
 
