@@ -1,15 +1,12 @@
 import avsc from 'avsc';
 import { availableParallelism } from 'node:os';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { qualified } from '../../sinks/migrations/sql.js';
 import { configSchema } from '../../sinks/timescale/config.js';
 import { createTimescaleSink } from '../../sinks/timescale/index.js';
 import { pricingRows, snapshotRows } from '../../sinks/timescale/rows.js';
 import { pricingTable, snapshotsTable } from '../../sinks/timescale/tables.js';
-import { copyChunks, copyStatement, type CopyTableSpec } from '../../sinks/timescale/copy.js';
+import { copyChunks, copyInto, copyStatement, type CopyTableSpec } from '../../sinks/timescale/copy.js';
 import { dedupe } from '../../sinks/timescale/upsert.js';
 import { createMetrics } from '../../src/core/metrics.js';
 import type { TopicId } from '../../src/core/kafka/topics.js';
@@ -63,8 +60,8 @@ function avroCosts(topic: TopicId, values: readonly unknown[], rounds: number) {
 /**
  * PostgreSQL's CPU per row taking the rows by `COPY … FROM STDIN` in the binary format (the
  * cheaper for the server) from one open connection (no client-side work counted: the data is
- * made before the clock starts), a CHECKPOINT after
- * it so that writing the pages out counts too. Lowest of `rounds`, into emptied tables.
+ * made before the clock starts), a CHECKPOINT after it so that writing the pages out counts too.
+ * Lowest of `rounds`, into emptied tables.
  */
 async function postgresCopyMicrosPerRow(
   env: BenchEnv,
@@ -92,8 +89,7 @@ async function postgresCopyMicrosPerRow(
         await client.query('CHECKPOINT');
         // Every PostgreSQL process: the connection's backend, the WAL writer, the checkpointer.
         const before = cpuSnapshot(new Map());
-        for (const { statement, data } of copies)
-          await pipeline(Readable.from([data]), client.query(copyFrom(statement)));
+        for (const { statement, data } of copies) await copyInto(client, statement, [data]);
         await client.query('CHECKPOINT');
         best = Math.min(best, (cpuMsOf(before, cpuSnapshot(new Map()), 'postgres') * 1000) / rowCount);
       }
