@@ -234,7 +234,6 @@ export function statusRow(book: MarketBook): MarketStatusRow {
 type FairColumn = 'fairMultiplicative' | 'fairAdditive' | 'fairPower' | 'fairShin' | 'fairOddsRatio';
 
 /** The methods of MarketPricing.fairProbabilities (docs/odds-math.md) that have a column each. */
-/** The methods of MarketPricing.fairProbabilities (docs/odds-math.md) that have a column each. */
 const fairColumns = new Set(['multiplicative', 'additive', 'power', 'shin', 'odds-ratio']);
 
 /**

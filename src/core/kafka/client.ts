@@ -103,13 +103,13 @@ export function createProducer(
   });
 }
 
+/** kafkajs's own cap per partition (Kafka's max.partition.fetch.bytes default). */
+const partitionFetchMaxBytes = 1_048_576;
+
 /**
  * A consumer of a role's group: reads committed records only (the processors write in
  * transactions) and never creates topics.
  */
-/** kafkajs's own cap per partition (Kafka's max.partition.fetch.bytes default). */
-const partitionFetchMaxBytes = 1_048_576;
-
 export function createConsumer(
   kafka: Kafka,
   groupId: string,
