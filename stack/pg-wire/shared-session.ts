@@ -256,24 +256,37 @@ export class SharedSession {
     return 'held';
   }
 
-  /** Runs one unit of a client's messages, PGlite-safe chunk by chunk, and forwards the replies. */
+  /**
+   * Runs one unit of a client's messages, PGlite-safe chunk by chunk, and forwards the replies in
+   * one write, as PostgreSQL sends a pipeline's answers at its Sync: a unit answered in two writes
+   * made the client's delayed ACK hold the second (with Nagle's algorithm, up to 40 ms).
+   */
   private async run(client: SessionClient, unit: FrontendMessage[]): Promise<'idle' | 'held'> {
     let state: 'idle' | 'held' = 'held';
+    const replies: Buffer[] = [];
+    const forward = (): void => {
+      if (replies.length > 0 && !client.closed)
+        client.socket.write(replies.length === 1 ? replies[0]! : Buffer.concat(replies));
+    };
     for (const chunk of pgliteChunks(unit.map((m) => client.names.rewrite(refuseUnservedCopy(m))))) {
       let reply: Uint8Array;
       try {
         reply = await this.backend.execProtocolRaw(concat(chunk));
       } catch (err) {
+        forward();
         return this.backendFailed(client, describeMessages(chunk), err);
       }
-      if (reply.length > 0 && !client.closed) client.socket.write(reply);
+      // A copy: PGlite's reply is a view of its receive buffer, which its next call writes over.
+      if (reply.length > 0) replies.push(Buffer.from(reply));
       const lastType = chunk[chunk.length - 1]!.type;
       const { readyStatus, awaitsCopyData } = summariseReply(reply);
       if (settlingTypes.has(lastType) && readyStatus === undefined && !awaitsCopyData) {
+        forward();
         return this.lostAnswer(client, `a chunk ending in ${lastType} (${describeMessages(chunk)})`);
       }
       state = readyStatus === 'I' && settlingTypes.has(lastType) && !awaitsCopyData ? 'idle' : 'held';
     }
+    forward();
     return state;
   }
 

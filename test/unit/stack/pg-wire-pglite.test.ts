@@ -94,6 +94,22 @@ describe('wire server on a real PGlite', () => {
     },
   );
 
+  it('answers a pipeline that PGlite takes in two chunks in one write, as PostgreSQL answers at Sync', async () => {
+    // Two writes made the client's delayed ACK hold the second: 44 ms for every upsert past 8 KiB.
+    const connection = await RawConnection.open(port);
+    try {
+      let reads = 0;
+      connection.socket.on('data', () => reads++);
+      const types = await connection.request(
+        Buffer.concat([insertEndingAt('t', 16_384), fe.describePortal(), fe.execute(), fe.sync()]),
+      );
+      expect(types.filter((t) => t !== 'N')).toEqual(['1', '2', 'n', 'C', 'Z']);
+      expect(reads).toBe(1);
+    } finally {
+      connection.close();
+    }
+  });
+
   it('answers random statement sizes and pipelines from several pg clients, every row stored whole', async () => {
     const pool = newPool({ max: 3 });
     try {
