@@ -115,6 +115,10 @@ function kafkaProperties(ctx: ServiceContext, node: number, count: number): stri
     `share.coordinator.state.topic.min.isr=${minIsr}`,
     // Consumers of a fresh group start at once instead of waiting 3 s for more members.
     'group.initial.rebalance.delay.ms=0',
+    // An offset commit is answered when written, not after waiting 5 ms (Kafka 4's default) for
+    // others to batch with: a sink commits after every partition's batch and waits for the answer,
+    // so a fetch of six partitions waited 30 ms (bench/README.md, "Offset commits that waited").
+    'group.coordinator.append.linger.ms=0',
     // Topics come from `oddsflow topics create`, never from a typo in a producer.
     'auto.create.topics.enable=false',
     'log.retention.check.interval.ms=60000',
