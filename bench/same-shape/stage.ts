@@ -9,7 +9,12 @@
  * groups' joining); stops on SIGTERM.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
-import { createConsumer, createKafka, createProducer } from '../../src/core/kafka/client.js';
+import {
+  createConsumer,
+  createKafka,
+  createProducer,
+  transactionalRetry,
+} from '../../src/core/kafka/client.js';
 import { splitBySize } from '../../src/core/kafka/encode.js';
 import { committedOffsets, MarkerCommits, nextOffset } from '../../src/core/kafka/offsets.js';
 import { offsetsFrom, readPartitions } from '../../src/core/kafka/read-range.js';
@@ -102,7 +107,7 @@ async function copyLoop(
       producer = createProducer(kafka, {
         transactionalId: id,
         transactionTimeout: 30_000,
-        retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
+        retry: transactionalRetry,
       });
       byPartition.set(id, producer);
       producers.push(producer);

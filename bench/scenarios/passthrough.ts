@@ -1,5 +1,5 @@
 import type { EachBatchPayload, Message, Producer } from 'kafkajs';
-import { createProducer } from '../../src/core/kafka/client.js';
+import { createProducer, transactionalRetry } from '../../src/core/kafka/client.js';
 import { splitBySize } from '../../src/core/kafka/encode.js';
 import type { BenchEnv } from '../env.js';
 import { progress } from '../progress.js';
@@ -72,7 +72,7 @@ export function kafkajsCopy(env: BenchEnv, scenario: string, spec: CopySpec): Pr
       ? createProducer(env.kafka, {
           transactionalId: spec.transactionalId,
           transactionTimeout: 30_000,
-          retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
+          retry: transactionalRetry,
         })
       : createProducer(env.kafka);
     const copy = transactional ? transactionalCopy(producer, spec.groupId) : bareCopy(producer);

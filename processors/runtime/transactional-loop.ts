@@ -20,6 +20,7 @@ import {
   splitBySize,
   type EncodedRecord,
 } from '../../src/core/kafka/encode.js';
+import { transactionalRetry } from '../../src/core/kafka/client.js';
 import { produceError } from '../../src/core/kafka/produce-errors.js';
 import type { ConsumerLoop } from '../../src/core/kafka/supervised-loop.js';
 import type { OutputRecord } from '../../src/core/kafka/records.js';
@@ -102,10 +103,7 @@ async function transactionalStrategy(
   const producers = new PartitionProducers(deps.kafka, admin, {
     groupId: options.groupId,
     transactionTimeout: 30_000,
-    // The broker answers CONCURRENT_TRANSACTIONS while it still writes the previous transaction's
-    // markers (a few ms after commit returns); a short first retry keeps that from costing 200 ms
-    // per transaction. Retries stay unlimited, as an idempotent producer's must.
-    retry: { initialRetryTime: 10, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
+    retry: transactionalRetry,
   });
   await admin.connect();
 

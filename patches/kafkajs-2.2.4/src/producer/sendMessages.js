@@ -159,6 +159,14 @@ module.exports = ({ logger, cluster, partitioner, eosManager, retrier }) => {
           throw e
         }
 
+        // oddsflow patch: the broker still finishing this producer's last transaction says
+        // nothing about the cluster's metadata, and a transaction begun right after a commit
+        // usually hears it once: retry without a Metadata request (and without an error log).
+        if (e.type === 'CONCURRENT_TRANSACTIONS') {
+          logger.debug(`Failed to send messages: ${e.message}`, { retryCount, retryTime })
+          throw e
+        }
+
         // This is necessary in case the metadata is stale and the number of partitions
         // for this topic has increased in the meantime
         if (
