@@ -117,7 +117,7 @@ function kafkaProperties(ctx: ServiceContext, node: number, count: number): stri
     'group.initial.rebalance.delay.ms=0',
     // An offset commit is answered when written, not after waiting 5 ms (Kafka 4's default) for
     // others to batch with: a sink commits after every partition's batch and waits for the answer,
-    // so a fetch of six partitions could wait 30 ms (bench/README.md, "Two waits that were not work").
+    // so a fetch of six partitions could wait 30 ms (bench/README.md, "Waits that were not work").
     'group.coordinator.append.linger.ms=0',
     // Topics come from `oddsflow topics create`, never from a typo in a producer.
     'auto.create.topics.enable=false',

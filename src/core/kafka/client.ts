@@ -88,7 +88,7 @@ export function createKafka(settings: KafkaSettings, options: KafkaClientOptions
  * previous transaction's markers, 1-3 ms after the commit returns, so most back-to-back
  * transactions are refused once: a first retry after 3 ms, not kafkajs's 200 ms or the 10 ms used
  * before (a transaction alone on the broker took 16 ms at p50 with 10, 7-8 ms with 3;
- * bench/README.md, "Two waits that were not work"). Unlimited, as an idempotent producer's must be.
+ * bench/README.md, "Waits that were not work"). Unlimited, as an idempotent producer's must be.
  */
 export const transactionalRetry = {
   initialRetryTime: 3,
