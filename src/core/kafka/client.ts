@@ -86,8 +86,8 @@ export function createKafka(settings: KafkaSettings, options: KafkaClientOptions
  * Retries of a transactional producer that commits back to back (the processors' loop, and the
  * bench's baselines of it). The broker answers CONCURRENT_TRANSACTIONS while it still writes the
  * previous transaction's markers, 1-3 ms after the commit returns, so most back-to-back
- * transactions are refused once: a first retry after 3 ms, not kafkajs's 200 ms or the 10 ms used
- * before (a transaction alone on the broker took 16 ms at p50 with 10, 7-8 ms with 3;
+ * transactions are refused once: a first retry after 3 ms, not createProducer's 100 ms or the
+ * 10 ms used before (a transaction alone on the broker took 21 ms at p90 with 10, 14 ms with 3;
  * bench/README.md, "Waits that were not work"). Unlimited, as an idempotent producer's must be.
  */
 export const transactionalRetry = {
