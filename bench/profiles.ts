@@ -58,11 +58,17 @@ export interface Profile {
  * per market); the lower one, which this machine's pipeline keeps up with, comes first and shows
  * the latency of the path itself.
  */
-const latency = (seconds: number, warmupSeconds: number, baselineSeconds: number): LatencyOptions => ({
+const latency = (
+  seconds: number,
+  warmupSeconds: number,
+  startupWarmupMaxSeconds: number,
+  baselineSeconds: number,
+): LatencyOptions => ({
   markets: 100,
   sampledMarkets: 25,
   pollPauseMs: 2,
   baselineSeconds,
+  startupWarmupMaxSeconds,
   loads: [
     { name: 'latency_200', perSecond: 200, warmupSeconds, seconds },
     { name: 'latency_2000', perSecond: 2_000, warmupSeconds, seconds },
@@ -78,7 +84,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     backlogChanges: 3_000,
     floor: { changes: 3_000, rounds: 5 },
     passthrough: { messages: 20_000, repeats: 1 },
-    latency: latency(6, 2, 3),
+    latency: latency(6, 2, 10, 3),
     backfill: { copies: 2 },
     backtest: { changes: 8_000 },
     clientAb: { messages: 20_000, repeats: 1 },
@@ -90,7 +96,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     backlogChanges: 40_000,
     floor: { changes: 3_000, rounds: 12 },
     passthrough: { messages: 200_000, repeats: 3 },
-    latency: latency(60, 10, 60),
+    latency: latency(60, 10, 60, 60),
     backfill: { copies: 16 },
     backtest: { changes: 60_000 },
     clientAb: { messages: 50_000, repeats: 2 },
