@@ -84,7 +84,7 @@ export const profiles: Record<'quick' | 'full', Profile> = {
     backlogChanges: 3_000,
     floor: { changes: 3_000, rounds: 5 },
     passthrough: { messages: 20_000, repeats: 1 },
-    latency: latency(6, 2, 10, 3),
+    latency: latency(6, 2, 2, 3),
     backfill: { copies: 2 },
     backtest: { changes: 8_000 },
     clientAb: { messages: 20_000, repeats: 1 },
