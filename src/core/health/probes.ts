@@ -1,12 +1,13 @@
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
-import { Redis } from 'ioredis';
 import type { KafkaSettings } from '../config/load.js';
 import { connectionOptions } from '../kafka/client.js';
 
 /**
  * One-shot readiness checks of each service, with a bounded time. They throw with the
  * service's own message on failure; callers turn that into a line that says how to fix it.
+ * The PostgreSQL and Redis clients are loaded by their probes, not with this module: every role
+ * probes Kafka, and the processors and connectors, which use no Redis, loaded ioredis only for
+ * this module.
  */
 export async function probeKafka(settings: KafkaSettings, timeoutMs = 3000): Promise<{ brokers: number }> {
   const kafka = new Kafka({
@@ -48,6 +49,7 @@ export async function probeDatabase(
   url: string,
   timeoutMs = 3000,
 ): Promise<{ version: string; timescale: string | null }> {
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   try {
     await client.connect();
@@ -64,6 +66,7 @@ export async function probeDatabase(
 }
 
 export async function probeRedis(url: string, timeoutMs = 3000): Promise<{ version: string }> {
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,

@@ -12,16 +12,22 @@ import {
   type RunningRole,
 } from '../../roles/context.js';
 import { onShutdownSignal } from '../../roles/lifecycle.js';
-import { resolveConnectorConfigs, startConnectors } from '../../roles/connectors.js';
-import { startProcessors } from '../../roles/processors.js';
-import { startSinks } from '../../roles/sinks.js';
 import { runCommand } from '../context.js';
 
-// In start order for `all`: stores and processors first, so the first raw records find them.
-const roleStarters: Record<string, (ctx: RoleContext) => Promise<RunningRole>> = {
-  sinks: startSinks,
-  processors: startProcessors,
-  connectors: (ctx) => startConnectors(ctx),
+type RoleStarter = (ctx: RoleContext) => Promise<RunningRole>;
+
+/**
+ * In start order for `all`: stores and processors first, so the first raw records find them. Each
+ * role's modules are loaded only when it runs: the processors do not carry the stores' clients,
+ * nor the connectors' WebSocket and breaker code.
+ */
+const roleStarters: Record<string, () => Promise<RoleStarter>> = {
+  sinks: async () => (await import('../../roles/sinks.js')).startSinks,
+  processors: async () => (await import('../../roles/processors.js')).startProcessors,
+  connectors: async () => {
+    const { startConnectors } = await import('../../roles/connectors.js');
+    return (ctx) => startConnectors(ctx);
+  },
 };
 
 export const roleNames = ['connectors', 'processors', 'sinks', 'all'] as const;
@@ -42,15 +48,19 @@ export function registerRunCommand(program: Command): void {
             `--role ${opts.role}: unknown or not available here (${Object.keys(roleStarters).join(', ')}, all)`,
           );
         }
+        const starters = new Map(
+          await Promise.all(wanted.map(async (role) => [role, await roleStarters[role]!()] as const)),
+        );
         // Fail on a bad connector config before connecting to anything.
-        if (wanted.includes('connectors')) resolveConnectorConfigs(config.settings);
+        if (wanted.includes('connectors'))
+          (await import('../../roles/connectors.js')).resolveConnectorConfigs(config.settings);
         const metrics = createMetrics();
         collectProcessMetrics(metrics);
         const ctx = createRoleContext(config, logger, metrics);
         await provision(ctx);
         const roles: RunningRole[] = [];
         try {
-          for (const role of wanted) roles.push(await roleStarters[role]!(ctx));
+          for (const role of wanted) roles.push(await starters.get(role)!(ctx));
         } catch (err) {
           // One role failed to start: the others must not keep the process up after the error.
           await Promise.all(roles.map((r) => r.stop())).catch((stopErr: unknown) =>
