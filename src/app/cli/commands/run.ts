@@ -18,8 +18,9 @@ type RoleStarter = (ctx: RoleContext) => Promise<RunningRole>;
 
 /**
  * In start order for `all`: stores and processors first, so the first raw records find them. Each
- * role's modules are loaded only when it runs: the processors do not carry the stores' clients,
- * nor the connectors' WebSocket and breaker code.
+ * role's modules are loaded only when it runs: the processors do not load the sinks' Redis client
+ * or the connectors' runtime and breakers. (pg and ws still come with every role: the sinks' and
+ * connectors' settings are declared by their modules, which the configuration reads.)
  */
 const roleStarters: Record<string, () => Promise<RoleStarter>> = {
   sinks: async () => (await import('../../roles/sinks.js')).startSinks,
