@@ -91,16 +91,16 @@ async function warmUpFromStart(
   return { seconds: (Date.now() - start) / 1000, lag: backlog.lag };
 }
 
-/** One load: warm up, then measure for `seconds`. */
+/** One load: warm up (up to `maxWarmupSeconds`, see warmUpFromStart), then measure for `seconds`. */
 async function measure(
   env: BenchEnv,
   roles: Roles,
   probe: RedisLatencyProbe,
   load: LatencyLoad,
-  warmUp: () => Promise<{ seconds: number; lag: number }>,
+  maxWarmupSeconds: number,
 ): Promise<BenchResult[]> {
   const scenario = `latency ${load.perSecond}/s`;
-  const warm = await warmUp();
+  const warm = await warmUpFromStart(env, load, maxWarmupSeconds);
   progress(scenario, `warmed up for ${warm.seconds.toFixed(1)} s; backlog ${warm.lag} records`);
   const from = Date.now();
   const cpuFrom = cpuSnapshot(roles.pids());
@@ -213,8 +213,7 @@ export async function benchLatency(
         `latency ${load.perSecond}/s`,
         `offering ${load.perSecond} changes/s; warming up ${load.warmupSeconds}${maxSeconds > load.warmupSeconds ? `-${maxSeconds}` : ''} s`,
       );
-      const warmUp = () => warmUpFromStart(env, load, maxSeconds);
-      results.push(...(await measure(env, roles, probe, load, warmUp)));
+      results.push(...(await measure(env, roles, probe, load, maxSeconds)));
     }
     results.push({ name: 'latency_probe_resolution', value: round1(probe.meanPollMs()), unit: 'ms' });
     return results;
